@@ -1,0 +1,84 @@
+/**
+ * The platform's configuration: one zod schema, parsed once, the only reader of process.env.
+ * Every variable is documented in .env.example.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export const ROOT_DIR = path.resolve(__dirname, '..');
+
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter(Boolean),
+    );
+
+const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('127.0.0.1'),
+    BASE_URL: z.string().url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (npm start sets it for the local cluster)'),
+    REDIS_URL: z.string().min(1, 'REDIS_URL is required (npm start sets it for the local server)'),
+    SESSION_SECRET: z.string().optional(),
+    GITHUB_CLIENT_ID: z.string().optional(),
+    GITHUB_CLIENT_SECRET: z.string().optional(),
+    GITHUB_CALLBACK_URL: z.string().url().optional(),
+    INSTRUCTORS: list(''),
+    QUEUE_NAME: z.string().default('grading'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    START_WORKER: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    GIT_ALLOWED_HOSTS: list('github.com,gitlab.com,bitbucket.org'),
+    GIT_HTTP_HOSTS: list(''),
+    CLONE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
+    CLONE_MAX_MB: z.coerce.number().int().min(1).default(200),
+    JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1200),
+    DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
+    IMAGE_RUNTIME: z.string().optional(),
+    IMAGE_SERVICES: z.string().optional(),
+    IMAGE_TESTER: z.string().optional(),
+  })
+  .transform((env) => ({
+    ...env,
+    BASE_URL: env.BASE_URL ?? `http://localhost:${env.PORT}`,
+    SESSION_SECRET: env.SESSION_SECRET ?? (env.NODE_ENV === 'production' ? '' : 'dev-only-session-secret'),
+  }))
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.SESSION_SECRET.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'set SESSION_SECRET (32+ characters) in production' });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+let cached: Config | undefined;
+
+/** Parses the environment once and fails fast with every problem named. */
+export function getConfig(): Config {
+  if (!cached) cached = parseConfig(process.env);
+  return cached;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Tests and the start script set the environment after services come up, then re-read it. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,109 @@
+/**
+ * results.json (tester → worker, DESIGN.md's schema, close to Gradescope's) and its storage.
+ * A missing, oversized or invalid file is a grading error, never a score.
+ */
+import { z } from 'zod';
+import { execute, inTransaction, loadSqlBlocks, queryOptionalRow } from '../db/sql';
+import { updateSubmissionFinished } from './submissions';
+
+const sql = loadSqlBlocks(__filename);
+
+export const MAX_RESULTS_BYTES = 1024 * 1024;
+
+export const TestResultSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().max(500),
+  group: z.string().max(200).default('General'),
+  score: z.number().finite(),
+  max_score: z.number().finite().min(0),
+  status: z.enum(['passed', 'failed', 'error', 'timeout']),
+  visibility: z.enum(['visible', 'hidden', 'after_due_date']).default('visible'),
+  output: z.string().max(64 * 1024).default(''),
+  hint: z.string().max(4 * 1024).optional(),
+});
+export type TestResult = z.infer<typeof TestResultSchema>;
+
+export const ResultsFileSchema = z.object({
+  version: z.literal(1),
+  status: z.enum(['scored', 'error']),
+  message: z.string().max(16 * 1024).optional(),
+  score: z.number().finite(),
+  max_score: z.number().finite().min(0),
+  execution_time_ms: z.number().int().min(0).optional(),
+  tests: z.array(TestResultSchema).max(500).default([]),
+});
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
+
+/** Clamps every score into [0, max] and recomputes the totals from the checks themselves. */
+export function clampResults(results: ResultsFile): ResultsFile {
+  const tests = results.tests.map((test) => ({
+    ...test,
+    score: Math.min(Math.max(test.score, 0), test.max_score),
+  }));
+  if (tests.length === 0) {
+    return { ...results, score: Math.min(Math.max(results.score, 0), results.max_score) };
+  }
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    ...results,
+    tests,
+    score: round(tests.reduce((sum, test) => sum + test.score, 0)),
+    max_score: round(tests.reduce((sum, test) => sum + test.max_score, 0)),
+  };
+}
+
+export const StoredResultSchema = z.object({
+  submission_id: z.string(),
+  status: z.enum(['scored', 'error']),
+  message: z.string().nullable(),
+  score: z.coerce.number(),
+  max_score: z.coerce.number(),
+  execution_time_ms: z.number().nullable(),
+  tests: z.array(TestResultSchema),
+  app_log: z.string().nullable(),
+  warnings: z.array(z.string()),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+export type StoredResult = z.infer<typeof StoredResultSchema>;
+
+export interface Outcome {
+  status: 'scored' | 'error';
+  message: string | null;
+  score: number;
+  maxScore: number;
+  executionTimeMs: number | null;
+  tests: TestResult[];
+  appLog: string | null;
+  warnings: string[];
+}
+
+/** Stores a submission's outcome and its final status in one transaction; idempotent. */
+export async function storeOutcome(submissionId: string, outcome: Outcome): Promise<void> {
+  await inTransaction(async (client) => {
+    await execute(
+      sql.upsert_result,
+      {
+        submission_id: submissionId,
+        status: outcome.status,
+        message: outcome.message,
+        score: outcome.score,
+        max_score: outcome.maxScore,
+        execution_time_ms: outcome.executionTimeMs,
+        tests: JSON.stringify(outcome.tests),
+        app_log: outcome.appLog,
+        warnings: JSON.stringify(outcome.warnings),
+      },
+      client,
+    );
+    await updateSubmissionFinished(
+      submissionId,
+      { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore, errorMessage: outcome.status === 'error' ? outcome.message : null },
+      client,
+    );
+  });
+}
+
+export function selectOptionalResult(submissionId: string): Promise<StoredResult | null> {
+  return queryOptionalRow(sql.select_result, { submission_id: submissionId }, StoredResultSchema);
+}

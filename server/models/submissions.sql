@@ -1,0 +1,51 @@
+-- BLOCK insert_submission
+INSERT INTO submissions (user_id, exercise_id, repo_url, ref, subdir, source)
+VALUES ($user_id, $exercise_id, $repo_url, $ref, $subdir, $source)
+RETURNING *;
+
+-- BLOCK select_submission
+SELECT * FROM submissions WHERE id = $id;
+
+-- BLOCK select_submissions_for_user_exercise
+SELECT * FROM submissions
+WHERE user_id = $user_id AND exercise_id = $exercise_id
+ORDER BY created_at DESC
+LIMIT $limit;
+
+-- BLOCK select_progress_for_user
+-- Best score, attempts and latest status per exercise for one learner.
+SELECT
+  e.id AS exercise_id,
+  count(s.id)::int AS attempts,
+  max(CASE WHEN s.status = 'scored' AND s.max_score > 0 THEN s.score / s.max_score * 100 END)::float AS best_percent,
+  (array_agg(s.status ORDER BY s.created_at DESC))[1] AS latest_status,
+  (array_agg(s.id ORDER BY s.created_at DESC))[1] AS latest_submission_id
+FROM exercises e
+LEFT JOIN submissions s ON s.exercise_id = e.id AND s.user_id = $user_id
+GROUP BY e.id;
+
+-- BLOCK start_stage
+INSERT INTO submission_stages (submission_id, stage, started_at, detail)
+VALUES ($id, $stage, $at, $detail)
+ON CONFLICT (submission_id, stage) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = NULL, detail = EXCLUDED.detail;
+
+-- BLOCK finish_stage
+UPDATE submission_stages SET finished_at = $at, detail = COALESCE($detail, detail)
+WHERE submission_id = $id AND stage = $stage;
+
+-- BLOCK update_submission_running
+UPDATE submissions
+SET status = 'running', stage = $stage, started_at = COALESCE(started_at, now())
+WHERE id = $id AND status IN ('queued', 'running');
+
+-- BLOCK update_submission_commit
+UPDATE submissions SET commit_sha = $commit_sha WHERE id = $id;
+
+-- BLOCK update_submission_finished
+UPDATE submissions
+SET status = $status, stage = $status, score = $score, max_score = $max_score,
+    error_message = $error_message, finished_at = now()
+WHERE id = $id;
+
+-- BLOCK select_stages
+SELECT * FROM submission_stages WHERE submission_id = $id ORDER BY started_at, stage;

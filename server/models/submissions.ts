@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { execute, loadSqlBlocks, queryOptionalRow, queryRow, queryRows, type Queryable } from '../db/sql';
+
+const sql = loadSqlBlocks(__filename);
+
+export const STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing', 'scored', 'error'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const SubmissionSchema = z.object({
+  id: z.string().uuid(),
+  user_id: z.coerce.number(),
+  exercise_id: z.string(),
+  repo_url: z.string(),
+  ref: z.string().nullable(),
+  subdir: z.string().nullable(),
+  source: z.enum(['web', 'webhook', 'cli']),
+  status: z.enum(['queued', 'running', 'scored', 'error']),
+  stage: z.string(),
+  commit_sha: z.string().nullable(),
+  error_message: z.string().nullable(),
+  score: z.coerce.number().nullable(),
+  max_score: z.coerce.number().nullable(),
+  created_at: z.date(),
+  started_at: z.date().nullable(),
+  finished_at: z.date().nullable(),
+});
+export type Submission = z.infer<typeof SubmissionSchema>;
+
+export const StageRowSchema = z.object({
+  submission_id: z.string(),
+  stage: z.enum(STAGES),
+  started_at: z.date(),
+  finished_at: z.date().nullable(),
+  detail: z.string().nullable(),
+});
+export type StageRow = z.infer<typeof StageRowSchema>;
+
+export const ProgressSchema = z.object({
+  exercise_id: z.string(),
+  attempts: z.number(),
+  best_percent: z.number().nullable(),
+  latest_status: z.string().nullable(),
+  latest_submission_id: z.string().nullable(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export function insertSubmission(input: {
+  userId: number;
+  exerciseId: string;
+  repoUrl: string;
+  ref?: string | null;
+  subdir?: string | null;
+  source: Submission['source'];
+}): Promise<Submission> {
+  return queryRow(
+    sql.insert_submission,
+    {
+      user_id: input.userId,
+      exercise_id: input.exerciseId,
+      repo_url: input.repoUrl,
+      ref: input.ref ?? null,
+      subdir: input.subdir ?? null,
+      source: input.source,
+    },
+    SubmissionSchema,
+  );
+}
+
+export function selectOptionalSubmission(id: string): Promise<Submission | null> {
+  if (!z.string().uuid().safeParse(id).success) return Promise.resolve(null);
+  return queryOptionalRow(sql.select_submission, { id }, SubmissionSchema);
+}
+
+export function selectSubmissionsForUserExercise(userId: number, exerciseId: string, limit = 50): Promise<Submission[]> {
+  return queryRows(sql.select_submissions_for_user_exercise, { user_id: userId, exercise_id: exerciseId, limit }, SubmissionSchema);
+}
+
+export function selectProgressForUser(userId: number): Promise<Progress[]> {
+  return queryRows(sql.select_progress_for_user, { user_id: userId }, ProgressSchema);
+}
+
+export function selectStages(id: string): Promise<StageRow[]> {
+  return queryRows(sql.select_stages, { id }, StageRowSchema);
+}
+
+export async function startStage(id: string, stage: Stage, at: Date, detail: string | null = null): Promise<void> {
+  await execute(sql.start_stage, { id, stage, at, detail });
+  if (stage !== 'queued' && stage !== 'scored' && stage !== 'error') {
+    await execute(sql.update_submission_running, { id, stage });
+  }
+}
+
+export async function finishStage(id: string, stage: Stage, at: Date, detail: string | null = null): Promise<void> {
+  await execute(sql.finish_stage, { id, stage, at, detail });
+}
+
+export async function updateSubmissionCommit(id: string, commitSha: string): Promise<void> {
+  await execute(sql.update_submission_commit, { id, commit_sha: commitSha });
+}
+
+export async function updateSubmissionFinished(
+  id: string,
+  outcome: { status: 'scored' | 'error'; score: number; maxScore: number; errorMessage: string | null },
+  db?: Queryable,
+): Promise<void> {
+  await execute(
+    sql.update_submission_finished,
+    { id, status: outcome.status, score: outcome.score, max_score: outcome.maxScore, error_message: outcome.errorMessage },
+    db,
+  );
+}
