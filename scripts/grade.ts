@@ -1,0 +1,109 @@
+/**
+ * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json]
+ *
+ * Runs the grading pipeline without the web server. Prints a readable report, or with --json
+ * only the results object on stdout. Exits 0 whenever a result was produced, whatever the
+ * score; 2 on bad usage; 1 when no result could be produced (infrastructure).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
+import { checkRef, checkRepoUrl, checkSubdir } from '../server/lib/submissionInput';
+import type { GradeOutcome } from '../worker/gradeSubmission';
+import type { Source } from '../worker/stages/fetchSource';
+import { gradeLocally, prepareGrading, toResultsFile } from './lib/gradeLocally';
+
+const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json]';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+  });
+  if (values.help || positionals.length !== 2) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const [exerciseId, target] = positionals;
+  const json = values.json ?? false;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  let exercise;
+  try {
+    exercise = findExerciseDefinition(exerciseId);
+  } catch (error) {
+    if (error instanceof ExerciseDefinitionError) {
+      log(`grade: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const ref = checkRef(values.ref);
+  const subdir = checkSubdir(values.subdir);
+  for (const check of [ref, subdir]) if (!check.ok) return usageError(check.reason);
+  let source: Source;
+  if (/^[a-z]+:\/\//i.test(target)) {
+    const url = checkRepoUrl(target, { allowedHosts: ['github.com', 'gitlab.com', 'bitbucket.org'], httpHosts: ['127.0.0.1', 'localhost'] });
+    if (!url.ok) return usageError(url.reason);
+    source = { kind: 'git', url: url.value, ref: ref.ok ? ref.value : null };
+  } else {
+    const local = path.resolve(target);
+    if (!fs.existsSync(local)) return usageError(`${local} does not exist`);
+    source = { kind: 'local', path: local, ref: ref.ok ? ref.value : null };
+  }
+
+  const images = await prepareGrading(log);
+  const started = Date.now();
+  const outcome = await gradeLocally(exercise, source, subdir.ok ? subdir.value : null, images, (stage, _at, detail) => {
+    log(`[grade] ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}${detail ? ` — ${detail}` : ''}`);
+  });
+  if (json) process.stdout.write(`${JSON.stringify(toResultsFile(outcome), null, 2)}\n`);
+  else process.stdout.write(formatReport(exercise.title, outcome));
+  return 0;
+}
+
+function usageError(reason: string): number {
+  process.stderr.write(`grade: ${reason}\n${USAGE}\n`);
+  return 2;
+}
+
+export function formatReport(title: string, outcome: GradeOutcome): string {
+  const lines: string[] = [];
+  lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
+  lines.push('Stages:');
+  for (const stage of outcome.stages) {
+    const seconds = stage.finishedAt ? ((stage.finishedAt.getTime() - stage.startedAt.getTime()) / 1000).toFixed(1) : '—';
+    lines.push(`  ${stage.stage.padEnd(11)} ${seconds.padStart(6)} s${stage.detail && stage.stage !== 'error' ? `  ${stage.detail}` : ''}`);
+  }
+  lines.push('');
+  if (outcome.status === 'error') lines.push(`ERROR: ${outcome.message}`, '');
+  const groups = new Map<string, typeof outcome.tests>();
+  for (const test of outcome.tests) groups.set(test.group, [...(groups.get(test.group) ?? []), test]);
+  for (const [group, tests] of groups) {
+    const got = tests.reduce((sum, test) => sum + test.score, 0);
+    const max = tests.reduce((sum, test) => sum + test.max_score, 0);
+    lines.push(`${group}  ${got}/${max}`);
+    for (const test of tests) {
+      const mark = test.status === 'passed' ? 'PASS' : test.status.toUpperCase();
+      lines.push(`  ${mark.padEnd(7)} ${`${test.score}/${test.max_score}`.padStart(5)}  ${test.id} — ${test.name}${test.visibility === 'hidden' ? ' (hidden)' : ''}`);
+      if (test.status !== 'passed' && test.output) {
+        lines.push(...test.output.trim().split('\n').slice(0, 12).map((line) => `           ${line}`));
+      }
+    }
+    lines.push('');
+  }
+  for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
+  lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status})`, '');
+  return `${lines.join('\n')}\n`;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`grade: could not produce a result: ${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Grading without the web server or the queue, for the CLI and exercises:verify: brings up
+ * the Docker engine and the images, then runs the same gradeSubmission as the worker.
+ */
+import path from 'node:path';
+import { ROOT_DIR } from '../../server/config';
+import type { ExerciseDefinition } from '../../server/exercises/definition';
+import type { ResultsFile } from '../../server/models/results';
+import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
+import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
+import type { Images } from '../../worker/stages/context';
+import type { Source } from '../../worker/stages/fetchSource';
+import { ensureServices } from '../services';
+
+export async function prepareGrading(log: (line: string) => void): Promise<Images> {
+  const info = await ensureServices({ docker: true, images: true, postgres: false, redis: false, log });
+  return info.images;
+}
+
+export function gradeLocally(
+  exercise: ExerciseDefinition,
+  source: Source,
+  subdir: string | null,
+  images: Images,
+  onStage?: (stage: string, at: Date, detail?: string) => void,
+): Promise<GradeOutcome> {
+  return gradeSubmission(
+    { jobId: newJobId(), exercise, source, subdir },
+    {
+      sandbox: new DockerSandbox(),
+      images,
+      dataDir: process.env.DATA_DIR ?? path.join(ROOT_DIR, '.data'),
+      platformDir: ROOT_DIR,
+      cloneTimeoutMs: 120_000,
+      cloneMaxBytes: 500 * 1024 * 1024,
+      httpHosts: ['127.0.0.1', 'localhost'],
+      jobTimeoutMs: 30 * 60_000,
+      onStage: async (stage, at, detail) => onStage?.(stage, at, detail),
+    },
+  );
+}
+
+/** The outcome as DESIGN.md's results.json object. */
+export function toResultsFile(outcome: GradeOutcome): ResultsFile {
+  return {
+    version: 1,
+    status: outcome.status,
+    ...(outcome.message ? { message: outcome.message } : {}),
+    score: outcome.score,
+    max_score: outcome.maxScore,
+    execution_time_ms: outcome.executionTimeMs ?? 0,
+    tests: outcome.tests,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * npm test: brings up every real service the suite needs (PostgreSQL, Redis, the Docker engine,
+ * the sandbox images, Debian's Chromium for the browser test), then runs Jest with their
+ * addresses in the environment. Extra arguments go to Jest: `npm test -- test/web`.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureServices } from './services';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function ensureChromium(): void {
+  const chromium = '/usr/bin/chromium';
+  if (fs.existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('Chromium is missing: run `apt-get install -y chromium` (the browser test drives Debian\'s Chromium).');
+  }
+  const started = Date.now();
+  console.log('[services] chromium: installing Debian\'s chromium for the browser test…');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  console.log(`[services] chromium: installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+async function main(): Promise<number> {
+  const info = await ensureServices({ log: (line) => console.log(line) });
+  ensureChromium();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: process.env.DATABASE_URL ?? info.databaseUrl.replace(/\/backendpro(\?|$)/, '/backendpro_test$1'),
+    REDIS_URL: info.redisUrl,
+    IMAGE_RUNTIME: info.images.runtime,
+    IMAGE_SERVICES: info.images.services,
+    IMAGE_TESTER: info.images.tester,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const jest = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
+  return new Promise((resolve) => jest.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`npm test could not start: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

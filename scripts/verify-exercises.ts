@@ -1,0 +1,120 @@
+/**
+ * npm run exercises:verify [-- <exercise-id>…] [--only reference|<mutant>]
+ *
+ * Proves each grader: its reference solution scores full marks, and each mutant
+ * (graders/<id>/mutants/*.patch, a realistic mistake) fails exactly the checks its `Fails:`
+ * header names. Prints the failed checks and each failure's feedback beside the declaration.
+ * Exits 1 on any difference.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../server/exercises/definition';
+import { gradeLocally, prepareGrading } from './lib/gradeLocally';
+import type { GradeOutcome } from '../worker/gradeSubmission';
+import type { Images } from '../worker/stages/context';
+
+const GraderConfigSchema = z.object({ reference: z.string() });
+
+export interface Mutant {
+  name: string;
+  description: string;
+  fails: string[];
+  patchPath: string;
+}
+
+export function parseMutant(patchPath: string): Mutant {
+  const text = fs.readFileSync(patchPath, 'utf8');
+  const header = text.split(/^diff --git /m)[0];
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(header)?.[1]?.trim() ?? '';
+  const fails = field('Fails')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (!fails.length) throw new Error(`${patchPath}: the header has no "Fails:" line naming the checks it must fail`);
+  return { name: field('Mutant') || path.basename(patchPath, '.patch'), description: field('Description'), fails, patchPath };
+}
+
+function failedChecks(outcome: GradeOutcome): string[] {
+  return outcome.tests.filter((test) => test.status !== 'passed').map((test) => test.id).sort();
+}
+
+function copyReference(referenceDir: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-mutant-'));
+  fs.cpSync(referenceDir, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (from) => !/(^|\/)(node_modules|dist)$/.test(path.relative(referenceDir, from)),
+  });
+  return dir;
+}
+
+async function verifyExercise(exercise: ExerciseDefinition, images: Images, only: string | undefined): Promise<boolean> {
+  const configPath = path.join(exercise.graderDir, 'grader.json');
+  if (!fs.existsSync(configPath)) {
+    console.log(`\n${exercise.id}: no grader.json (no reference to verify against) — skipped`);
+    return true;
+  }
+  const config = GraderConfigSchema.parse(JSON.parse(fs.readFileSync(configPath, 'utf8')));
+  const referenceDir = path.join(GRADERS_DIR, config.reference);
+  let ok = true;
+  console.log(`\n=== ${exercise.id} (reference: graders/${config.reference})`);
+
+  if (!only || only === 'reference') {
+    const outcome = await gradeLocally(exercise, { kind: 'local', path: referenceDir, ref: null }, null, images);
+    const full = outcome.status === 'scored' && outcome.score === outcome.maxScore && outcome.maxScore > 0;
+    console.log(`${full ? 'OK  ' : 'FAIL'} reference: ${outcome.score}/${outcome.maxScore} (${outcome.status})${outcome.message ? ` — ${outcome.message}` : ''}`);
+    if (!full) {
+      ok = false;
+      for (const test of outcome.tests.filter((t) => t.status !== 'passed')) console.log(`       failed ${test.id}: ${test.output.split('\n')[0]}`);
+    }
+  }
+
+  const mutantsDir = path.join(exercise.graderDir, 'mutants');
+  const patches = fs.existsSync(mutantsDir) ? fs.readdirSync(mutantsDir).filter((file) => file.endsWith('.patch')).sort() : [];
+  for (const file of patches) {
+    const mutant = parseMutant(path.join(mutantsDir, file));
+    if (only && only !== mutant.name) continue;
+    const dir = copyReference(referenceDir);
+    try {
+      execFileSync('git', ['apply', '--whitespace=nowarn', mutant.patchPath], { cwd: dir, stdio: 'pipe' });
+      const outcome = await gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
+      const observed = failedChecks(outcome);
+      const declared = [...mutant.fails].sort();
+      const same = outcome.status === 'scored' && JSON.stringify(observed) === JSON.stringify(declared);
+      ok &&= same;
+      console.log(`${same ? 'OK  ' : 'FAIL'} mutant ${mutant.name}: ${outcome.score}/${outcome.maxScore}`);
+      console.log(`       declared: ${declared.join(', ')}`);
+      if (!same) console.log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
+      for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
+        console.log(`       · ${test.id}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return ok;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { only: { type: 'string' } } });
+  const exercises = loadExerciseDefinitions().filter((exercise) => exercise.gradable && (!positionals.length || positionals.includes(exercise.id)));
+  const images = await prepareGrading((line) => console.log(line));
+  let ok = true;
+  for (const exercise of exercises) ok = (await verifyExercise(exercise, images, values.only)) && ok;
+  console.log(ok ? '\nexercises:verify: every grader behaves as declared' : '\nexercises:verify: FAILED (see above)');
+  return ok ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The one way a submission is created (web form, CLI, later webhooks): validate, insert, and
+ * either enqueue it or, when the input is unusable, store it at once as an explained error.
+ */
+import type { Queue } from 'bullmq';
+import { enqueueSubmission, type GradingJobData } from '../queue';
+import { storeOutcome } from '../models/results';
+import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
+import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
+
+export interface SubmissionRequest {
+  userId: number;
+  exerciseId: string;
+  repoUrl: string;
+  ref?: string | null;
+  subdir?: string | null;
+  source: Submission['source'];
+}
+
+export async function createSubmission(
+  request: SubmissionRequest,
+  policy: RepoUrlPolicy,
+  queue: Queue<GradingJobData>,
+): Promise<Submission> {
+  const url = checkRepoUrl(request.repoUrl, policy);
+  const ref = checkRef(request.ref);
+  const subdir = checkSubdir(request.subdir);
+  const submission = await insertSubmission({
+    userId: request.userId,
+    exerciseId: request.exerciseId,
+    repoUrl: url.ok ? url.value : request.repoUrl.trim().slice(0, 500),
+    ref: ref.ok ? ref.value : (request.ref ?? '').slice(0, 200),
+    subdir: subdir.ok ? subdir.value : (request.subdir ?? '').slice(0, 200),
+    source: request.source,
+  });
+  const now = new Date();
+  await startStage(submission.id, 'queued', now);
+  const problem = [url, ref, subdir].find((check) => !check.ok);
+  if (problem && !problem.ok) {
+    await finishStage(submission.id, 'queued', now);
+    await startStage(submission.id, 'error', now, problem.reason);
+    await finishStage(submission.id, 'error', now);
+    await storeOutcome(submission.id, {
+      status: 'error',
+      message: problem.reason,
+      score: 0,
+      maxScore: 0,
+      executionTimeMs: 0,
+      tests: [],
+      appLog: null,
+      warnings: [],
+    });
+    return { ...submission, status: 'error', stage: 'error', error_message: problem.reason };
+  }
+  await enqueueSubmission(queue, submission.id);
+  return submission;
+}

@@ -1,0 +1,259 @@
+/**
+ * How a submission is shown: its stage timeline, its results with hidden checks redacted, and
+ * the JSON state the live page and scripts read. The page, the .json route and the SSE stream
+ * all go through here, so a hidden check is redacted the same way everywhere.
+ */
+import type { StoredResult, TestResult } from '../models/results';
+import type { StageRow, Submission } from '../models/submissions';
+import { renderMarkdown } from './markdown';
+
+export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing'] as const;
+
+export const STAGE_LABELS: Record<string, string> = {
+  queued: 'Queued',
+  cloning: 'Cloning',
+  installing: 'Installing',
+  building: 'Building',
+  starting: 'Starting',
+  testing: 'Testing',
+  scored: 'Scored',
+  error: 'Error',
+  result: 'Result',
+};
+
+export type StepState = 'pending' | 'current' | 'done' | 'failed' | 'skipped';
+
+export interface TimelineStep {
+  stage: string;
+  label: string;
+  state: StepState;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  elapsedMs: number | null;
+  detail: string | null;
+}
+
+export function isFinished(submission: Pick<Submission, 'status'>): boolean {
+  return submission.status === 'scored' || submission.status === 'error';
+}
+
+/** The seven steps queued → … → scored|error, from the stage rows the worker wrote. */
+export function buildTimeline(submission: Submission, stages: StageRow[], now = new Date()): TimelineStep[] {
+  const rows = new Map(stages.map((row) => [row.stage, row]));
+  const finished = isFinished(submission);
+  const lastStarted = [...PIPELINE_STAGES].reverse().find((stage) => rows.has(stage));
+  const steps: TimelineStep[] = PIPELINE_STAGES.map((stage) => {
+    const row = rows.get(stage);
+    let state: StepState;
+    if (!row) state = finished ? 'skipped' : 'pending';
+    else if (finished && submission.status === 'error' && stage === lastStarted && stage !== 'queued') state = 'failed';
+    else if (row.finished_at || finished) state = 'done';
+    else state = 'current';
+    const end = row?.finished_at ?? (state === 'current' ? now : (finished ? submission.finished_at : null));
+    return {
+      stage,
+      label: STAGE_LABELS[stage],
+      state,
+      startedAt: row?.started_at ?? null,
+      finishedAt: row?.finished_at ?? null,
+      elapsedMs: row && end ? Math.max(0, end.getTime() - row.started_at.getTime()) : null,
+      detail: row?.detail ?? null,
+    };
+  });
+  const finalStage = finished ? submission.status : 'result';
+  const finalRow = rows.get(submission.status as StageRow['stage']);
+  steps.push({
+    stage: finalStage,
+    label: STAGE_LABELS[finalStage],
+    state: !finished ? 'pending' : submission.status === 'error' ? 'failed' : 'done',
+    startedAt: finalRow?.started_at ?? submission.finished_at,
+    finishedAt: finalRow?.finished_at ?? submission.finished_at,
+    elapsedMs: finished && submission.finished_at ? Math.max(0, submission.finished_at.getTime() - submission.created_at.getTime()) : null,
+    detail: finalRow?.detail ?? null,
+  });
+  return steps;
+}
+
+/** A check as a learner may see it: hidden ones keep only their status, points and hint. */
+export interface PresentedCheck {
+  hidden: boolean;
+  id: string;
+  name: string;
+  group: string;
+  status: TestResult['status'];
+  score: number;
+  maxScore: number;
+  feedbackHtml: string;
+  hintHtml: string;
+}
+
+export interface PresentedGroup {
+  name: string;
+  score: number;
+  maxScore: number;
+  checks: PresentedCheck[];
+}
+
+export interface PresentedResult {
+  status: StoredResult['status'];
+  message: string | null;
+  score: number;
+  maxScore: number;
+  percent: number | null;
+  executionTimeMs: number | null;
+  groups: PresentedGroup[];
+  passedChecks: number;
+  totalChecks: number;
+  warnings: string[];
+  appLogTail: string | null;
+}
+
+/** Visible checks show everything; any other visibility (hidden, after_due_date) is redacted. */
+function isRedacted(test: TestResult): boolean {
+  return test.visibility !== 'visible';
+}
+
+/** Checks in order, hidden ones renamed "Hidden check N" with their name and output dropped. */
+export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'feedbackHtml' | 'hintHtml'> & { output: string; hint: string | null }> {
+  let hiddenCount = 0;
+  return tests.map((test) => {
+    if (isRedacted(test)) {
+      hiddenCount += 1;
+      return {
+        hidden: true,
+        id: `hidden-${hiddenCount}`,
+        name: `Hidden check ${hiddenCount}`,
+        group: test.group,
+        status: test.status,
+        score: test.score,
+        maxScore: test.max_score,
+        output: '',
+        hint: test.hint ?? null,
+      };
+    }
+    return {
+      hidden: false,
+      id: test.id,
+      name: test.name,
+      group: test.group,
+      status: test.status,
+      score: test.score,
+      maxScore: test.max_score,
+      output: test.output,
+      hint: test.hint ?? null,
+    };
+  });
+}
+
+const APP_LOG_TAIL_LINES = 200;
+const APP_LOG_TAIL_CHARS = 32 * 1024;
+
+/** The last lines of the learner app's log, capped, for a <details> block. */
+export function tailLog(log: string | null): string | null {
+  if (!log) return null;
+  const lines = log.slice(-APP_LOG_TAIL_CHARS).split('\n');
+  return lines.slice(-APP_LOG_TAIL_LINES).join('\n');
+}
+
+export function presentResult(result: StoredResult): PresentedResult {
+  const checks: PresentedCheck[] = redactChecks(result.tests).map(({ output, hint, ...check }) => ({
+    ...check,
+    feedbackHtml: check.hidden ? '' : renderMarkdown(output),
+    hintHtml: renderMarkdown(hint),
+  }));
+  const groups = new Map<string, PresentedGroup>();
+  for (const check of checks) {
+    const group = groups.get(check.group) ?? { name: check.group, score: 0, maxScore: 0, checks: [] };
+    group.score += check.score;
+    group.maxScore += check.maxScore;
+    group.checks.push(check);
+    groups.set(check.group, group);
+  }
+  return {
+    status: result.status,
+    message: result.message,
+    score: result.score,
+    maxScore: result.max_score,
+    percent: result.max_score > 0 ? (result.score / result.max_score) * 100 : null,
+    executionTimeMs: result.execution_time_ms,
+    groups: [...groups.values()],
+    passedChecks: checks.filter((check) => check.status === 'passed').length,
+    totalChecks: checks.length,
+    warnings: result.warnings,
+    appLogTail: tailLog(result.app_log),
+  };
+}
+
+/** What the live page needs to draw the timeline: sent on connect and after the job ends. */
+export interface SubmissionState {
+  id: string;
+  status: Submission['status'];
+  stage: string;
+  position: number | null;
+  stages: Array<{ stage: string; started_at: string; finished_at: string | null; detail: string | null }>;
+  error_message: string | null;
+  now: string;
+}
+
+export function submissionState(submission: Submission, stages: StageRow[], position: number | null): SubmissionState {
+  return {
+    id: submission.id,
+    status: submission.status,
+    stage: submission.stage,
+    position,
+    stages: stages.map((row) => ({
+      stage: row.stage,
+      started_at: row.started_at.toISOString(),
+      finished_at: row.finished_at?.toISOString() ?? null,
+      detail: row.detail,
+    })),
+    error_message: submission.error_message,
+    now: new Date().toISOString(),
+  };
+}
+
+/** GET /submissions/:id.json: the submission, its stages and its results, hidden checks redacted. */
+export function submissionJson(submission: Submission, stages: StageRow[], result: StoredResult | null, position: number | null) {
+  return {
+    submission: {
+      id: submission.id,
+      exercise_id: submission.exercise_id,
+      user_id: submission.user_id,
+      repo_url: submission.repo_url,
+      ref: submission.ref,
+      subdir: submission.subdir,
+      source: submission.source,
+      status: submission.status,
+      stage: submission.stage,
+      commit_sha: submission.commit_sha,
+      error_message: submission.error_message,
+      score: submission.score,
+      max_score: submission.max_score,
+      created_at: submission.created_at.toISOString(),
+      started_at: submission.started_at?.toISOString() ?? null,
+      finished_at: submission.finished_at?.toISOString() ?? null,
+    },
+    position,
+    stages: submissionState(submission, stages, position).stages,
+    results: result && {
+      status: result.status,
+      message: result.message,
+      score: result.score,
+      max_score: result.max_score,
+      execution_time_ms: result.execution_time_ms,
+      warnings: result.warnings,
+      app_log_tail: tailLog(result.app_log),
+      tests: redactChecks(result.tests).map((check) => ({
+        id: check.id,
+        name: check.name,
+        group: check.group,
+        status: check.status,
+        score: check.score,
+        max_score: check.maxScore,
+        visibility: check.hidden ? 'hidden' : 'visible',
+        output: check.hidden ? undefined : check.output,
+        hint: check.hint ?? undefined,
+      })),
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Assembles the running platform: database (migrated), exercises (loaded from files), the
+ * grading queue, the web server and, unless START_WORKER=false, a grading worker.
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { getConfig } from './config';
+import { runMigrations } from './db/migrate';
+import { closePool, initPool } from './db/sql';
+import { loadExercises } from './exercises/load';
+import { createLogger } from './logger';
+import { createGradingQueue, createGradingQueueEvents, createRedisConnection } from './queue';
+import { startGradingWorker, type WorkerHandle } from '../worker/worker';
+import type { Images } from '../worker/stages/context';
+
+export interface Platform {
+  url: string;
+  port: number;
+  githubEnabled: boolean;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(options: { images?: Images; port?: number } = {}): Promise<Platform> {
+  const config = getConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const pool = initPool(config.DATABASE_URL);
+  await runMigrations(pool, (line) => logger.info(line));
+  await loadExercises();
+
+  const producer = createRedisConnection(config.REDIS_URL, 'producer');
+  const queue = createGradingQueue(producer, config.QUEUE_NAME);
+  const queueEvents = createGradingQueueEvents(createRedisConnection(config.REDIS_URL, 'worker'), config.QUEUE_NAME);
+  const app = createApp({ config, queue, queueEvents, logger });
+
+  let worker: WorkerHandle | undefined;
+  const images = options.images ?? imagesFromConfig(config);
+  if (config.START_WORKER && images) {
+    worker = await startGradingWorker({ config, images, logger, queue });
+  } else if (config.START_WORKER) {
+    logger.warn('no sandbox images configured (IMAGE_RUNTIME, IMAGE_SERVICES, IMAGE_TESTER): the worker is not started');
+  }
+
+  const port = options.port ?? config.PORT;
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(port, config.HOST, () => resolve(listening));
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const url = port === config.PORT && options.port === undefined ? config.BASE_URL : `http://localhost:${actualPort}`;
+
+  return {
+    url,
+    port: actualPort,
+    githubEnabled: Boolean(config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET),
+    async close() {
+      const deadline = new Promise((resolve) => setTimeout(resolve, 30_000));
+      await Promise.race([
+        (async () => {
+          server.closeAllConnections?.();
+          await new Promise((resolve) => server.close(resolve));
+          await worker?.close();
+          await queueEvents.close();
+          await queue.close();
+          producer.disconnect();
+          await closePool();
+        })(),
+        deadline,
+      ]);
+    },
+  };
+}
+
+function imagesFromConfig(config: ReturnType<typeof getConfig>): Images | undefined {
+  if (config.IMAGE_RUNTIME && config.IMAGE_SERVICES && config.IMAGE_TESTER) {
+    return { runtime: config.IMAGE_RUNTIME, services: config.IMAGE_SERVICES, tester: config.IMAGE_TESTER };
+  }
+  return undefined;
+}

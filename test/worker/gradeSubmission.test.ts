@@ -1,0 +1,132 @@
+/**
+ * The grading pipeline against the real Docker engine, the real sandbox images and a real Git
+ * server on loopback: a working app is scored; each way a submission can go wrong ends as an
+ * `error` outcome with a specific message; nothing of a job is left behind.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
+import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
+import { JOB_LABEL } from '../../worker/sandbox/sandbox';
+import type { Source } from '../../worker/stages/fetchSource';
+import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { startGitServer, type GitServer } from '../support/gitServer';
+
+jest.setTimeout(180_000);
+
+const docker = new Docker();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-data-'));
+let git: GitServer;
+
+beforeAll(async () => {
+  git = await startGitServer();
+});
+afterAll(async () => {
+  await git.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function grade(source: Source, options: { subdir?: string; limits?: Record<string, number> } = {}) {
+  const jobId = newJobId();
+  const stages: string[] = [];
+  const outcome = await gradeSubmission(
+    { jobId, exercise: fixtureExercise(options.limits), source, subdir: options.subdir ?? null },
+    {
+      sandbox: new DockerSandbox(docker),
+      images: imagesFromEnv(),
+      dataDir,
+      platformDir: path.resolve(__dirname, '..', '..'),
+      cloneTimeoutMs: 30_000,
+      cloneMaxBytes: 50 * 1024 * 1024,
+      httpHosts: ['127.0.0.1'],
+      jobTimeoutMs: 300_000,
+      onStage: async (stage) => void stages.push(stage),
+    },
+  );
+  const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
+  return { outcome, stages, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
+}
+
+const local = (dir: string): Source => ({ kind: 'local', path: dir, ref: null });
+
+function failedIds(outcome: GradeOutcome) {
+  return outcome.tests.filter((t) => t.status !== 'passed').map((t) => t.id);
+}
+
+describe('When a working app is submitted', () => {
+  test('then it is cloned from git, installed, built, started, tested and scored, and nothing is left behind', async () => {
+    const repo = git.publish('hello', helloVariant());
+    const { outcome, stages, leftovers, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null });
+    expect(outcome.message).toBeNull();
+    expect(outcome.status).toBe('scored');
+    expect(outcome.commitSha).toBe(repo.commit);
+    expect(outcome.tests.map((t) => [t.id, t.status])).toEqual([
+      ['hello.greets', 'passed'],
+      ['sandbox.isolated', 'passed'],
+      ['sandbox.database', 'passed'],
+    ]);
+    expect(outcome.score).toBe(10);
+    expect(stages).toEqual(['cloning', 'installing', 'building', 'starting', 'testing', 'scored']);
+    expect(outcome.appLog).toContain('listening on 3000');
+    expect(leftovers).toHaveLength(0);
+    expect(jobDirExists).toBe(false);
+  });
+
+  test('then a second submission with the same lockfile restores dependencies from the cache', async () => {
+    const { outcome } = await grade(local(helloVariant()));
+    expect(outcome.status).toBe('scored');
+    expect(outcome.stages.find((s) => s.stage === 'installing')?.detail).toMatch(/restored from cache/);
+  });
+
+  test('then a broken app loses exactly the check it breaks', async () => {
+    const server = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'server.js'), 'utf8');
+    const { outcome } = await grade(local(helloVariant({ 'server.js': server.replace("message: 'hello'", "message: 'bye'") })));
+    expect(outcome.status).toBe('scored');
+    expect(failedIds(outcome)).toEqual(['hello.greets']);
+    expect(outcome.score).toBe(6);
+    expect(outcome.tests[0].output).toMatch(/expected \{"message":"hello"\}/);
+  });
+});
+
+describe('When a submission cannot be graded, then it ends as an explained error', () => {
+  test.each([
+    ['no package.json', { 'package.json': null }, /no package.json in the root of the repository/],
+    ['a failing build', { 'build.js': 'process.exit(3)' }, /`npm run build` failed \(exit code 3\)/],
+    ['an app that never listens', { 'server.js': 'setInterval(() => {}, 1000); console.log("busy")' }, /did not listen on PORT 3000 within 5 s/],
+    ['an app that crashes at start', { 'server.js': 'console.error("boom: missing config"); process.exit(4)' }, /exited \(code 4\) before listening[\s\S]*boom: missing config/],
+    ['no start script', { 'package.json': JSON.stringify({ name: 'x', scripts: { build: 'node build.js' } }) }, /neither a "start:prod" nor a "start" script/],
+  ])('%s', async (_name, changes, message) => {
+    const { outcome, leftovers } = await grade(local(helloVariant(changes)), { limits: { bootSeconds: 5 } });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(message);
+    expect(leftovers).toHaveLength(0);
+  });
+
+  test('a branch that does not exist', async () => {
+    const repo = git.publish('branchy', helloVariant(), { branch: 'develop' });
+    const { outcome } = await grade({ kind: 'git', url: repo.url, ref: 'release' });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toBe(`The branch "release" does not exist in ${repo.url}.`);
+  });
+
+  test('a repository that does not exist', async () => {
+    const { outcome } = await grade({ kind: 'git', url: `${git.url}/missing.git`, ref: null });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(/was not found or is private/);
+  });
+
+  test('a subdirectory that does not exist', async () => {
+    const { outcome } = await grade(local(helloVariant()), { subdir: 'services/auth' });
+    expect(outcome.message).toBe('The folder "services/auth" does not exist in the repository.');
+  });
+
+  test('an install that fails shows the end of npm output', async () => {
+    // package.json asks for a dependency the lockfile does not have: `npm ci` refuses.
+    const manifest = JSON.stringify({ name: 'fixture-hello', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { 'left-pad': '1.3.0' } });
+    const { outcome } = await grade(local(helloVariant({ 'package.json': manifest })));
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(/`npm ci --no-audit --no-fund` failed \(exit code \d+\)[\s\S]*```/);
+  });
+});

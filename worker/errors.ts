@@ -1,0 +1,24 @@
+/**
+ * How a grading can end badly, and who is to blame:
+ * - LearnerError: the submission itself (bad repo, build failed, app never listened…). It becomes
+ *   a stored result with status `error` and this learner-facing message; never retried.
+ * - ExerciseError: the exercise definition is broken (instructor's fault). Not retried
+ *   (the worker wraps it in BullMQ's UnrecoverableError).
+ * - Anything else is an infrastructure fault (Docker, Redis, disk…): thrown and retried.
+ */
+export class LearnerError extends Error {
+  constructor(
+    message: string,
+    readonly details: { appLog?: string; output?: string } = {},
+  ) {
+    super(message);
+    this.name = 'LearnerError';
+  }
+}
+
+export class ExerciseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExerciseError';
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Grades one submission: fetch → install → build → pod (start, test) → collect, in order.
+ * Used by the BullMQ worker and by the instructors' CLI alike. Learner failures come back as
+ * an `error` outcome with a learner-facing message; infrastructure faults throw (and are
+ * retried by the queue). Every container and file of the job is removed at the end.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExerciseDefinition } from '../server/exercises/definition';
+import type { Outcome } from '../server/models/results';
+import type { Stage } from '../server/models/submissions';
+import { ExerciseError, LearnerError } from './errors';
+import type { Sandbox } from './sandbox/sandbox';
+import { collectResults } from './stages/collect';
+import type { Images, JobContext } from './stages/context';
+import { fetchSource, type Source } from './stages/fetchSource';
+import { buildApp, installDependencies } from './stages/install';
+import { inspectWorkspace } from './stages/inspectWorkspace';
+import { runGradingPod } from './stages/pod';
+
+export interface GradeRequest {
+  jobId: string;
+  exercise: ExerciseDefinition;
+  source: Source;
+  subdir: string | null;
+}
+
+export interface GradeEnvironment {
+  sandbox: Sandbox;
+  images: Images;
+  dataDir: string;
+  platformDir: string;
+  cloneTimeoutMs: number;
+  cloneMaxBytes: number;
+  httpHosts: string[];
+  jobTimeoutMs: number;
+  /** Called when a stage begins (the previous one has then ended). */
+  onStage?: (stage: Stage, at: Date, detail?: string) => Promise<void>;
+  onCommit?: (commitSha: string) => Promise<void>;
+}
+
+export interface StageTiming {
+  stage: Stage;
+  startedAt: Date;
+  finishedAt: Date | null;
+  detail?: string;
+}
+
+export interface GradeOutcome extends Outcome {
+  commitSha: string | null;
+  stages: StageTiming[];
+}
+
+export async function gradeSubmission(request: GradeRequest, environment: GradeEnvironment): Promise<GradeOutcome> {
+  const { exercise } = request;
+  if (!exercise.gradable) throw new ExerciseError(`Exercise ${exercise.id} has no grader (graders/${exercise.id}/checks.ts is missing).`);
+  const jobDir = path.join(environment.dataDir, 'jobs', request.jobId);
+  const context: JobContext = {
+    jobId: request.jobId,
+    sandbox: environment.sandbox,
+    images: environment.images,
+    exercise,
+    jobDir,
+    cacheDir: path.join(environment.dataDir, 'cache', 'deps'),
+    platformDir: environment.platformDir,
+  };
+  const stages: StageTiming[] = [];
+  const enter = async (stage: Stage, detail?: string) => {
+    const at = new Date();
+    const previous = stages[stages.length - 1];
+    if (previous && !previous.finishedAt) previous.finishedAt = at;
+    stages.push({ stage, startedAt: at, finishedAt: null, detail });
+    await environment.onStage?.(stage, at, detail);
+  };
+
+  const startedAt = Date.now();
+  let commitSha: string | null = null;
+  let jobTimedOut = false;
+  const jobTimer = setTimeout(() => {
+    jobTimedOut = true;
+    void environment.sandbox.removeJob(request.jobId).catch(() => undefined);
+  }, environment.jobTimeoutMs);
+
+  // A retry of a killed attempt starts clean.
+  await environment.sandbox.removeJob(request.jobId);
+  await fs.promises.rm(jobDir, { recursive: true, force: true });
+  const checkoutDir = path.join(jobDir, 'checkout');
+  const outDir = path.join(jobDir, 'out');
+  await fs.promises.mkdir(outDir, { recursive: true });
+
+  const finish = async (outcome: Omit<GradeOutcome, 'stages' | 'commitSha'>): Promise<GradeOutcome> => {
+    await enter(outcome.status, outcome.status === 'error' ? (outcome.message ?? undefined) : undefined);
+    stages[stages.length - 1].finishedAt = stages[stages.length - 1].startedAt;
+    return { ...outcome, commitSha, stages };
+  };
+
+  try {
+    await enter('cloning');
+    ({ commitSha } = await fetchSource(request.source, checkoutDir, {
+      timeoutMs: environment.cloneTimeoutMs,
+      maxBytes: environment.cloneMaxBytes,
+      httpHosts: environment.httpHosts,
+    }));
+    if (commitSha) await environment.onCommit?.(commitSha);
+    // The containers run as the unprivileged learner: give it the checkout (links themselves, never their targets).
+    await chownTree(checkoutDir, 10001);
+    await chownTree(outDir, 10002);
+    const workspace = inspectWorkspace(checkoutDir, request.subdir);
+
+    await enter('installing', workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)');
+    const install = await installDependencies(context, workspace);
+    if (install.cached) stages[stages.length - 1].detail = `dependencies restored from cache (${workspace.lockfile})`;
+
+    await enter('building', workspace.scripts.build ? 'npm run build' : 'no build script');
+    await buildApp(context, workspace);
+
+    const pod = await runGradingPod(context, workspace, (stage, detail) => enter(stage, detail), outDir);
+    const collected = collectResults(outDir);
+    const base = { appLog: pod.appLog || null, warnings: [...workspace.warnings, ...pod.warnings], executionTimeMs: Date.now() - startedAt };
+    if (!collected.ok) {
+      return finish({
+        ...base,
+        status: 'error',
+        message: `Grader error: ${collected.reason}. This is a fault of the platform, not of your code; please submit again later.`,
+        score: 0,
+        maxScore: 0,
+        tests: [],
+      });
+    }
+    const { results } = collected;
+    if (results.status === 'error') {
+      return finish({ ...base, status: 'error', message: `The hidden tests could not run: ${results.message ?? 'no reason given'}`, score: 0, maxScore: results.max_score, tests: results.tests });
+    }
+    return finish({ ...base, status: 'scored', message: results.message ?? null, score: results.score, maxScore: results.max_score, tests: results.tests });
+  } catch (error) {
+    if (jobTimedOut) {
+      return finish({ status: 'error', message: `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped.`, score: 0, maxScore: 0, executionTimeMs: Date.now() - startedAt, tests: [], appLog: null, warnings: [] });
+    }
+    if (error instanceof LearnerError) {
+      return finish({
+        status: 'error',
+        message: error.message,
+        score: 0,
+        maxScore: 0,
+        executionTimeMs: Date.now() - startedAt,
+        tests: [],
+        appLog: error.details.appLog ?? null,
+        warnings: [],
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(jobTimer);
+    await environment.sandbox.removeJob(request.jobId).catch(() => undefined);
+    await fs.promises.rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function chownTree(dir: string, uid: number): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile('chown', ['-R', '-h', `${uid}:${uid}`, dir], { timeout: 120_000 }, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+export function newJobId(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,176 @@
+/**
+ * The Docker driver of the sandbox: every learner-code container gets the profile of
+ * DESIGN.md (non-root, read-only root, capped tmpfs, no capabilities, no-new-privileges,
+ * pids/memory/CPU limits, no core dumps, labels for the reaper). Containers are always
+ * stopped through the API (kill, then remove).
+ */
+import crypto from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { JOB_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
+import { TailBuffer } from './output';
+
+export class DockerSandbox implements Sandbox {
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  async run(jobId: string, spec: ContainerSpec, options: { timeoutMs: number; outputLimitBytes: number }): Promise<RunResult> {
+    const container = await this.start(jobId, spec, options);
+    try {
+      return await container.wait(options.timeoutMs);
+    } finally {
+      await this.remove(container.id);
+    }
+  }
+
+  async start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }): Promise<RunningContainer> {
+    const name = `bp-${jobId.slice(0, 12)}-${spec.role}-${crypto.randomBytes(3).toString('hex')}`;
+    const created = await this.docker.createContainer({
+      name,
+      Image: spec.image,
+      Cmd: spec.cmd,
+      Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+      User: spec.user,
+      WorkingDir: spec.workdir,
+      Labels: { [JOB_LABEL]: jobId, [ROLE_LABEL]: spec.role },
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      HostConfig: {
+        Binds: spec.mounts.map((mount) => `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`),
+        Tmpfs: Object.fromEntries(
+          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [path, `rw,nosuid,nodev,size=${sizeMb}m,mode=1777`]),
+        ),
+        NetworkMode:
+          spec.network.kind === 'none' ? 'none' : spec.network.kind === 'bridge' ? 'bridge' : `container:${spec.network.container}`,
+        ReadonlyRootfs: spec.readOnlyRoot,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges:true'],
+        Privileged: false,
+        PidsLimit: spec.pids,
+        Memory: spec.memoryMb * 1024 * 1024,
+        MemorySwap: spec.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(spec.cpus * 1e9),
+        Ulimits: [
+          { Name: 'core', Soft: 0, Hard: 0 },
+          { Name: 'nofile', Soft: 4096, Hard: 4096 },
+        ],
+        // Output is read from the attach stream and capped there; nothing piles up on disk.
+        LogConfig: { Type: 'none', Config: {} },
+        AutoRemove: false,
+        Init: true,
+      },
+    });
+    const tail = new TailBuffer(options.outputLimitBytes);
+    const stream = await created.attach({ stream: true, stdout: true, stderr: true });
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => tail.push(chunk));
+    created.modem.demuxStream(stream, sink, sink);
+    const streamEnded = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    try {
+      await created.start();
+    } catch (error) {
+      await this.remove(created.id);
+      throw error;
+    }
+    const startedAt = Date.now();
+    const docker = this.docker;
+
+    const state = async (): Promise<ContainerState> => {
+      const info = await created.inspect();
+      return {
+        running: info.State.Running,
+        exitCode: info.State.Running ? null : info.State.ExitCode,
+        oomKilled: info.State.OOMKilled,
+      };
+    };
+
+    const kill = async (): Promise<void> => {
+      await created.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    };
+
+    return {
+      id: created.id,
+      role: spec.role,
+      output: () => tail.text(),
+      outputBytes: () => tail.total,
+      state,
+      kill,
+      async exec(cmd, timeoutMs) {
+        const exec = await docker.getContainer(created.id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+        const execStream = await exec.start({ hijack: true, stdin: false });
+        const execTail = new TailBuffer(16 * 1024);
+        const execSink = new PassThrough();
+        execSink.on('data', (chunk: Buffer) => execTail.push(chunk));
+        docker.modem.demuxStream(execStream, execSink, execSink);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            execStream.destroy();
+            resolve();
+          }, timeoutMs);
+          execStream.on('end', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          execStream.on('error', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        const info = await exec.inspect();
+        return { exitCode: info.Running ? null : info.ExitCode, output: execTail.text() };
+      },
+      async wait(timeoutMs) {
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          void kill();
+        }, timeoutMs);
+        try {
+          await created.wait();
+        } finally {
+          clearTimeout(timer);
+        }
+        // Let the attach stream deliver its last bytes.
+        await Promise.race([streamEnded, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        const final = await state();
+        return {
+          exitCode: final.exitCode,
+          timedOut,
+          oomKilled: final.oomKilled,
+          output: tail.text(),
+          outputBytes: tail.total,
+          outputTruncated: tail.truncated,
+          durationMs: Date.now() - startedAt,
+        };
+      },
+    };
+  }
+
+  async removeJob(jobId: string): Promise<number> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
+    await Promise.all(containers.map((info) => this.remove(info.Id)));
+    return containers.length;
+  }
+
+  async reap(isLive: (jobId: string) => Promise<boolean>): Promise<number> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [JOB_LABEL] } });
+    const jobIds = [...new Set(containers.map((info) => info.Labels[JOB_LABEL]))];
+    let removed = 0;
+    for (const jobId of jobIds) {
+      if (!(await isLive(jobId))) removed += await this.removeJob(jobId);
+    }
+    return removed;
+  }
+
+  private async remove(id: string): Promise<void> {
+    const container = this.docker.getContainer(id);
+    await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one sandbox interface every stage uses. The Docker driver (dockerDriver.ts) implements
+ * it today; a Kubernetes Job per grading pod would be the next driver, behind the same calls.
+ */
+export interface Mount {
+  host: string;
+  container: string;
+  readOnly: boolean;
+}
+
+export type NetworkChoice = { kind: 'none' } | { kind: 'bridge' } | { kind: 'join'; container: string };
+
+export interface ContainerSpec {
+  /** Short purpose, part of the container name and of messages: install, build, app, tester… */
+  role: string;
+  image: string;
+  cmd: string[];
+  env: Record<string, string>;
+  user: string;
+  workdir?: string;
+  mounts: Mount[];
+  /** Size-capped tmpfs mounts: path → size in MB. */
+  tmpfs: Record<string, number>;
+  network: NetworkChoice;
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+  /** Read-only root file system (every learner-code container). */
+  readOnlyRoot: boolean;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  oomKilled: boolean;
+  /** The last `outputLimitBytes` of stdout+stderr, cleaned for display. */
+  output: string;
+  outputBytes: number;
+  outputTruncated: boolean;
+  durationMs: number;
+}
+
+export interface ContainerState {
+  running: boolean;
+  exitCode: number | null;
+  oomKilled: boolean;
+}
+
+export interface RunningContainer {
+  id: string;
+  role: string;
+  /** Output so far (the capped tail). */
+  output(): string;
+  outputBytes(): number;
+  state(): Promise<ContainerState>;
+  exec(cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }>;
+  /** Resolves when the container stops (or the timeout passes: then it is killed). */
+  wait(timeoutMs: number): Promise<RunResult>;
+  kill(): Promise<void>;
+}
+
+export interface Sandbox {
+  /** Runs a container to completion with a kill timer. */
+  run(jobId: string, spec: ContainerSpec, options: { timeoutMs: number; outputLimitBytes: number }): Promise<RunResult>;
+  /** Starts a long-running container (services, app) and returns a handle. */
+  start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }): Promise<RunningContainer>;
+  /** Kills and removes every container of a job. */
+  removeJob(jobId: string): Promise<number>;
+  /** Removes every job's containers for which `isLive(jobId)` is false. Returns how many. */
+  reap(isLive: (jobId: string) => Promise<boolean>): Promise<number>;
+}
+
+export const JOB_LABEL = 'pro.backend.job';
+export const ROLE_LABEL = 'pro.backend.role';

@@ -1,0 +1,59 @@
+/**
+ * What every stage of one grading job shares: the sandbox, the images, the folders, the
+ * exercise's limits, and the builder of the sandbox profile for learner-code containers.
+ */
+import type { ExerciseDefinition } from '../../server/exercises/definition';
+import type { ContainerSpec, Sandbox } from '../sandbox/sandbox';
+
+export const LEARNER_UID = '10001:10001';
+export const TESTER_UID = '10002:10002';
+
+export interface Images {
+  runtime: string;
+  services: string;
+  tester: string;
+}
+
+export interface JobContext {
+  jobId: string;
+  sandbox: Sandbox;
+  images: Images;
+  exercise: ExerciseDefinition;
+  /** .data/jobs/<jobId>: checkout/, out/ */
+  jobDir: string;
+  /** .data/cache/deps: node_modules by lockfile hash */
+  cacheDir: string;
+  /** The platform's root (graders/ and node_modules/ are mounted read-only into the tester). */
+  platformDir: string;
+}
+
+/** The sandbox profile of DESIGN.md, for any container that runs the learner's code. */
+export function learnerContainer(
+  context: JobContext,
+  role: string,
+  workspaceDir: string,
+  cmd: string[],
+  overrides: Partial<ContainerSpec> = {},
+): ContainerSpec {
+  const { limits } = context.exercise;
+  return {
+    role,
+    image: context.images.runtime,
+    cmd,
+    env: { HOME: '/tmp', CI: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
+    user: LEARNER_UID,
+    workdir: '/workspace',
+    mounts: [{ host: workspaceDir, container: '/workspace', readOnly: false }],
+    tmpfs: { '/tmp': limits.tmpMb },
+    network: { kind: 'none' },
+    memoryMb: limits.memoryMb,
+    cpus: limits.cpus,
+    pids: limits.pids,
+    readOnlyRoot: true,
+    ...overrides,
+  };
+}
+
+export function seconds(value: number): number {
+  return value * 1000;
+}

@@ -1,0 +1,131 @@
+/**
+ * Stage 1: fetch the learner's code onto the worker's disk, safely.
+ * Git over https only (plain http only for dev/test hosts), shallow, one branch, no tags, no
+ * submodules, no LFS smudge, hooks off, a timeout and a size cap. User strings never become
+ * options: the URL and ref were validated (no leading "-") and are passed after their flags.
+ * A local folder (CLI only, never from the web) is copied without following symlinks.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { simpleGit } from 'simple-git';
+import { LearnerError } from '../errors';
+
+const execFileAsync = promisify(execFile);
+
+export type Source = { kind: 'git'; url: string; ref: string | null } | { kind: 'local'; path: string; ref: string | null };
+
+export interface FetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Hosts allowed over plain http (dev/test). */
+  httpHosts: string[];
+}
+
+export async function fetchSource(source: Source, targetDir: string, options: FetchOptions): Promise<{ commitSha: string | null }> {
+  if (source.kind === 'local') {
+    const root = path.resolve(source.path);
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+      throw new LearnerError(`The folder ${root} does not exist.`);
+    }
+    if (!fs.existsSync(path.join(root, '.git'))) {
+      await fs.promises.cp(root, targetDir, {
+        recursive: true,
+        verbatimSymlinks: true,
+        filter: (from) => !/(^|\/)(node_modules|\.git|dist)$/.test(path.relative(root, from)),
+      });
+      return { commitSha: null };
+    }
+    return cloneRepository(`file://${root}`, source.ref, targetDir, { ...options, allowFile: true });
+  }
+  return cloneRepository(source.url, source.ref, targetDir, { ...options, allowFile: false });
+}
+
+async function cloneRepository(
+  url: string,
+  ref: string | null,
+  targetDir: string,
+  options: FetchOptions & { allowFile: boolean },
+): Promise<{ commitSha: string | null }> {
+  const parsed = new URL(url);
+  const allowHttp = parsed.protocol === 'http:' && options.httpHosts.includes(parsed.hostname);
+  const controller = new AbortController();
+  let tooBig = false;
+  const watchdog = setInterval(() => {
+    void directorySize(targetDir).then((bytes) => {
+      if (bytes > options.maxBytes) {
+        tooBig = true;
+        controller.abort();
+      }
+    });
+  }, 1000);
+  const git = simpleGit({
+    baseDir: path.dirname(targetDir),
+    abort: controller.signal,
+    timeout: { block: options.timeoutMs },
+    // Only our own fixed settings below use these; they narrow what git may do.
+    unsafe: { allowUnsafeProtocolOverride: true, allowUnsafeHooksPath: true },
+    config: [
+      'protocol.allow=never',
+      'protocol.https.allow=always',
+      `protocol.http.allow=${allowHttp ? 'always' : 'never'}`,
+      `protocol.file.allow=${options.allowFile ? 'always' : 'never'}`,
+      'core.hooksPath=/dev/null',
+      'submodule.recurse=false',
+      // No LFS filter is configured: HOME is the job folder and system config is off, and
+      // GIT_LFS_SKIP_SMUDGE=1 keeps pointers as pointers even where git-lfs is installed.
+      'http.followRedirects=initial',
+    ],
+  }).env({
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: path.dirname(targetDir),
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_LFS_SKIP_SMUDGE: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+  });
+  const args = ['--depth', '1', '--single-branch', '--no-tags', '--no-recurse-submodules'];
+  if (ref) args.push(`--branch=${ref}`);
+  try {
+    await git.clone(url, targetDir, args);
+  } catch (error) {
+    throw new LearnerError(describeCloneFailure(String((error as Error).message), { url, ref, tooBig, options }));
+  } finally {
+    clearInterval(watchdog);
+  }
+  const { stdout } = await execFileAsync('git', ['-C', targetDir, 'rev-parse', 'HEAD'], { timeout: 10_000 });
+  return { commitSha: stdout.trim() };
+}
+
+function describeCloneFailure(
+  message: string,
+  context: { url: string; ref: string | null; tooBig: boolean; options: FetchOptions },
+): string {
+  const { url, ref, tooBig, options } = context;
+  if (tooBig) return `The repository is larger than the ${Math.round(options.maxBytes / 1024 / 1024)} MB limit for a submission.`;
+  if (/block timeout|timed out|timeout reached/i.test(message)) {
+    return `Cloning ${url} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped.`;
+  }
+  if (/Remote branch .* not found|couldn't find remote ref|not found in upstream/i.test(message)) {
+    return `The branch "${ref}" does not exist in ${url}.`;
+  }
+  if (/not found|could not read Username|Authentication failed|terminal prompts disabled|returned error: 40[134]/i.test(message)) {
+    return `The repository ${url} was not found or is private. Make it public (or check the URL) and submit again.`;
+  }
+  if (/Could not resolve host|Failed to connect|Connection refused|Couldn't connect/i.test(message)) {
+    return `Could not reach ${new URL(url).host} to clone ${url}. Check the URL; if it is right, try again in a minute.`;
+  }
+  if (/aborted/i.test(message)) return `Cloning ${url} was stopped.`;
+  const lastLine = message.trim().split('\n').filter(Boolean).pop() ?? '';
+  return `git could not clone ${url}: ${lastLine.slice(0, 300)}`;
+}
+
+/** Bytes under a folder, without following symlinks; 0 while it does not exist yet. */
+async function directorySize(dir: string): Promise<number> {
+  try {
+    const { stdout } = await execFileAsync('du', ['-sb', '--apparent-size', dir], { timeout: 10_000 });
+    return Number.parseInt(stdout, 10) || 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Reads what the worker needs from the learner's checkout — the subdirectory, package.json,
+ * the lockfile and the optional backend-pro.yml — without ever following a symlink out of it.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { LearnerError } from '../errors';
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn';
+
+export interface Workspace {
+  dir: string;
+  packageManager: PackageManager;
+  lockfile: string | null;
+  /** sha256 of the lockfile and package.json's dependency fields: the key of the dependency cache; null without a lockfile. */
+  lockHash: string | null;
+  scripts: Record<string, string>;
+  startCommand: string[];
+  /** Extra environment names mapped by backend-pro.yml: learner's name → platform variable. */
+  envMap: Record<string, string>;
+  warnings: string[];
+}
+
+const LOCKFILES: [string, PackageManager][] = [
+  ['package-lock.json', 'npm'],
+  ['npm-shrinkwrap.json', 'npm'],
+  ['pnpm-lock.yaml', 'pnpm'],
+  ['yarn.lock', 'yarn'],
+];
+
+const PackageJsonSchema = z
+  .object({
+    scripts: z.record(z.string(), z.string()).optional(),
+    packageManager: z.string().optional(),
+  })
+  .passthrough();
+
+/** The parts of package.json an install depends on: `npm ci` refuses when they disagree with the lockfile. */
+const INSTALL_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'packageManager', 'workspaces'];
+
+const ConfigFileSchema = z
+  .object({
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).optional(),
+  })
+  .passthrough();
+
+/** A regular file inside `root` (no symlink anywhere on the way), or null when absent. */
+export function regularFileInside(root: string, relative: string, maxBytes: number): Buffer | null {
+  const full = path.join(root, relative);
+  if (!full.startsWith(root + path.sep)) return null;
+  let current = root;
+  for (const segment of path.relative(root, full).split(path.sep)) {
+    current = path.join(current, segment);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(current);
+    } catch {
+      return null;
+    }
+    if (stat.isSymbolicLink()) throw new LearnerError(`${relative} is a symbolic link; the grader only reads regular files.`);
+    if (current === full) {
+      if (!stat.isFile()) return null;
+      if (stat.size > maxBytes) throw new LearnerError(`${relative} is larger than ${Math.round(maxBytes / 1024)} KB.`);
+    }
+  }
+  return fs.readFileSync(full);
+}
+
+export function inspectWorkspace(checkoutDir: string, subdir: string | null): Workspace {
+  let dir = checkoutDir;
+  if (subdir) {
+    dir = path.join(checkoutDir, subdir);
+    let current = checkoutDir;
+    for (const segment of subdir.split('/')) {
+      current = path.join(current, segment);
+      const stat = fs.lstatSync(current, { throwIfNoEntry: false });
+      if (!stat) throw new LearnerError(`The folder "${subdir}" does not exist in the repository.`);
+      if (stat.isSymbolicLink()) throw new LearnerError(`"${subdir}" is a symbolic link; point at a real folder.`);
+      if (!stat.isDirectory()) throw new LearnerError(`"${subdir}" is not a folder in the repository.`);
+    }
+  }
+  const where = subdir ? `the folder "${subdir}"` : 'the root of the repository';
+  const packageJsonRaw = regularFileInside(dir, 'package.json', 512 * 1024);
+  if (!packageJsonRaw) throw new LearnerError(`There is no package.json in ${where}. Is it a Node.js project, or is it in a subdirectory?`);
+  let packageJson: z.infer<typeof PackageJsonSchema>;
+  try {
+    packageJson = PackageJsonSchema.parse(JSON.parse(packageJsonRaw.toString('utf8')));
+  } catch (error) {
+    throw new LearnerError(`package.json is not valid: ${(error as Error).message.slice(0, 300)}`);
+  }
+  const scripts = packageJson.scripts ?? {};
+  const warnings: string[] = [];
+
+  let lockfile: string | null = null;
+  let packageManager: PackageManager = 'npm';
+  let lockHash: string | null = null;
+  for (const [name, manager] of LOCKFILES) {
+    const content = regularFileInside(dir, name, 50 * 1024 * 1024);
+    if (content) {
+      lockfile = name;
+      packageManager = manager;
+      const installFields = INSTALL_FIELDS.map((field) => [field, (packageJson as Record<string, unknown>)[field] ?? null]);
+      lockHash = crypto
+        .createHash('sha256')
+        .update(name)
+        .update('\0')
+        .update(content)
+        .update('\0')
+        .update(JSON.stringify(installFields))
+        .digest('hex');
+      break;
+    }
+  }
+  if (!lockfile) {
+    warnings.push('No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.');
+  }
+
+  const startCommand = scripts['start:prod']
+    ? ['npm', 'run', 'start:prod']
+    : scripts.start
+      ? ['npm', 'start']
+      : null;
+  if (!startCommand) {
+    throw new LearnerError('package.json has neither a "start:prod" nor a "start" script, so the grader does not know how to start your app.');
+  }
+
+  let envMap: Record<string, string> = {};
+  const configRaw = regularFileInside(dir, 'backend-pro.yml', 64 * 1024) ?? regularFileInside(dir, 'backend-pro.yaml', 64 * 1024);
+  if (configRaw) {
+    try {
+      envMap = ConfigFileSchema.parse(YAML.parse(configRaw.toString('utf8')) ?? {}).env ?? {};
+    } catch (error) {
+      throw new LearnerError(`backend-pro.yml is not valid: ${(error as Error).message.slice(0, 300)}`);
+    }
+  }
+  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, envMap, warnings };
+}

@@ -1,0 +1,224 @@
+/**
+ * Stage 4: the grading pod. Containers sharing ONE network namespace that has only loopback:
+ * the services container (PostgreSQL + Redis) is created with NetworkMode none, the app and the
+ * tester join it. The app mounts only the learner's workspace; the tester mounts only the
+ * grader (read-only) and its output folder, so the app can neither read the hidden suite nor
+ * write results.json.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { LearnerError } from '../errors';
+import { lastLines } from '../sandbox/output';
+import type { RunningContainer } from '../sandbox/sandbox';
+import { learnerContainer, seconds, TESTER_UID, type JobContext } from './context';
+import type { Workspace } from './inspectWorkspace';
+
+export const APP_PORT = 3000;
+const PG_PORT = 5432;
+const REDIS_PORT = 6379;
+const APP_LOG_LIMIT = 64 * 1024;
+
+export interface PodSecrets {
+  superuserPassword: string;
+  appPassword: string;
+  jwtSecret: string;
+  jwtRefreshSecret: string;
+}
+
+export function newPodSecrets(): PodSecrets {
+  const secret = () => crypto.randomBytes(24).toString('base64url');
+  return { superuserPassword: secret(), appPassword: secret(), jwtSecret: secret(), jwtRefreshSecret: secret() };
+}
+
+/** Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own. */
+export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
+  const databaseUrl = `postgres://app:${secrets.appPassword}@127.0.0.1:${PG_PORT}/app`;
+  const base: Record<string, string> = {
+    NODE_ENV: 'production',
+    PORT: String(APP_PORT),
+    HOME: '/tmp',
+    DATABASE_URL: databaseUrl,
+    DB_HOST: '127.0.0.1',
+    DB_PORT: String(PG_PORT),
+    DB_USERNAME: 'app',
+    DB_USER: 'app',
+    DB_PASSWORD: secrets.appPassword,
+    DB_NAME: 'app',
+    DB_DATABASE: 'app',
+    POSTGRES_HOST: '127.0.0.1',
+    POSTGRES_PORT: String(PG_PORT),
+    POSTGRES_USER: 'app',
+    POSTGRES_PASSWORD: secrets.appPassword,
+    POSTGRES_DB: 'app',
+    PGHOST: '127.0.0.1',
+    PGPORT: String(PG_PORT),
+    PGUSER: 'app',
+    PGPASSWORD: secrets.appPassword,
+    PGDATABASE: 'app',
+    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(REDIS_PORT),
+    JWT_SECRET: secrets.jwtSecret,
+    JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
+    NODE_OPTIONS: `--max-old-space-size=${Math.floor(context.exercise.limits.memoryMb * 0.75)}`,
+    npm_config_update_notifier: 'false',
+    ...context.exercise.env,
+  };
+  for (const [learnerName, platformName] of Object.entries(workspace.envMap)) {
+    if (platformName in base) base[learnerName] = base[platformName];
+  }
+  return base;
+}
+
+export interface PodRun {
+  /** Host path of the tester's output folder (results.json). */
+  outDir: string;
+  appLog: string;
+  warnings: string[];
+  testerOutput: string;
+}
+
+export async function runGradingPod(
+  context: JobContext,
+  workspace: Workspace,
+  onStage: (stage: 'starting' | 'testing', detail?: string) => Promise<void>,
+  outDir: string,
+): Promise<PodRun> {
+  const { limits } = context.exercise;
+  const secrets = newPodSecrets();
+  const env = appEnvironment(context, workspace, secrets);
+  const warnings: string[] = [];
+
+  const services = await context.sandbox.start(
+    context.jobId,
+    {
+      role: 'services',
+      image: context.images.services,
+      cmd: [],
+      env: {
+        POSTGRES_SUPERUSER_PASSWORD: secrets.superuserPassword,
+        APP_DB_USER: 'app',
+        APP_DB_PASSWORD: secrets.appPassword,
+        APP_DB_NAME: 'app',
+      },
+      user: 'postgres',
+      mounts: [],
+      tmpfs: { '/tmp': 64, '/run/postgresql': 8, '/var/lib/postgresql': 512 },
+      network: { kind: 'none' },
+      memoryMb: 768,
+      cpus: 1,
+      pids: 256,
+      readOnlyRoot: true,
+    },
+    { outputLimitBytes: 32 * 1024 },
+  );
+  await waitFor(async () => (await services.exec(['test', '-f', '/tmp/ready'], 5_000)).exitCode === 0, 60_000, async () => {
+    throw new Error(`The services container did not become ready in 60 s:\n${services.output()}`);
+  });
+
+  const join = { kind: 'join', container: services.id } as const;
+  await onStage('starting');
+  if (workspace.scripts['migration:run']) {
+    const migration = await context.sandbox.run(
+      context.jobId,
+      learnerContainer(context, 'migrate', workspace.dir, ['npm', 'run', 'migration:run'], { env, network: join }),
+      { timeoutMs: seconds(limits.bootSeconds), outputLimitBytes: limits.outputKb * 1024 },
+    );
+    if (migration.timedOut || migration.exitCode !== 0) {
+      const why = migration.timedOut ? `took longer than ${limits.bootSeconds} s` : `failed (exit code ${migration.exitCode})`;
+      throw new LearnerError(`\`npm run migration:run\` ${why}. The end of its output:\n\n\`\`\`\n${lastLines(migration.output, 40)}\n\`\`\``, {
+        output: migration.output,
+      });
+    }
+  }
+
+  const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace.dir, workspace.startCommand, { env, network: join }), {
+    outputLimitBytes: APP_LOG_LIMIT,
+  });
+  await waitForListening(context, services, app);
+
+  await onStage('testing');
+  const tester = await context.sandbox.run(
+    context.jobId,
+    {
+      role: 'tester',
+      image: context.images.tester,
+      cmd: ['node', '/platform/graders/harness/run.js'],
+      env: {
+        HOME: '/tmp',
+        EXERCISE_ID: context.exercise.id,
+        GRADER_DIR: `/platform/graders/${context.exercise.id}`,
+        APP_URL: `http://127.0.0.1:${APP_PORT}`,
+        DATABASE_ADMIN_URL: `postgres://postgres:${secrets.superuserPassword}@127.0.0.1:${PG_PORT}/app`,
+        APP_DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: env.REDIS_URL,
+        JWT_SECRET: secrets.jwtSecret,
+        JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
+        ...context.exercise.env,
+        RESULTS_PATH: '/out/results.json',
+        TEST_TIMEOUT_SECONDS: String(limits.testSeconds),
+      },
+      user: TESTER_UID,
+      workdir: '/tmp',
+      mounts: [
+        { host: path.join(context.platformDir, 'node_modules'), container: '/platform/node_modules', readOnly: true },
+        { host: path.join(context.platformDir, 'graders', 'harness'), container: '/platform/graders/harness', readOnly: true },
+        { host: context.exercise.graderDir, container: `/platform/graders/${context.exercise.id}`, readOnly: true },
+        { host: outDir, container: '/out', readOnly: false },
+      ],
+      tmpfs: { '/tmp': 256 },
+      network: join,
+      memoryMb: 1024,
+      cpus: 1,
+      pids: 256,
+      readOnlyRoot: true,
+    },
+    { timeoutMs: seconds(limits.testSeconds + 30), outputLimitBytes: 64 * 1024 },
+  );
+  if (tester.timedOut) warnings.push(`The hidden tests did not finish within ${limits.testSeconds + 30} s and were stopped.`);
+
+  const after = await app.state();
+  if (!after.running) {
+    warnings.push(
+      after.oomKilled
+        ? `Your app was killed during the tests: it went over the memory limit of ${limits.memoryMb} MB.`
+        : `Your app stopped during the tests (exit code ${after.exitCode}). Its log is below.`,
+    );
+  }
+  return { outDir, appLog: app.output(), warnings, testerOutput: tester.output };
+}
+
+async function waitForListening(context: JobContext, services: RunningContainer, app: RunningContainer): Promise<void> {
+  const { limits } = context.exercise;
+  const deadline = Date.now() + seconds(limits.bootSeconds);
+  const probe = ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${APP_PORT}`];
+  while (Date.now() < deadline) {
+    const state = await app.state();
+    if (!state.running) {
+      const log = app.output();
+      if (state.oomKilled) {
+        throw new LearnerError(`Your app was killed while starting: it went over the memory limit of ${limits.memoryMb} MB.`, { appLog: log });
+      }
+      throw new LearnerError(
+        `Your app exited (code ${state.exitCode}) before listening on PORT ${APP_PORT}. The end of its log:\n\n\`\`\`\n${lastLines(log, 30)}\n\`\`\``,
+        { appLog: log },
+      );
+    }
+    if ((await services.exec(probe, 5_000)).exitCode === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  const log = app.output();
+  throw new LearnerError(
+    `Your app did not listen on PORT ${APP_PORT} within ${limits.bootSeconds} s. Read the port from \`process.env.PORT\` and listen on 0.0.0.0 or 127.0.0.1. The end of its log:\n\n\`\`\`\n${lastLines(log, 30)}\n\`\`\``,
+    { appLog: log },
+  );
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, onTimeout: () => Promise<never>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await onTimeout();
+}

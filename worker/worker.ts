@@ -1,0 +1,130 @@
+/**
+ * The BullMQ worker of the `grading` queue. A failing learner solution is a result it stores;
+ * an infrastructure fault throws and is retried with backoff; a broken exercise definition is
+ * an UnrecoverableError. Results are upserted by submission id, so a retry never duplicates.
+ */
+import os from 'node:os';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../server/config';
+import { ROOT_DIR } from '../server/config';
+import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
+import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../server/queue';
+import { storeOutcome } from '../server/models/results';
+import { finishStage, selectOptionalSubmission, startStage, updateSubmissionCommit, type Stage } from '../server/models/submissions';
+import { ExerciseError } from './errors';
+import { gradeSubmission } from './gradeSubmission';
+import { DockerSandbox } from './sandbox/dockerDriver';
+import type { Sandbox } from './sandbox/sandbox';
+import type { Images } from './stages/context';
+
+export interface WorkerHandle {
+  worker: Worker<GradingJobData>;
+  close(): Promise<void>;
+}
+
+export async function startGradingWorker(options: {
+  config: Config;
+  images: Images;
+  logger: Logger;
+  queue: Queue<GradingJobData>;
+  sandbox?: Sandbox;
+}): Promise<WorkerHandle> {
+  const { config, images, logger, queue } = options;
+  const sandbox = options.sandbox ?? new DockerSandbox();
+  const log = logger.child({ component: 'worker', host: os.hostname() });
+
+  // Orphans of a crashed worker: containers whose job is not being processed anymore.
+  const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
+  if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
+
+  const processor = async (job: Job<GradingJobData>) => {
+    const { submissionId } = GradingJobDataSchema.parse(job.data);
+    const submission = await selectOptionalSubmission(submissionId);
+    if (!submission) throw new UnrecoverableError(`Submission ${submissionId} does not exist`);
+    if (submission.status === 'scored' || submission.status === 'error') {
+      log.info({ submissionId }, 'submission already has a result; nothing to do');
+      return { status: submission.status };
+    }
+    let exercise;
+    try {
+      exercise = findExerciseDefinition(submission.exercise_id);
+    } catch (error) {
+      if (error instanceof ExerciseDefinitionError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+    let current: Stage = 'queued';
+    const onStage = async (stage: Stage, at: Date, detail?: string) => {
+      await finishStage(submissionId, current, at);
+      await startStage(submissionId, stage, at, detail ?? null);
+      current = stage;
+      const progress: GradingProgress = { stage, at: at.toISOString(), detail };
+      await job.updateProgress(progress);
+    };
+    try {
+      const outcome = await gradeSubmission(
+        {
+          jobId: submissionId,
+          exercise,
+          source: { kind: 'git', url: submission.repo_url, ref: submission.ref },
+          subdir: submission.subdir,
+        },
+        {
+          sandbox,
+          images,
+          dataDir: config.DATA_DIR,
+          platformDir: ROOT_DIR,
+          cloneTimeoutMs: config.CLONE_TIMEOUT_SECONDS * 1000,
+          cloneMaxBytes: config.CLONE_MAX_MB * 1024 * 1024,
+          httpHosts: config.GIT_HTTP_HOSTS,
+          jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
+          onStage,
+          onCommit: (sha) => updateSubmissionCommit(submissionId, sha),
+        },
+      );
+      await storeOutcome(submissionId, outcome);
+      log.info({ submissionId, status: outcome.status, score: outcome.score, maxScore: outcome.maxScore }, 'graded');
+      return { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore };
+    } catch (error) {
+      if (error instanceof ExerciseError) throw new UnrecoverableError(error.message);
+      log.warn({ submissionId, err: error, attempt: job.attemptsMade + 1 }, 'grading attempt failed (infrastructure)');
+      throw error;
+    }
+  };
+
+  const worker = new Worker<GradingJobData>(config.QUEUE_NAME, processor, {
+    connection: createRedisConnection(config.REDIS_URL, 'worker'),
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: 60_000,
+  });
+  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final) return;
+    // Nothing is lost: the learner sees why, and can submit again.
+    const reason =
+      error.name === 'UnrecoverableError'
+        ? `This exercise cannot be graded right now (${error.message}). Your instructor has been told.`
+        : `The grading infrastructure failed ${job.attemptsMade} times (${error.message.slice(0, 200)}). This is not your fault; please submit again.`;
+    void storeOutcome(job.data.submissionId, {
+      status: 'error',
+      message: reason,
+      score: 0,
+      maxScore: 0,
+      executionTimeMs: null,
+      tests: [],
+      appLog: null,
+      warnings: [],
+    })
+      .then(() => startStage(job.data.submissionId, 'error', new Date(), reason))
+      .catch((storeError) => log.error({ err: storeError }, 'could not store the failure of a job'));
+  });
+  log.info({ queue: config.QUEUE_NAME, concurrency: config.WORKER_CONCURRENCY }, 'grading worker started');
+  return {
+    worker,
+    async close() {
+      await worker.close();
+    },
+  };
+}
