@@ -43,7 +43,10 @@ const ConfigSchema = z
     CLONE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
     CLONE_MAX_MB: z.coerce.number().int().min(1).default(200),
     JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1200),
-    DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
+    DATA_DIR: z
+      .string()
+      .default('.data')
+      .transform((value) => path.resolve(ROOT_DIR, value)),
     IMAGE_RUNTIME: z.string().optional(),
     IMAGE_SERVICES: z.string().optional(),
     IMAGE_TESTER: z.string().optional(),
@@ -70,7 +73,9 @@ export function getConfig(): Config {
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = ConfigSchema.safeParse(env);
+  // An empty variable (`GITHUB_CLIENT_ID=` copied from .env.example) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n${problems.join('\n')}`);

@@ -8,7 +8,7 @@ import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../server/config';
 import { ROOT_DIR } from '../server/config';
-import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
+import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../server/exercises/definition';
 import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../server/queue';
 import { storeOutcome } from '../server/models/results';
 import { finishStage, selectOptionalSubmission, startStage, updateSubmissionCommit, type Stage } from '../server/models/submissions';
@@ -29,9 +29,12 @@ export async function startGradingWorker(options: {
   logger: Logger;
   queue: Queue<GradingJobData>;
   sandbox?: Sandbox;
+  /** Where exercise definitions come from (exercises/ by default; tests give fixtures). */
+  findExercise?: (id: string) => ExerciseDefinition;
 }): Promise<WorkerHandle> {
   const { config, images, logger, queue } = options;
-  const sandbox = options.sandbox ?? new DockerSandbox();
+  const sandbox = options.sandbox ?? new DockerSandbox(undefined, config.QUEUE_NAME);
+  const findExercise = options.findExercise ?? findExerciseDefinition;
   const log = logger.child({ component: 'worker', host: os.hostname() });
 
   // Orphans of a crashed worker: containers whose job is not being processed anymore.
@@ -48,7 +51,7 @@ export async function startGradingWorker(options: {
     }
     let exercise;
     try {
-      exercise = findExerciseDefinition(submission.exercise_id);
+      exercise = findExercise(submission.exercise_id);
     } catch (error) {
       if (error instanceof ExerciseDefinitionError) throw new UnrecoverableError(error.message);
       throw error;

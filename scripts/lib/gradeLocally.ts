@@ -27,7 +27,7 @@ export function gradeLocally(
   return gradeSubmission(
     { jobId: newJobId(), exercise, source, subdir },
     {
-      sandbox: new DockerSandbox(),
+      sandbox: new DockerSandbox(undefined, 'cli'),
       images,
       dataDir: process.env.DATA_DIR ?? path.join(ROOT_DIR, '.data'),
       platformDir: ROOT_DIR,

@@ -10,7 +10,7 @@ import path from 'node:path';
 
 export interface GitServer {
   url: string;
-  /** Publishes a folder as `<name>.git` (one commit on `branch`); returns its clone URL and commit. */
+  /** Publishes a folder as `learner/<name>.git` (one commit on `branch`); returns its clone URL and commit. */
   publish(name: string, sourceDir: string, options?: { branch?: string }): { url: string; commit: string };
   close(): Promise<void>;
 }
@@ -77,11 +77,13 @@ export async function startGitServer(): Promise<GitServer> {
       git(work, 'add', '-A');
       git(work, 'commit', '-q', '-m', 'submission');
       const commit = git(work, 'rev-parse', 'HEAD');
-      const bare = path.join(root, `${name}.git`);
+      // Repositories live under an owner, like on GitHub: /<owner>/<name>.git
+      const bare = path.join(root, 'learner', `${name}.git`);
+      fs.mkdirSync(path.dirname(bare), { recursive: true });
       fs.rmSync(bare, { recursive: true, force: true });
       git(root, 'clone', '-q', '--bare', work, bare);
       fs.rmSync(work, { recursive: true, force: true });
-      return { url: `${base}/${name}.git`, commit };
+      return { url: `${base}/learner/${name}.git`, commit };
     },
     async close() {
       server.closeAllConnections();

@@ -34,7 +34,7 @@ async function grade(source: Source, options: { subdir?: string; limits?: Record
   const outcome = await gradeSubmission(
     { jobId, exercise: fixtureExercise(options.limits), source, subdir: options.subdir ?? null },
     {
-      sandbox: new DockerSandbox(docker),
+      sandbox: new DockerSandbox(docker, 'test-pipeline'),
       images: imagesFromEnv(),
       dataDir,
       platformDir: path.resolve(__dirname, '..', '..'),
@@ -112,7 +112,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   });
 
   test('a repository that does not exist', async () => {
-    const { outcome } = await grade({ kind: 'git', url: `${git.url}/missing.git`, ref: null });
+    const { outcome } = await grade({ kind: 'git', url: `${git.url}/learner/missing.git`, ref: null });
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/was not found or is private/);
   });

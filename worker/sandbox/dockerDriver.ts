@@ -7,11 +7,18 @@
 import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { JOB_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
+import { JOB_LABEL, NAMESPACE_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
 import { TailBuffer } from './output';
 
 export class DockerSandbox implements Sandbox {
-  constructor(private readonly docker: Docker = new Docker()) {}
+  /**
+   * @param namespace the queue (or tool) this sandbox works for; the reaper only removes
+   *   containers of its own namespace, so two queues can share one engine.
+   */
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    private readonly namespace = 'grading',
+  ) {}
 
   async run(jobId: string, spec: ContainerSpec, options: { timeoutMs: number; outputLimitBytes: number }): Promise<RunResult> {
     const container = await this.start(jobId, spec, options);
@@ -31,7 +38,7 @@ export class DockerSandbox implements Sandbox {
       Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
       User: spec.user,
       WorkingDir: spec.workdir,
-      Labels: { [JOB_LABEL]: jobId, [ROLE_LABEL]: spec.role },
+      Labels: { [JOB_LABEL]: jobId, [ROLE_LABEL]: spec.role, [NAMESPACE_LABEL]: this.namespace },
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
@@ -157,7 +164,10 @@ export class DockerSandbox implements Sandbox {
   }
 
   async reap(isLive: (jobId: string) => Promise<boolean>): Promise<number> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [JOB_LABEL] } });
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [JOB_LABEL, `${NAMESPACE_LABEL}=${this.namespace}`] },
+    });
     const jobIds = [...new Set(containers.map((info) => info.Labels[JOB_LABEL]))];
     let removed = 0;
     for (const jobId of jobIds) {

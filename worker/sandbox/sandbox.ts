@@ -66,9 +66,11 @@ export interface Sandbox {
   start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }): Promise<RunningContainer>;
   /** Kills and removes every container of a job. */
   removeJob(jobId: string): Promise<number>;
-  /** Removes every job's containers for which `isLive(jobId)` is false. Returns how many. */
+  /** Removes every job's containers (of this sandbox's namespace) for which `isLive(jobId)` is false. Returns how many. */
   reap(isLive: (jobId: string) => Promise<boolean>): Promise<number>;
 }
 
 export const JOB_LABEL = 'pro.backend.job';
 export const ROLE_LABEL = 'pro.backend.role';
+/** Which queue (or tool) owns a container: a reaper only touches its own namespace's containers. */
+export const NAMESPACE_LABEL = 'pro.backend.namespace';

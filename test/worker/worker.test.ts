@@ -1,0 +1,156 @@
+/**
+ * The BullMQ worker against real Redis, PostgreSQL and Docker: a submission created the way the
+ * web form creates it is graded, its stages and result stored once; an infrastructure fault is
+ * retried without duplicating anything; orphaned containers are reaped at start.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import Docker from 'dockerode';
+import pino from 'pino';
+import { QueueEvents } from 'bullmq';
+import { parseConfig } from '../../server/config';
+import { closePool, getPool, initPool } from '../../server/db/sql';
+import { createSubmission } from '../../server/lib/createSubmission';
+import { upsertExercise } from '../../server/models/exercises';
+import { selectOptionalResult } from '../../server/models/results';
+import { selectOptionalSubmission, selectStages } from '../../server/models/submissions';
+import { upsertUser } from '../../server/models/users';
+import { createGradingQueue, createRedisConnection, type GradingProgress } from '../../server/queue';
+import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
+import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
+import type { ContainerSpec, Sandbox } from '../../worker/sandbox/sandbox';
+import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { startGitServer, type GitServer } from '../support/gitServer';
+
+jest.setTimeout(180_000);
+
+const docker = new Docker();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-worker-'));
+const queueName = `grading-test-${crypto.randomBytes(4).toString('hex')}`;
+const config = parseConfig({
+  NODE_ENV: 'test',
+  DATABASE_URL: 'unused',
+  REDIS_URL: process.env.REDIS_URL,
+  QUEUE_NAME: queueName,
+  DATA_DIR: dataDir,
+  GIT_HTTP_HOSTS: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+});
+const connection = createRedisConnection(config.REDIS_URL, 'worker');
+const queue = createGradingQueue(connection, queueName);
+const events = new QueueEvents(queueName, { connection: createRedisConnection(config.REDIS_URL, 'worker') });
+const policy = { allowedHosts: config.GIT_ALLOWED_HOSTS, httpHosts: config.GIT_HTTP_HOSTS };
+let database: TestDatabase;
+let git: GitServer;
+let worker: WorkerHandle | undefined;
+let userId: number;
+
+/** The real Docker sandbox, with one fault injected: the first container start fails. */
+class FlakyOnceSandbox extends DockerSandbox {
+  failures = 1;
+  override async start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }) {
+    if (this.failures-- > 0) throw new Error('injected fault: the Docker engine did not answer');
+    return super.start(jobId, spec, options);
+  }
+}
+
+async function startWorker(sandbox?: Sandbox) {
+  worker = await startGradingWorker({
+    config,
+    images: imagesFromEnv(),
+    logger: pino({ level: 'silent' }),
+    queue,
+    sandbox: sandbox ?? new DockerSandbox(docker, queueName),
+    findExercise: () => fixtureExercise(),
+  });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  initPool(database.url);
+  await upsertExercise(fixtureExercise());
+  userId = (await upsertUser({ login: 'ada', role: 'learner' })).id;
+  git = await startGitServer();
+  await events.waitUntilReady();
+});
+
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+});
+
+afterAll(async () => {
+  await events.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  await git.close();
+  await closePool();
+  await database.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('When a learner submits a repository', () => {
+  test('then the worker grades it, reports each stage as progress, and stores the stages and one result', async () => {
+    await startWorker();
+    const repo = git.publish('hello-worker', helloVariant());
+    const progress: string[] = [];
+    const submission = await createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+    events.on('progress', ({ jobId, data }) => {
+      if (jobId === submission.id) progress.push((data as GradingProgress).stage);
+    });
+    const job = await queue.getJob(submission.id);
+    await job!.waitUntilFinished(events, 120_000);
+
+    const stored = await selectOptionalSubmission(submission.id);
+    expect(stored).toMatchObject({ status: 'scored', score: 10, max_score: 10, commit_sha: repo.commit });
+    const result = await selectOptionalResult(submission.id);
+    expect(result?.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
+    const stages = await selectStages(submission.id);
+    expect(stages.map((s) => s.stage)).toEqual(['queued', 'cloning', 'installing', 'building', 'starting', 'testing', 'scored']);
+    expect(stages.slice(0, -1).every((s) => s.finished_at && s.finished_at >= s.started_at)).toBe(true);
+    expect(progress).toEqual(['cloning', 'installing', 'building', 'starting', 'testing', 'scored']);
+  });
+
+  test('then a malformed URL is stored at once as an explained error and never queued', async () => {
+    const submission = await createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: 'ext::sh', source: 'web' }, policy, queue);
+    expect(submission.status).toBe('error');
+    expect(await queue.getJob(submission.id)).toBeUndefined();
+    const result = await selectOptionalResult(submission.id);
+    expect(result?.message).toMatch(/Git transport helpers such as "ext::" are not accepted/);
+  });
+
+  test('then an infrastructure fault is retried and the submission still ends with exactly one result', async () => {
+    const sandbox = new FlakyOnceSandbox(docker, queueName);
+    await startWorker(sandbox);
+    const repo = git.publish('hello-retry', helloVariant());
+    const submission = await createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+    const job = await queue.getJob(submission.id);
+    await job!.waitUntilFinished(events, 150_000);
+    const finished = await queue.getJob(submission.id);
+    expect(finished?.attemptsMade).toBe(2);
+    expect(await selectOptionalSubmission(submission.id)).toMatchObject({ status: 'scored', score: 10 });
+    const { rows } = await getPool().query('SELECT count(*)::int AS n FROM results WHERE submission_id = $1', [submission.id]);
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('When the worker starts', () => {
+  test('then containers of jobs that are no longer running are removed', async () => {
+    const orphanJob = crypto.randomUUID();
+    const orphan = await docker.createContainer({
+      Image: imagesFromEnv().runtime,
+      Cmd: ['sleep', '300'],
+      Labels: { [JOB_LABEL]: orphanJob, [NAMESPACE_LABEL]: queueName },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await orphan.start();
+    await startWorker();
+    const left = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${orphanJob}`] } });
+    expect(left).toHaveLength(0);
+  });
+});
