@@ -45,7 +45,10 @@ export class DockerSandbox implements Sandbox {
       HostConfig: {
         Binds: spec.mounts.map((mount) => `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`),
         Tmpfs: Object.fromEntries(
-          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [path, `rw,nosuid,nodev,size=${sizeMb}m,mode=1777`]),
+          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [
+            path,
+            `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`,
+          ]),
         ),
         NetworkMode:
           spec.network.kind === 'none' ? 'none' : spec.network.kind === 'bridge' ? 'bridge' : `container:${spec.network.container}`,

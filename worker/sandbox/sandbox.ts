@@ -19,8 +19,10 @@ export interface ContainerSpec {
   user: string;
   workdir?: string;
   mounts: Mount[];
-  /** Size-capped tmpfs mounts: path → size in MB. */
+  /** Size-capped tmpfs mounts: path → size in MB. Mounted noexec unless `tmpfsExec`. */
   tmpfs: Record<string, number>;
+  /** Allow executing files from the tmpfs mounts (node-gyp compiles native addons in /tmp). */
+  tmpfsExec?: boolean;
   network: NetworkChoice;
   memoryMb: number;
   cpus: number;

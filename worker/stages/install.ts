@@ -65,7 +65,11 @@ export async function installDependencies(context: JobContext, workspace: Worksp
         npm_config_update_notifier: 'false',
         COREPACK_HOME: '/tmp/corepack',
         COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+        // Native addons (bcrypt 5) otherwise try to download prebuilt binaries from GitHub, which
+        // the sandbox cannot reach; the runtime image has a compiler and Node's headers.
+        npm_config_build_from_source: 'true',
       },
+      tmpfsExec: true,
       // npm's cache lives in /tmp during the install; tmpfs pages count against the memory limit.
       tmpfs: { '/tmp': 1024 },
       memoryMb: Math.max(limits.memoryMb, 1024) + 1024,
