@@ -1,0 +1,86 @@
+/**
+ * The authoring API of a hidden suite:
+ *
+ *   const check = useChecks(checks);           // checks = defineChecks({...}) from ./checks
+ *   check('tokens.refresh-rotation', async () => { ... fail('observed …; expected …') ... });
+ *
+ * `check` is a Jest `test` whose title carries the id, with the check's own time budget, and
+ * whose failures are rewritten into learner-facing markdown (plus the requests it sent).
+ */
+import { closeDb, currentTrace, resetTrace } from './context';
+import { type ExerciseChecks, checkTitle } from './checkDefinitions';
+import { CheckFailure, cut, decodeFeedback, stripAnsi } from './feedback';
+
+export { defineChecks } from './checkDefinitions';
+export {
+  CheckFailure,
+  HarnessError,
+  describeRequest,
+  ensure,
+  expectObserved,
+  expectStatus,
+  fail,
+  show,
+  showBody,
+} from './feedback';
+
+/** Budget of a check that declares none; a healthy app needs well under a second per check. */
+export const DEFAULT_CHECK_TIMEOUT_SECONDS = 20;
+
+export type CheckBody = () => Promise<void>;
+
+/** Binds `check(id, body)` to an exercise's declared checks; call once per test file. */
+export function useChecks<Id extends string>(checks: ExerciseChecks<Id>): (id: Id, body: CheckBody) => void {
+  afterAll(closeDb);
+  return (id, body) => {
+    const definition = checks.byId(id);
+    // Thrown while the file is collected: the run reports a grader error, never a wrong score.
+    if (!definition) throw new Error(`check id "${id}" is not declared in ${checks.exerciseId}'s checks.ts`);
+    const budgetMs = (definition.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS) * 1000;
+    test(checkTitle(definition), () => runCheck(body, budgetMs), budgetMs + 5_000);
+  };
+}
+
+async function runCheck(body: CheckBody, budgetMs: number): Promise<void> {
+  resetTrace();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CheckFailure(
+            `This check did not finish within ${budgetMs / 1000} s. Your app answers too slowly or not at all.`,
+            'timeout',
+          ),
+        ),
+      budgetMs,
+    );
+  });
+  try {
+    await Promise.race([body(), deadline]);
+  } catch (error) {
+    throw withTrace(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Feedback from any thrown value, followed by the requests this check sent. */
+function withTrace(error: unknown): CheckFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  const decoded = decodeFeedback(message);
+  const markdown = decoded
+    ? decoded.markdown
+    : // A plain `expect` (or a bug): show the matcher's own words, which say expected vs received.
+      `The grader's assertion failed:\n\`\`\`\n${cut(stripAnsi(message).trim(), 1500)}\n\`\`\``;
+  return new CheckFailure(markdown + traceSection(), decoded?.status ?? 'failed');
+}
+
+function traceSection(): string {
+  const exchanges = currentTrace();
+  if (exchanges.length === 0) return '';
+  const last = exchanges.slice(-8);
+  const lines = last.map((e) => `- \`${e.method} ${e.path}\` → ${e.status}`);
+  const skipped = exchanges.length - last.length;
+  return `\n\nRequests this check sent${skipped ? ` (last ${last.length} of ${exchanges.length})` : ''}:\n${lines.join('\n')}`;
+}
