@@ -6,6 +6,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
+import { Client } from 'pg';
 import { ensureServices } from './services';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -23,9 +25,34 @@ function ensureChromium(): void {
   console.log(`[services] chromium: installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+/**
+ * The harness's statement counter is tested like it runs in a pod: a superuser and an ordinary
+ * role on one database with pg_stat_statements. Returns their URLs.
+ */
+async function provisionHarnessDatabase(adminUrl: string): Promise<{ admin: string; app: string }> {
+  const password = crypto.randomBytes(18).toString('hex');
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const role = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'harness_app'");
+    await client.query(`${role.rowCount ? 'ALTER' : 'CREATE'} ROLE harness_app LOGIN NOSUPERUSER PASSWORD '${password}'`);
+    const database = await client.query("SELECT 1 FROM pg_database WHERE datname = 'harness_test'");
+    if (!database.rowCount) await client.query('CREATE DATABASE harness_test OWNER harness_app');
+  } finally {
+    await client.end();
+  }
+  const admin = new URL(adminUrl);
+  admin.pathname = '/harness_test';
+  const app = new URL(admin.toString());
+  app.username = 'harness_app';
+  app.password = password;
+  return { admin: admin.toString(), app: app.toString() };
+}
+
 async function main(): Promise<number> {
   const info = await ensureServices({ log: (line) => console.log(line) });
   ensureChromium();
+  const harness = await provisionHarnessDatabase(process.env.DATABASE_URL ?? info.databaseUrl);
   const env = {
     ...process.env,
     NODE_ENV: 'test',
@@ -35,6 +62,8 @@ async function main(): Promise<number> {
     IMAGE_SERVICES: info.images.services,
     IMAGE_TESTER: info.images.tester,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    DATABASE_ADMIN_URL: harness.admin,
+    APP_DATABASE_URL: harness.app,
   };
   const jest = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
     cwd: ROOT,

@@ -3,7 +3,7 @@
  * between the server (producer), the worker (consumer) and the live page (QueueEvents → SSE).
  */
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
-import IORedis, { type Redis } from 'ioredis';
+import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 
 export const GradingJobDataSchema = z.object({ submissionId: z.string().uuid() });
@@ -38,8 +38,26 @@ export function createGradingQueue(connection: ConnectionOptions, name: string):
   });
 }
 
-export function createGradingQueueEvents(connection: ConnectionOptions, name: string): QueueEvents {
-  return new QueueEvents(name, { connection });
+/**
+ * QueueEvents holds a blocking connection of its own: given options (not a client), BullMQ
+ * creates that connection and closes it with close(), so nothing is left open.
+ */
+export function createGradingQueueEvents(redisUrl: string, name: string): QueueEvents {
+  return new QueueEvents(name, { connection: redisOptionsFromUrl(redisUrl) });
+}
+
+/** ioredis options from a redis:// URL, for the BullMQ objects that own their connection. */
+export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
+  const url = new URL(redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
 }
 
 export async function enqueueSubmission(queue: Queue<GradingJobData>, submissionId: string): Promise<void> {

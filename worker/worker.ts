@@ -95,8 +95,9 @@ export async function startGradingWorker(options: {
     }
   };
 
+  const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const worker = new Worker<GradingJobData>(config.QUEUE_NAME, processor, {
-    connection: createRedisConnection(config.REDIS_URL, 'worker'),
+    connection,
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: 60_000,
   });
@@ -127,7 +128,9 @@ export async function startGradingWorker(options: {
   return {
     worker,
     async close() {
+      // Waits for running jobs; BullMQ leaves a connection it was given open, so close ours.
       await worker.close();
+      connection.disconnect();
     },
   };
 }

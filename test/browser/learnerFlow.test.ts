@@ -1,0 +1,99 @@
+/**
+ * A person's path in a real browser (Debian's Chromium driven by playwright-core): sign in,
+ * open Phase 1, submit the reference solution's repository, watch the stages advance live on
+ * the submission page (no reload), and read the score. Screenshots go to test-artifacts/.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
+import { parseConfig } from '../../server/config';
+import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { imagesFromEnv } from '../support/fixtures';
+import { startGitServer, type GitServer } from '../support/gitServer';
+import { startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
+
+jest.setTimeout(600_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-browser-'));
+let context: WebTestContext;
+let app: WebApp;
+let git: GitServer;
+let worker: WorkerHandle;
+let browser: Chromium;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  context = await startWebTestContext();
+  app = await context.startApp();
+  git = await startGitServer();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: context.database.url,
+    REDIS_URL: context.redisUrl,
+    QUEUE_NAME: context.queueName,
+    GIT_HTTP_HOSTS: '127.0.0.1',
+    DATA_DIR: dataDir,
+  });
+  worker = await startGradingWorker({ config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.close();
+  await git?.close();
+  await context?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+describe('When a learner uses the platform in a browser', () => {
+  test('then they sign in, submit, watch live progress and see their score', async () => {
+    const repo = git.publish('browser-auth-service', path.join(ROOT, 'graders', 'reference', 'project-1'));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(app.url);
+    await shot(page, '1-landing');
+    await page.fill('input[name=login]', 'ada-lovelace');
+    await page.click('form[action="/auth/dev"] button[type=submit]');
+    await page.waitForSelector('text=Auth + Users Service');
+    await shot(page, '2-course');
+
+    await page.click('a[href="/phases/phase-1-auth"]');
+    await page.waitForSelector('input[name=repo_url]');
+    await page.fill('input[name=repo_url]', repo.url);
+    await page.click('form[action="/phases/phase-1-auth/submissions"] button[type=submit]');
+    await page.waitForURL(/\/submissions\/[0-9a-f-]{36}$/);
+    const submissionUrl = page.url();
+
+    // The page itself (not a reload) shows the grading advance: the testing stage becomes current.
+    await page.waitForSelector('#timeline [data-stage="testing"][data-state="current"]', { timeout: 300_000 });
+    await shot(page, '3-live-progress');
+    expect(page.url()).toBe(submissionUrl);
+
+    await page.waitForSelector('#status-badge:has-text("scored")', { timeout: 300_000 });
+    await page.waitForSelector('text=POST /auth/register creates a user and answers 201 with it');
+    const body = await page.textContent('body');
+    expect(body).toMatch(/100\s*\/\s*100/);
+    await shot(page, '4-scored');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, '5-scored-phone');
+    expect(errors).toEqual([]);
+  });
+});
