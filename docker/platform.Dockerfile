@@ -1,8 +1,8 @@
 # backendpro/platform: the server and the worker (docker/compose.yml), for a server that can pull.
 # Build from the repository root: docker build -f docker/platform.Dockerfile -t backendpro/platform .
-# Commands assumed (the lead wires them in package.json):
-#   npm run serve    the web server (server/main.ts), no service start-up: DATABASE_URL and REDIS_URL are given
-#   npm run worker   the BullMQ worker (worker/main.ts), talks to the engine through DOCKER_HOST
+# Commands (package.json):
+#   npm run serve    the web server (scripts/serve.ts), no service start-up: DATABASE_URL and REDIS_URL are given
+#   npm run worker   the BullMQ worker (scripts/worker.ts), talks to the engine through DOCKER_HOST
 FROM node:20-bookworm-slim
 # git: the worker clones learner repositories (simple-git); ca-certificates: for GitHub over HTTPS.
 RUN apt-get update \

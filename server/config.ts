@@ -47,6 +47,12 @@ const ConfigSchema = z
       .string()
       .default('.data')
       .transform((value) => path.resolve(ROOT_DIR, value)),
+    // A worker inside a container (docker/compose.yml) copies graders/ and node_modules/ under
+    // DATA_DIR, a folder at the same path on the host, because the engine resolves bind mounts there.
+    SHARE_PLATFORM_FILES: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
     IMAGE_RUNTIME: z.string().optional(),
     IMAGE_SERVICES: z.string().optional(),
     IMAGE_TESTER: z.string().optional(),

@@ -3,7 +3,9 @@
  * an infrastructure fault throws and is retried with backoff; a broken exercise definition is
  * an UnrecoverableError. Results are upserted by submission id, so a retry never duplicates.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../server/config';
@@ -36,6 +38,8 @@ export async function startGradingWorker(options: {
   const sandbox = options.sandbox ?? new DockerSandbox(undefined, config.QUEUE_NAME);
   const findExercise = options.findExercise ?? findExerciseDefinition;
   const log = logger.child({ component: 'worker', host: os.hostname() });
+
+  const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
 
   // Orphans of a crashed worker: containers whose job is not being processed anymore.
   const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
@@ -76,7 +80,7 @@ export async function startGradingWorker(options: {
           sandbox,
           images,
           dataDir: config.DATA_DIR,
-          platformDir: ROOT_DIR,
+          platformDir,
           cloneTimeoutMs: config.CLONE_TIMEOUT_SECONDS * 1000,
           cloneMaxBytes: config.CLONE_MAX_MB * 1024 * 1024,
           httpHosts: config.GIT_HTTP_HOSTS,
@@ -133,4 +137,15 @@ export async function startGradingWorker(options: {
       connection.disconnect();
     },
   };
+}
+
+/** Copies what the tester container mounts (graders/, node_modules/) to DATA_DIR/platform. */
+async function sharePlatformFiles(dataDir: string): Promise<string> {
+  const target = path.join(dataDir, 'platform');
+  await fs.promises.rm(target, { recursive: true, force: true });
+  await fs.promises.mkdir(target, { recursive: true });
+  for (const folder of ['graders', 'node_modules']) {
+    await fs.promises.cp(path.join(ROOT_DIR, folder), path.join(target, folder), { recursive: true, verbatimSymlinks: true });
+  }
+  return target;
 }

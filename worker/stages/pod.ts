@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { ROOT_DIR } from '../../server/config';
 import { LearnerError } from '../errors';
 import { lastLines } from '../sandbox/output';
 import type { RunningContainer } from '../sandbox/sandbox';
@@ -165,7 +166,7 @@ export async function runGradingPod(
       mounts: [
         { host: path.join(context.platformDir, 'node_modules'), container: '/platform/node_modules', readOnly: true },
         { host: path.join(context.platformDir, 'graders', 'harness'), container: '/platform/graders/harness', readOnly: true },
-        { host: context.exercise.graderDir, container: `/platform/graders/${context.exercise.id}`, readOnly: true },
+        { host: hostGraderDir(context), container: `/platform/graders/${context.exercise.id}`, readOnly: true },
         { host: outDir, container: '/out', readOnly: false },
       ],
       tmpfs: { '/tmp': 256 },
@@ -188,6 +189,16 @@ export async function runGradingPod(
     );
   }
   return { outDir, appLog: app.output(), warnings, testerOutput: tester.output };
+}
+
+/**
+ * The grader folder as the Docker engine sees it: under platformDir when the platform's files were
+ * shared there (a worker in a container, docker/compose.yml), else where the exercise points.
+ */
+function hostGraderDir(context: JobContext): string {
+  const relative = path.relative(ROOT_DIR, context.exercise.graderDir);
+  if (context.platformDir === ROOT_DIR || relative.startsWith('..')) return context.exercise.graderDir;
+  return path.join(context.platformDir, relative);
 }
 
 async function waitForListening(context: JobContext, services: RunningContainer, app: RunningContainer): Promise<void> {
