@@ -45,9 +45,9 @@ async function main(): Promise<void> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(`bench:grading ${exercise.id} ${path.relative(ROOT_DIR, solution)} on ${os.cpus().length} cores`);
-  console.log(['run', ...STAGES, 'total', 'score'].map((cell) => cell.padStart(10)).join(''));
+  console.log(['run', ...STAGES, 'total', 'score'].map((cell) => cell.padStart(11)).join(''));
   for (const row of rows) {
-    console.log([row.label, ...[...STAGES, 'total'].map((stage) => (row.seconds[stage] ?? 0).toFixed(1)), row.score].map((cell) => String(cell).padStart(10)).join(''));
+    console.log([row.label, ...[...STAGES, 'total'].map((stage) => (row.seconds[stage] ?? 0).toFixed(1)), row.score].map((cell) => String(cell).padStart(11)).join(''));
   }
 }
 
