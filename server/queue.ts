@@ -69,9 +69,8 @@ export async function enqueueSubmission(queue: Queue<GradingJobData>, submission
  * waiting. Reads the wait list once; fine for the queue sizes of a course.
  */
 export async function queuePosition(queue: Queue<GradingJobData>, submissionId: string): Promise<number | null> {
+  // getWaiting lists the next job to start first (measured: a worker takes them in this order).
   const waiting = await queue.getWaiting(0, -1);
-  // getWaiting returns newest first; the oldest starts next.
-  const ordered = waiting.slice().reverse();
-  const index = ordered.findIndex((job) => job.id === submissionId);
+  const index = waiting.findIndex((job) => job.id === submissionId);
   return index === -1 ? null : index + 1;
 }

@@ -41,6 +41,12 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   },
 };
 
+/** One line of markdown (a warning, a label) → safe inline HTML, without a wrapping <p>. */
+export function renderInlineMarkdown(markdown: string | null | undefined): string {
+  if (!markdown) return '';
+  return sanitizeHtml(marked.parseInline(markdown) as string, SANITIZE_OPTIONS);
+}
+
 /** Markdown → safe HTML: tables and code blocks kept; scripts, styles, iframes and handlers removed. */
 export function renderMarkdown(markdown: string | null | undefined): string {
   if (!markdown) return '';

@@ -5,7 +5,7 @@
  */
 import type { StoredResult, TestResult } from '../models/results';
 import type { StageRow, Submission } from '../models/submissions';
-import { renderMarkdown } from './markdown';
+import { renderInlineMarkdown, renderMarkdown } from './markdown';
 
 export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing'] as const;
 
@@ -60,6 +60,8 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
       detail: row?.detail ?? null,
     };
   });
+  // Total time from the first stage the worker recorded (normally queued, at creation).
+  const firstStart = stages.reduce<Date | null>((first, row) => (!first || row.started_at < first ? row.started_at : first), null) ?? submission.created_at;
   const finalStage = finished ? submission.status : 'result';
   const finalRow = rows.get(submission.status as StageRow['stage']);
   steps.push({
@@ -68,7 +70,7 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
     state: !finished ? 'pending' : submission.status === 'error' ? 'failed' : 'done',
     startedAt: finalRow?.started_at ?? submission.finished_at,
     finishedAt: finalRow?.finished_at ?? submission.finished_at,
-    elapsedMs: finished && submission.finished_at ? Math.max(0, submission.finished_at.getTime() - submission.created_at.getTime()) : null,
+    elapsedMs: finished && submission.finished_at ? Math.max(0, submission.finished_at.getTime() - firstStart.getTime()) : null,
     detail: finalRow?.detail ?? null,
   });
   return steps;
@@ -179,7 +181,7 @@ export function presentResult(result: StoredResult): PresentedResult {
     groups: [...groups.values()],
     passedChecks: checks.filter((check) => check.status === 'passed').length,
     totalChecks: checks.length,
-    warnings: result.warnings,
+    warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
   };
 }

@@ -1,0 +1,57 @@
+/**
+ * Sign-in with GitHub (passport-github2), enabled only when GITHUB_CLIENT_ID and
+ * GITHUB_CLIENT_SECRET are set. Passport only runs the OAuth dance; the session is ours.
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Passport } from 'passport';
+import { Strategy as GitHubStrategy, type Profile, type StrategyOptions } from 'passport-github2';
+import type { Config } from '../config';
+import { HttpError } from '../lib/errors';
+import { upsertUser, type User } from '../models/users';
+import { roleFor, startSession } from './signIn';
+
+export function isGitHubEnabled(config: Config): boolean {
+  return Boolean(config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET);
+}
+
+export function githubRouter(config: Config): Router {
+  const router = Router();
+  if (!isGitHubEnabled(config)) return router;
+
+  const authenticator = new Passport();
+  const options = {
+    clientID: config.GITHUB_CLIENT_ID ?? '',
+    clientSecret: config.GITHUB_CLIENT_SECRET ?? '',
+    callbackURL: config.GITHUB_CALLBACK_URL ?? `${config.BASE_URL}/auth/github/callback`,
+    scope: [],
+    userAgent: 'backend-pro',
+    // A random state kept in the session: the OAuth callback cannot be forged from another site.
+    state: true,
+  } as unknown as StrategyOptions;
+  authenticator.use(
+    new GitHubStrategy(options, (_accessToken: string, _refreshToken: string, profile: Profile, done: (error: unknown, user?: User) => void) => {
+      const login = profile.username;
+      if (!login) return done(new HttpError(502, 'GitHub did not return a login name.'));
+      upsertUser({
+        login,
+        name: profile.displayName || null,
+        avatarUrl: profile.photos?.[0]?.value ?? null,
+        githubId: String(profile.id),
+        role: roleFor(login, config),
+      }).then(
+        (user) => done(null, user),
+        (error: unknown) => done(error),
+      );
+    }),
+  );
+
+  router.get('/auth/github', authenticator.authenticate('github', { session: false }));
+  router.get('/auth/github/callback', (req: Request, res: Response, next: NextFunction) => {
+    authenticator.authenticate('github', { session: false }, (error: unknown, user: User | false) => {
+      if (error) return next(error);
+      if (!user) return next(new HttpError(401, 'GitHub sign-in was cancelled or failed. Try again.'));
+      startSession(req, user).then(() => res.redirect(303, '/'), next);
+    })(req, res, next);
+  });
+  return router;
+}
