@@ -65,12 +65,17 @@ async function main(): Promise<number> {
     DATABASE_ADMIN_URL: harness.admin,
     APP_DATABASE_URL: harness.app,
   };
-  const jest = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], {
-    cwd: ROOT,
-    env,
-    stdio: 'inherit',
-  });
-  return new Promise((resolve) => jest.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const summaryFile = path.join(ROOT, '.data', 'jest-summary.json');
+  fs.rmSync(summaryFile, { force: true });
+  const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...process.argv.slice(2)];
+  const jest = spawn(process.execPath, jestArgs, { cwd: ROOT, env, stdio: 'inherit' });
+  const code: number = await new Promise((resolve) => jest.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+  // One plain closing line that any CI reads: "tests: N passed, N failed".
+  if (fs.existsSync(summaryFile)) {
+    const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+    console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} skipped`);
+  }
+  return code;
 }
 
 main().then(
