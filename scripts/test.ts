@@ -3,25 +3,21 @@
  * the sandbox images, Debian's Chromium for the browser test), then runs Jest with their
  * addresses in the environment. Extra arguments go to Jest: `npm test -- test/web`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { Client } from 'pg';
+import { aptInstall } from './lib/services/process';
 import { ensureServices } from './services';
 
 const ROOT = path.resolve(__dirname, '..');
 
-function ensureChromium(): void {
-  const chromium = '/usr/bin/chromium';
-  if (fs.existsSync(chromium)) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error('Chromium is missing: run `apt-get install -y chromium` (the browser test drives Debian\'s Chromium).');
-  }
+/** The browser test drives Debian's Chromium (never a downloaded browser). */
+async function ensureChromium(): Promise<void> {
+  if (fs.existsSync('/usr/bin/chromium')) return;
   const started = Date.now();
-  console.log('[services] chromium: installing Debian\'s chromium for the browser test…');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  await aptInstall(['chromium'], "Chromium, for the browser test,", (line) => console.log(`[services] chromium: ${line}`));
   console.log(`[services] chromium: installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
@@ -51,7 +47,7 @@ async function provisionHarnessDatabase(adminUrl: string): Promise<{ admin: stri
 
 async function main(): Promise<number> {
   const info = await ensureServices({ log: (line) => console.log(line) });
-  ensureChromium();
+  await ensureChromium();
   const harness = await provisionHarnessDatabase(process.env.DATABASE_URL ?? info.databaseUrl);
   const env = {
     ...process.env,

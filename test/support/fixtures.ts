@@ -10,15 +10,15 @@ import type { Images } from '../../worker/stages/context';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
-export function fixtureExercise(limits: Record<string, number> = {}): ExerciseDefinition {
+export function fixtureExercise(limits: Record<string, number> = {}, id = 'fixture-hello'): ExerciseDefinition {
   const frontMatter = FrontMatterSchema.parse({
-    id: 'fixture-hello',
+    id,
     phase: 99,
     title: 'Fixture: hello',
     services: ['postgres'],
     limits: { installSeconds: 120, buildSeconds: 60, bootSeconds: 15, testSeconds: 60, memoryMb: 256, ...limits },
   });
-  return { ...frontMatter, briefMarkdown: '', gradable: true, graderDir: path.join(FIXTURES, 'graders', 'fixture-hello') };
+  return { ...frontMatter, briefMarkdown: '', gradable: true, graderDir: path.join(FIXTURES, 'graders', id) };
 }
 
 export function imagesFromEnv(): Images {

@@ -28,11 +28,11 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function grade(source: Source, options: { subdir?: string; limits?: Record<string, number> } = {}) {
+async function grade(source: Source, options: { subdir?: string; limits?: Record<string, number>; exerciseId?: string } = {}) {
   const jobId = newJobId();
   const stages: string[] = [];
   const outcome = await gradeSubmission(
-    { jobId, exercise: fixtureExercise(options.limits), source, subdir: options.subdir ?? null },
+    { jobId, exercise: fixtureExercise(options.limits, options.exerciseId), source, subdir: options.subdir ?? null },
     {
       sandbox: new DockerSandbox(docker, 'test-pipeline'),
       images: imagesFromEnv(),
@@ -102,6 +102,21 @@ describe('When a submission cannot be graded, then it ends as an explained error
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(message);
     expect(leftovers).toHaveLength(0);
+  });
+
+  test('an app that goes over its memory limit while starting', async () => {
+    const bomb = 'const hog = []; for (;;) hog.push(Buffer.alloc(16 * 1024 * 1024, 1));';
+    const { outcome, leftovers } = await grade(local(helloVariant({ 'server.js': bomb })), { limits: { memoryMb: 128, bootSeconds: 30 } });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(/went over the memory limit of 128 MB|exited \(code 137\)/);
+    expect(leftovers).toHaveLength(0);
+  });
+
+  test('a grader with an authoring mistake ends as a grader error, never a score', async () => {
+    const { outcome } = await grade(local(helloVariant()), { exerciseId: 'fixture-broken' });
+    expect(outcome.status).toBe('error');
+    expect(outcome.score).toBe(0);
+    expect(outcome.message).toMatch(/The hidden tests could not run: .*add up to 4 points, expected 10/);
   });
 
   test('a branch that does not exist', async () => {

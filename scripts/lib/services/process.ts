@@ -94,20 +94,31 @@ export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+// One apt-get at a time: dpkg holds a lock, and the services start in parallel.
+let aptQueue: Promise<unknown> = Promise.resolve();
+
 /**
  * Installs Debian packages when running as root; otherwise says what to install.
  * Updates the package lists only when the first attempt fails (a fresh machine has none).
+ * Calls are serialised in this process, and wait up to 5 minutes for another process's dpkg lock.
  */
-export async function aptInstall(packages: string[], why: string, log: Log): Promise<void> {
+export function aptInstall(packages: string[], why: string, log: Log): Promise<void> {
+  const run = aptQueue.then(() => aptInstallNow(packages, why, log));
+  aptQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function aptInstallNow(packages: string[], why: string, log: Log): Promise<void> {
   if (!isRoot()) {
     throw new ServicesError(`${why} is missing. Install it: sudo apt-get install -y ${packages.join(' ')}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const wait = ['-o', 'DPkg::Lock::Timeout=300'];
   log(`apt-get install -y ${packages.join(' ')} (${why} is missing)`);
-  const first = await runCommand('apt-get', ['install', '-y', ...packages], { env });
+  const first = await runCommand('apt-get', [...wait, 'install', '-y', ...packages], { env });
   if (first.code === 0) return;
-  await mustRun('apt-get', ['update'], 'apt-get update failed: check the Debian mirror in /etc/apt/sources.list.', { env });
-  await mustRun('apt-get', ['install', '-y', ...packages], `Could not install ${packages.join(' ')}.`, { env });
+  await mustRun('apt-get', [...wait, 'update'], 'apt-get update failed: check the Debian mirror in /etc/apt/sources.list.', { env });
+  await mustRun('apt-get', [...wait, 'install', '-y', ...packages], `Could not install ${packages.join(' ')}.`, { env });
 }
 
 export function tailFile(file: string, lines: number): string {

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LearnerError } from '../../worker/errors';
+import { inspectWorkspace } from '../../worker/stages/inspectWorkspace';
+
+function checkout(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-ws-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const manifest = (extra: object = {}) => JSON.stringify({ name: 'x', scripts: { 'start:prod': 'node dist/main.js', build: 'tsc' }, ...extra });
+
+describe('inspectWorkspace', () => {
+  test('When an npm project has a lockfile and backend-pro.yml, then its manager, start command and env map are read', () => {
+    const dir = checkout({ 'package.json': manifest(), 'package-lock.json': '{}', 'backend-pro.yml': 'env:\n  TYPEORM_URL: DATABASE_URL\n' });
+    const workspace = inspectWorkspace(dir, null);
+    expect(workspace).toMatchObject({ packageManager: 'npm', lockfile: 'package-lock.json', startCommand: ['npm', 'run', 'start:prod'], envMap: { TYPEORM_URL: 'DATABASE_URL' }, warnings: [] });
+    expect(workspace.lockHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('When only the dependencies in package.json change, then the cache key changes too', () => {
+    const a = inspectWorkspace(checkout({ 'package.json': manifest(), 'package-lock.json': '{}' }), null);
+    const b = inspectWorkspace(checkout({ 'package.json': manifest({ dependencies: { pg: '8' } }), 'package-lock.json': '{}' }), null);
+    const c = inspectWorkspace(checkout({ 'package.json': manifest({ description: 'only words' }), 'package-lock.json': '{}' }), null);
+    expect(a.lockHash).not.toBe(b.lockHash);
+    expect(a.lockHash).toBe(c.lockHash);
+  });
+
+  test('When there is a pnpm lockfile, then pnpm is used; without any lockfile, a warning is given', () => {
+    expect(inspectWorkspace(checkout({ 'package.json': manifest(), 'pnpm-lock.yaml': 'lockfileVersion: 9' }), null).packageManager).toBe('pnpm');
+    const bare = inspectWorkspace(checkout({ 'package.json': manifest() }), null);
+    expect(bare.lockHash).toBeNull();
+    expect(bare.warnings[0]).toMatch(/No lockfile/);
+  });
+
+  test('When package.json is a symlink out of the checkout, then it is refused and never read', () => {
+    const dir = checkout({});
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'package.json'));
+    expect(() => inspectWorkspace(dir, null)).toThrow(new LearnerError('package.json is a symbolic link; the grader only reads regular files.'));
+  });
+
+  test('When the subdirectory is a symlink, then it is refused', () => {
+    const dir = checkout({ 'real/package.json': manifest() });
+    fs.symlinkSync('/etc', path.join(dir, 'apps'));
+    expect(() => inspectWorkspace(dir, 'apps')).toThrow(/"apps" is a symbolic link/);
+    expect(inspectWorkspace(dir, 'real').dir).toBe(path.join(dir, 'real'));
+  });
+
+  test('When backend-pro.yml maps to something that is not a variable name, then it is refused', () => {
+    const dir = checkout({ 'package.json': manifest(), 'backend-pro.yml': 'env:\n  X: "$(cat /etc/passwd)"\n' });
+    expect(() => inspectWorkspace(dir, null)).toThrow(/backend-pro.yml is not valid/);
+  });
+});
