@@ -1,9 +1,11 @@
 /**
- * npm run exercises:verify [-- <exercise-id>…] [--only reference|<mutant>]
+ * npm run exercises:verify [-- <exercise-id>…] [--only reference|<mutant>] [--repeat N]
  *
  * Proves each grader: its reference solution scores full marks, and each mutant
  * (graders/<id>/mutants/*.patch, a realistic mistake) fails exactly the checks its `Fails:`
- * header names. Prints the failed checks and each failure's feedback beside the declaration.
+ * header names. Prints the failed checks, each failure's feedback, and every measurement a
+ * check recorded beside its threshold, so the margins are visible. With --repeat N the whole
+ * verification runs N times and must give identical results (no flaky checks).
  * Exits 1 on any difference.
  */
 import { execFileSync } from 'node:child_process';
@@ -38,6 +40,15 @@ export function parseMutant(patchPath: string): Mutant {
   return { name: field('Mutant') || path.basename(patchPath, '.patch'), description: field('Description'), fails, patchPath };
 }
 
+function printMeasurements(outcome: GradeOutcome): void {
+  for (const test of outcome.tests) {
+    for (const m of test.measurements ?? []) {
+      const value = `${m.value}${m.unit ? ` ${m.unit}` : ''}`;
+      console.log(`       ~ ${test.id}: ${m.name} = ${value}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
+    }
+  }
+}
+
 function failedChecks(outcome: GradeOutcome): string[] {
   return outcome.tests.filter((test) => test.status !== 'passed').map((test) => test.id).sort();
 }
@@ -52,7 +63,15 @@ function copyReference(referenceDir: string): string {
   return dir;
 }
 
-async function verifyExercise(exercise: ExerciseDefinition, images: Images, only: string | undefined): Promise<boolean> {
+/** What a verification observed: compared across --repeat runs. */
+type Signature = string[];
+
+async function verifyExercise(
+  exercise: ExerciseDefinition,
+  images: Images,
+  only: string | undefined,
+  signature: Signature,
+): Promise<boolean> {
   const configPath = path.join(exercise.graderDir, 'grader.json');
   if (!fs.existsSync(configPath)) {
     console.log(`\n${exercise.id}: no grader.json (no reference to verify against) — skipped`);
@@ -67,6 +86,8 @@ async function verifyExercise(exercise: ExerciseDefinition, images: Images, only
     const outcome = await gradeLocally(exercise, { kind: 'local', path: referenceDir, ref: null }, null, images);
     const full = outcome.status === 'scored' && outcome.score === outcome.maxScore && outcome.maxScore > 0;
     console.log(`${full ? 'OK  ' : 'FAIL'} reference: ${outcome.score}/${outcome.maxScore} (${outcome.status})${outcome.message ? ` — ${outcome.message}` : ''}`);
+    signature.push(`${exercise.id} reference ${outcome.status} ${failedChecks(outcome).join(',')}`);
+    printMeasurements(outcome);
     if (!full) {
       ok = false;
       for (const test of outcome.tests.filter((t) => t.status !== 'passed')) console.log(`       failed ${test.id}: ${test.output.split('\n')[0]}`);
@@ -83,6 +104,7 @@ async function verifyExercise(exercise: ExerciseDefinition, images: Images, only
       execFileSync('git', ['apply', '--whitespace=nowarn', mutant.patchPath], { cwd: dir, stdio: 'pipe' });
       const outcome = await gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
       const observed = failedChecks(outcome);
+      signature.push(`${exercise.id} ${mutant.name} ${outcome.status} ${observed.join(',')}`);
       const declared = [...mutant.fails].sort();
       const same = outcome.status === 'scored' && JSON.stringify(observed) === JSON.stringify(declared);
       ok &&= same;
@@ -92,6 +114,7 @@ async function verifyExercise(exercise: ExerciseDefinition, images: Images, only
       for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
         console.log(`       · ${test.id}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
       }
+      printMeasurements(outcome);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -100,11 +123,26 @@ async function verifyExercise(exercise: ExerciseDefinition, images: Images, only
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { only: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { only: { type: 'string' }, repeat: { type: 'string', default: '1' } },
+  });
   const exercises = loadExerciseDefinitions().filter((exercise) => exercise.gradable && (!positionals.length || positionals.includes(exercise.id)));
   const images = await prepareGrading((line) => console.log(line));
   let ok = true;
-  for (const exercise of exercises) ok = (await verifyExercise(exercise, images, values.only)) && ok;
+  const runs: Signature[] = [];
+  const repeat = Math.max(1, Number(values.repeat) || 1);
+  for (let run = 1; run <= repeat; run += 1) {
+    if (repeat > 1) console.log(`\n##### run ${run} of ${repeat}`);
+    const signature: Signature = [];
+    for (const exercise of exercises) ok = (await verifyExercise(exercise, images, values.only, signature)) && ok;
+    runs.push(signature);
+  }
+  if (repeat > 1) {
+    const identical = runs.every((signature) => JSON.stringify(signature) === JSON.stringify(runs[0]));
+    console.log(identical ? `\nthe ${repeat} runs gave identical results` : `\nFLAKY: the ${repeat} runs differ`);
+    ok &&= identical;
+  }
   console.log(ok ? '\nexercises:verify: every grader behaves as declared' : '\nexercises:verify: FAILED (see above)');
   return ok ? 0 : 1;
 }

@@ -4,6 +4,7 @@
  * an `error` outcome with a learner-facing message; infrastructure faults throw (and are
  * retried by the queue). Every container and file of the job is removed at the end.
  */
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -103,7 +104,9 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
       httpHosts: environment.httpHosts,
     }));
     if (commitSha) await environment.onCommit?.(commitSha);
-    // The containers run as the unprivileged learner: give it the checkout (links themselves, never their targets).
+    // The containers run as the unprivileged learner: give it the checkout (links themselves, never
+    // their targets), readable by the tester's user too (exercises with `workspace: true`).
+    await run('chmod', ['-R', 'u+rwX,go+rX,go-w', checkoutDir]);
     await chownTree(checkoutDir, 10001);
     await chownTree(outDir, 10002);
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
@@ -157,11 +160,15 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   }
 }
 
-async function chownTree(dir: string, uid: number): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  await new Promise<void>((resolve, reject) =>
-    execFile('chown', ['-R', '-h', `${uid}:${uid}`, dir], { timeout: 120_000 }, (error) => (error ? reject(error) : resolve())),
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    execFile(command, args, { timeout: 120_000 }, (error) => (error ? reject(error) : resolve())),
   );
+}
+
+/** chown -R -h: changes links themselves and never follows them (chmod -R ignores links too). */
+function chownTree(dir: string, uid: number): Promise<void> {
+  return run('chown', ['-R', '-h', `${uid}:${uid}`, dir]);
 }
 
 export function newJobId(): string {

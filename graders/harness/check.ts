@@ -10,6 +10,7 @@
 import { closeDb, currentTrace, resetTrace } from './context';
 import { type ExerciseChecks, checkTitle } from './checkDefinitions';
 import { CheckFailure, cut, decodeFeedback, stripAnsi } from './feedback';
+import { appendMeasurements, type Measurement } from './measurements';
 
 export { defineChecks } from './checkDefinitions';
 export {
@@ -37,12 +38,25 @@ export function useChecks<Id extends string>(checks: ExerciseChecks<Id>): (id: I
     // Thrown while the file is collected: the run reports a grader error, never a wrong score.
     if (!definition) throw new Error(`check id "${id}" is not declared in ${checks.exerciseId}'s checks.ts`);
     const budgetMs = (definition.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS) * 1000;
-    test(checkTitle(definition), () => runCheck(body, budgetMs), budgetMs + 5_000);
+    test(checkTitle(definition), () => runCheck(definition.id, body, budgetMs), budgetMs + 5_000);
   };
 }
 
-async function runCheck(body: CheckBody, budgetMs: number): Promise<void> {
+let recording: Measurement[] | undefined;
+
+/**
+ * Records a measurement of the running check (a statement count, a p95, a row count…). It is
+ * stored with the check's result, shown to instructors, and printed by `exercises:verify` beside
+ * the threshold, so the margin between the reference and the mutants stays visible.
+ */
+export function measure(name: string, value: number, options: { unit?: string; threshold?: string } = {}): void {
+  if (!recording) throw new Error('measure() was called outside a check');
+  recording.push({ name, value: Math.round(value * 1000) / 1000, ...options });
+}
+
+async function runCheck(id: string, body: CheckBody, budgetMs: number): Promise<void> {
   resetTrace();
+  recording = [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -62,6 +76,8 @@ async function runCheck(body: CheckBody, budgetMs: number): Promise<void> {
     throw withTrace(error);
   } finally {
     clearTimeout(timer);
+    appendMeasurements(id, recording);
+    recording = undefined;
   }
 }
 

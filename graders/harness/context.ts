@@ -3,6 +3,7 @@
  * environment the worker passed. The environment is read once, lazily, with zod: a missing
  * variable is a grader fault (HarnessError), never a learner's.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import supertest from 'supertest';
 import { z } from 'zod';
 import { CheckFailure, HarnessError, type HttpExchange } from './feedback';
@@ -136,4 +137,28 @@ function networkFailure(method: string, path: string, error: unknown): Error {
     `Could not reach your app for ${request} (${err.code ?? err.message ?? 'network error'}). ` +
       `Does it listen on PORT? If it did, it stopped or crashed: look at its logs.`,
   );
+}
+
+export interface ProbeOutcome {
+  name: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  /** The tail of the probe's output. */
+  output: string;
+  durationMs: number;
+  /** Tables of the app database's public schema right after the probe. */
+  tables: string[];
+}
+
+/**
+ * The outcome of one of the exercise's probes (front matter `probes:`), which the worker ran with
+ * the learner's code before the app started. Throws a HarnessError when it is not there.
+ */
+export function probeResult(name: string): ProbeOutcome {
+  const file = process.env.PROBES_PATH;
+  if (!file || !existsSync(file)) throw new HarnessError(`no probe results (PROBES_PATH=${file ?? ''})`);
+  const probes = JSON.parse(readFileSync(file, 'utf8')) as ProbeOutcome[];
+  const probe = probes.find((candidate) => candidate.name === name);
+  if (!probe) throw new HarnessError(`probe "${name}" did not run: is it in the exercise's front matter?`);
+  return probe;
 }

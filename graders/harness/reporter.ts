@@ -6,6 +6,7 @@
 import type { AggregatedResult, Reporter, Test, TestCaseResult, TestResult } from '@jest/reporters';
 import { relative } from 'node:path';
 import type { CheckDefinition, ExerciseChecks } from './checkDefinitions';
+import { readMeasurements } from './measurements';
 import { type CaseOutcome, type Results, buildResults, writeResults } from './results';
 
 export interface GraderReporterOptions {
@@ -87,6 +88,7 @@ export default class GraderReporter implements Pick<Reporter, 'onTestCaseResult'
       runError,
       budgetExceededSeconds: extra.budgetExceededSeconds,
       executionTimeMs: Date.now() - processStartedAt,
+      measurements: readMeasurements(),
     });
     writeResults(this.options.resultsPath, this.written);
     return this.written;

@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type CheckDefinition, type Visibility, checkIdFromTitle } from './checkDefinitions';
 import { type FailureStatus, capBytes, cut, decodeFeedback, stripAnsi } from './feedback';
+import type { Measurement } from './measurements';
 
 export type TestStatus = 'passed' | 'failed' | 'error' | 'timeout';
 
@@ -19,6 +20,7 @@ export interface TestResult {
   visibility: Visibility;
   output: string;
   hint?: string;
+  measurements?: Measurement[];
 }
 
 export interface Results {
@@ -49,6 +51,8 @@ export interface RunOutcome {
   /** The overall budget ran out before every check finished. */
   budgetExceededSeconds?: number;
   executionTimeMs: number;
+  /** What each check measured, by check id. */
+  measurements?: ReadonlyMap<string, Measurement[]>;
 }
 
 /** Each test's `output` is capped so one noisy failure cannot bloat the file. */
@@ -61,7 +65,11 @@ export function buildResults(run: RunOutcome): Results {
     if (id && !byId.has(id)) byId.set(id, outcome);
   }
 
-  const tests = run.checks.map((check) => toTestResult(check, byId.get(check.id), run.budgetExceededSeconds));
+  const tests = run.checks.map((check) => {
+    const result = toTestResult(check, byId.get(check.id), run.budgetExceededSeconds);
+    const measured = run.measurements?.get(check.id);
+    return measured?.length ? { ...result, measurements: measured } : result;
+  });
   const problems = [
     ...(run.runError ? [`The grader could not run: ${run.runError}`] : []),
     ...run.fileErrors.map((e) => `Suite file ${e.file} could not run: ${e.message}`),

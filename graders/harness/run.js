@@ -47,6 +47,12 @@ function writeMinimalError(message) {
   );
 }
 
+// This run's own measurements file (see measurements.ts), fresh even when /tmp is reused.
+process.env.BACKEND_PRO_MEASUREMENTS = path.join(
+  require('node:os').tmpdir(),
+  `backend-pro-measurements-${process.pid}-${Date.now()}.jsonl`,
+);
+
 let harness;
 try {
   require('./tsRequire');

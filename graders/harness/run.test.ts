@@ -112,4 +112,23 @@ describe('run.js', () => {
     expect(results.tests[1]).toMatchObject({ status: 'failed', score: 0 });
     expect(results.tests[0]?.output).toContain('Could not reach your app');
   });
+
+  test('When checks measure things, then each measurement is stored with its check, passed or failed', async () => {
+    const measuring = `
+import { useChecks, measure, ensure } from ${JSON.stringify(join(harness, 'check'))};
+import { checks } from './checks';
+const check = useChecks(checks);
+check('demo.passes', async () => {
+  measure('statements for 5 items', 3, { threshold: '≤ 8' });
+});
+check('demo.fails', async () => {
+  measure('p95', 812.5, { unit: 'ms', threshold: '≤ 500 ms' });
+  ensure(false, 'too slow');
+});
+`;
+    const { results } = await grade({ 'checks.ts': checksFile(false), 'demo.test.ts': measuring });
+    expect(results.status).toBe('scored');
+    expect(results.tests[0]?.measurements).toEqual([{ name: 'statements for 5 items', value: 3, threshold: '≤ 8' }]);
+    expect(results.tests[1]).toMatchObject({ status: 'failed', measurements: [{ name: 'p95', value: 812.5, unit: 'ms', threshold: '≤ 500 ms' }] });
+  });
 });

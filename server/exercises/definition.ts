@@ -23,6 +23,7 @@ const LimitsSchema = z
     pids: z.number().int().min(32).default(256),
     tmpMb: z.number().int().min(16).default(256),
     outputKb: z.number().int().min(16).default(256),
+    probeSeconds: z.number().int().positive().default(120),
   })
   .strict();
 
@@ -39,6 +40,16 @@ export const FrontMatterSchema = z
     cooldownSeconds: z.number().int().min(0).default(60),
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.coerce.string()).default({}),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
+    /** Mount the learner's app folder read-only in the tester (SUBMISSION_DIR), e.g. to scan for secrets. */
+    workspace: z.boolean().default(false),
+    /**
+     * Commands run with the learner's code after `migration:run` and before the app starts (e.g.
+     * reverting every migration and applying them again); the tester reads their outcomes.
+     */
+    probes: z
+      .array(z.object({ name: z.string().regex(/^[a-z0-9-]+$/), run: z.string().min(1).max(2000) }).strict())
+      .max(10)
+      .default([]),
   })
   .strict();
 

@@ -20,6 +20,18 @@ export const TestResultSchema = z.object({
   visibility: z.enum(['visible', 'hidden', 'after_due_date']).default('visible'),
   output: z.string().max(64 * 1024).default(''),
   hint: z.string().max(4 * 1024).optional(),
+  /** What the check measured (statement counts, p95…), for instructors and exercises:verify. */
+  measurements: z
+    .array(
+      z.object({
+        name: z.string().max(200),
+        value: z.number().finite(),
+        unit: z.string().max(40).optional(),
+        threshold: z.string().max(200).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
 });
 export type TestResult = z.infer<typeof TestResultSchema>;
 

@@ -10,8 +10,9 @@ import type { Images } from '../../worker/stages/context';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
-export function fixtureExercise(limits: Record<string, number> = {}, id = 'fixture-hello'): ExerciseDefinition {
+export function fixtureExercise(limits: Record<string, number> = {}, id = 'fixture-hello', extra: Record<string, unknown> = {}): ExerciseDefinition {
   const frontMatter = FrontMatterSchema.parse({
+    ...extra,
     id,
     phase: 99,
     title: 'Fixture: hello',

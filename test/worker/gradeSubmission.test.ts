@@ -28,11 +28,14 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function grade(source: Source, options: { subdir?: string; limits?: Record<string, number>; exerciseId?: string } = {}) {
+async function grade(
+  source: Source,
+  options: { subdir?: string; limits?: Record<string, number>; exerciseId?: string; frontMatter?: Record<string, unknown> } = {},
+) {
   const jobId = newJobId();
   const stages: string[] = [];
   const outcome = await gradeSubmission(
-    { jobId, exercise: fixtureExercise(options.limits, options.exerciseId), source, subdir: options.subdir ?? null },
+    { jobId, exercise: fixtureExercise(options.limits, options.exerciseId, options.frontMatter), source, subdir: options.subdir ?? null },
     {
       sandbox: new DockerSandbox(docker, 'test-pipeline'),
       images: imagesFromEnv(),
@@ -87,6 +90,23 @@ describe('When a working app is submitted', () => {
     expect(failedIds(outcome)).toEqual(['hello.greets']);
     expect(outcome.score).toBe(6);
     expect(outcome.tests[0].output).toMatch(/expected \{"message":"hello"\}/);
+  });
+});
+
+describe('When an exercise has probes and a read-only workspace', () => {
+  test('then each probe runs with the learner code before the app, and the tester reads its outcome and the files', async () => {
+    const app = helloVariant();
+    fs.symlinkSync('/platform/graders', path.join(app, 'leak'));
+    const { outcome } = await grade(local(app), {
+      exerciseId: 'fixture-probes',
+      frontMatter: { workspace: true, probes: [{ name: 'marker', run: 'echo "probe-ran as $(id -u)"; exit 3' }] },
+    });
+    expect(outcome.message).toBeNull();
+    expect(outcome.tests.map((t) => [t.id, t.status])).toEqual([
+      ['probes.reported', 'passed'],
+      ['workspace.readable', 'passed'],
+    ]);
+    expect(outcome.tests[0].measurements).toEqual([{ name: 'probe exit code', value: 3, threshold: '= 3' }]);
   });
 });
 

@@ -6,6 +6,7 @@
  * write results.json.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../server/config';
 import { LearnerError } from '../errors';
@@ -135,6 +136,8 @@ export async function runGradingPod(
     }
   }
 
+  const probesFile = await runProbes(context, workspace, env, join, services, outDir);
+
   const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace.dir, workspace.startCommand, { env, network: join }), {
     outputLimitBytes: APP_LOG_LIMIT,
   });
@@ -159,6 +162,8 @@ export async function runGradingPod(
         JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
         ...context.exercise.env,
         RESULTS_PATH: '/out/results.json',
+        PROBES_PATH: '/probes/probes.json',
+        ...(context.exercise.workspace ? { SUBMISSION_DIR: '/submission' } : {}),
         TEST_TIMEOUT_SECONDS: String(limits.testSeconds),
       },
       user: TESTER_UID,
@@ -168,6 +173,8 @@ export async function runGradingPod(
         { host: path.join(context.platformDir, 'graders', 'harness'), container: '/platform/graders/harness', readOnly: true },
         { host: hostGraderDir(context), container: `/platform/graders/${context.exercise.id}`, readOnly: true },
         { host: outDir, container: '/out', readOnly: false },
+        { host: path.dirname(probesFile), container: '/probes', readOnly: true },
+        ...(context.exercise.workspace ? [{ host: workspace.dir, container: '/submission', readOnly: true }] : []),
       ],
       tmpfs: { '/tmp': 256 },
       network: join,
@@ -189,6 +196,56 @@ export async function runGradingPod(
     );
   }
   return { outDir, appLog: app.output(), warnings, testerOutput: tester.output };
+}
+
+export interface ProbeOutcome {
+  name: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  output: string;
+  durationMs: number;
+  /** Tables of the app's database (public schema) right after the probe. */
+  tables: string[];
+}
+
+/**
+ * Runs the exercise's probes in order, each in a learner container on the pod's network, and
+ * snapshots the app database's tables after each. Writes probes.json in a folder of its own
+ * (mounted read-only into the tester) and returns its path.
+ */
+async function runProbes(
+  context: JobContext,
+  workspace: Workspace,
+  env: Record<string, string>,
+  network: { kind: 'join'; container: string },
+  services: RunningContainer,
+  outDir: string,
+): Promise<string> {
+  const outcomes: ProbeOutcome[] = [];
+  for (const probe of context.exercise.probes) {
+    const result = await context.sandbox.run(
+      context.jobId,
+      learnerContainer(context, `probe-${probe.name}`.slice(0, 40), workspace.dir, ['bash', '-c', probe.run], { env, network }),
+      { timeoutMs: seconds(context.exercise.limits.probeSeconds), outputLimitBytes: 16 * 1024 },
+    );
+    const tables = await services.exec(
+      ['psql', '-U', 'postgres', '-d', 'app', '-At', '-c', "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"],
+      10_000,
+    );
+    outcomes.push({
+      name: probe.name,
+      exitCode: result.exitCode,
+      timedOut: result.timedOut,
+      output: result.output.slice(-4096),
+      durationMs: result.durationMs,
+      tables: tables.exitCode === 0 ? tables.output.split('\n').filter(Boolean) : [],
+    });
+  }
+  const dir = path.join(path.dirname(outDir), 'probes');
+  await fs.promises.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'probes.json');
+  await fs.promises.writeFile(file, JSON.stringify(outcomes, null, 2));
+  return file;
 }
 
 /**
