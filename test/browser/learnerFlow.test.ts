@@ -4,41 +4,25 @@
  * the submission page (no reload), and read the score. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
-import { parseConfig } from '../../server/config';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
-import { imagesFromEnv } from '../support/fixtures';
-import { startGitServer, type GitServer } from '../support/gitServer';
-import { startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
+import type { GitServer } from '../support/gitServer';
+import { startGradingStack, type GradingStack } from '../support/gradingStack';
+import type { WebApp } from '../web/support';
 
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-browser-'));
-let context: WebTestContext;
+let stack: GradingStack;
 let app: WebApp;
 let git: GitServer;
-let worker: WorkerHandle;
 let browser: Chromium;
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  context = await startWebTestContext();
-  app = await context.startApp();
-  git = await startGitServer();
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: context.database.url,
-    REDIS_URL: context.redisUrl,
-    QUEUE_NAME: context.queueName,
-    GIT_HTTP_HOSTS: '127.0.0.1',
-    DATA_DIR: dataDir,
-  });
-  worker = await startGradingWorker({ config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue });
+  stack = await startGradingStack();
+  ({ app, git } = stack);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -47,10 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.close();
-  await git?.close();
-  await context?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 async function shot(page: Page, name: string) {

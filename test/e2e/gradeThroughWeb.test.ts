@@ -8,23 +8,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
-import { imagesFromEnv } from '../support/fixtures';
-import { startGitServer, type GitServer } from '../support/gitServer';
-import { Browser, SseClient, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
+import type { GitServer } from '../support/gitServer';
+import { startGradingStack, type GradingStack } from '../support/gradingStack';
+import { Browser, SseClient, type WebApp } from '../web/support';
 import { parseMutant } from '../../scripts/verify-exercises';
 
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REFERENCE = path.join(ROOT, 'graders', 'reference', 'project-1');
-let context: WebTestContext;
+let stack: GradingStack;
 let app: WebApp;
 let git: GitServer;
-let worker: WorkerHandle;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-e2e-'));
 
 function withMutant(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-mutant-'));
@@ -51,25 +46,12 @@ async function submitAndWait(browser: Browser, repoUrl: string): Promise<{ id: s
 }
 
 beforeAll(async () => {
-  context = await startWebTestContext();
-  app = await context.startApp();
-  git = await startGitServer();
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: context.database.url,
-    REDIS_URL: context.redisUrl,
-    QUEUE_NAME: context.queueName,
-    GIT_HTTP_HOSTS: '127.0.0.1',
-    DATA_DIR: dataDir,
-  });
-  worker = await startGradingWorker({ config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue });
+  stack = await startGradingStack();
+  ({ app, git } = stack);
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await git?.close();
-  await context?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await stack?.close();
 });
 
 describe('When a learner submits the reference solution through the web form', () => {
