@@ -61,17 +61,36 @@ async function main(): Promise<number> {
     DATABASE_ADMIN_URL: harness.admin,
     APP_DATABASE_URL: harness.app,
   };
-  const summaryFile = path.join(ROOT, '.data', 'jest-summary.json');
+  const extra = process.argv.slice(2);
+  // The whole suite: everything in parallel, then exercises:verify alone, so that timing-based
+  // checks of the graders are not measured on a machine busy with the other tests.
+  const passes = extra.length
+    ? [extra]
+    : [['--testPathIgnorePatterns', '/node_modules/', '/test/fixtures/', 'exercisesVerify'], ['test/e2e/exercisesVerify.test.ts']];
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  let code = 0;
+  for (const args of passes) {
+    const summary = await runJest(args, env);
+    code ||= summary.code;
+    total.passed += summary.passed;
+    total.failed += summary.failed;
+    total.skipped += summary.skipped;
+  }
+  // One plain closing line that any CI reads: "tests: N passed, N failed".
+  console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  return code;
+}
+
+async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; passed: number; failed: number; skipped: number }> {
+  const summaryFile = path.join(ROOT, '.data', `jest-summary-${process.pid}.json`);
   fs.rmSync(summaryFile, { force: true });
-  const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...process.argv.slice(2)];
+  const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...args];
   const jest = spawn(process.execPath, jestArgs, { cwd: ROOT, env, stdio: 'inherit' });
   const code: number = await new Promise((resolve) => jest.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
-  // One plain closing line that any CI reads: "tests: N passed, N failed".
-  if (fs.existsSync(summaryFile)) {
-    const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-    console.log(`\ntests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} skipped`);
-  }
-  return code;
+  if (!fs.existsSync(summaryFile)) return { code: code || 1, passed: 0, failed: 0, skipped: 0 };
+  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  fs.rmSync(summaryFile, { force: true });
+  return { code, passed: summary.numPassedTests, failed: summary.numFailedTests, skipped: summary.numPendingTests };
 }
 
 main().then(
