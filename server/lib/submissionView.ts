@@ -87,6 +87,8 @@ export interface PresentedCheck {
   maxScore: number;
   feedbackHtml: string;
   hintHtml: string;
+  /** What the check measured, with its threshold (visible checks only). */
+  measurements: NonNullable<TestResult['measurements']>;
 }
 
 export interface PresentedGroup {
@@ -131,6 +133,7 @@ export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'f
         maxScore: test.max_score,
         output: '',
         hint: test.hint ?? null,
+        measurements: [],
       };
     }
     return {
@@ -143,6 +146,7 @@ export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'f
       maxScore: test.max_score,
       output: test.output,
       hint: test.hint ?? null,
+      measurements: test.measurements ?? [],
     };
   });
 }

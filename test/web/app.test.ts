@@ -271,7 +271,17 @@ describe('a scored submission', () => {
       maxScore: 10,
       executionTimeMs: 8123,
       tests: [
-        { id: 'auth.register', name: 'Registering returns 201 and the user', group: 'Registration', score: 4, max_score: 4, status: 'passed', visibility: 'visible', output: 'All good' },
+        {
+          id: 'auth.register',
+          name: 'Registering returns 201 and the user',
+          group: 'Registration',
+          score: 4,
+          max_score: 4,
+          status: 'passed',
+          visibility: 'visible',
+          output: 'All good',
+          measurements: [{ name: 'statements for 50 items', value: 3, threshold: '≤ 8' }],
+        },
         {
           id: 'auth.login',
           name: 'Login returns a token pair',
@@ -283,7 +293,18 @@ describe('a scored submission', () => {
           output: 'Expected **200**, got `500`.\n\n<script>alert(1)</script>',
           hint: 'Check your JWT secret.',
         },
-        { id: 'secret.replay', name: 'SECRET-NAME refresh replay', group: 'Tokens', score: 3, max_score: 3, status: 'passed', visibility: 'hidden', output: 'SECRET-OUTPUT', hint: 'Refresh tokens rotate.' },
+        {
+          id: 'secret.replay',
+          name: 'SECRET-NAME refresh replay',
+          group: 'Tokens',
+          score: 3,
+          max_score: 3,
+          status: 'passed',
+          visibility: 'hidden',
+          output: 'SECRET-OUTPUT',
+          hint: 'Refresh tokens rotate.',
+          measurements: [{ name: 'SECRET-MEASUREMENT', value: 1 }],
+        },
       ],
       appLog: 'listening on 3000\n<b>bold</b>\n',
       warnings: ['No build script: skipped the build.'],
@@ -305,6 +326,8 @@ describe('a scored submission', () => {
     expect(page.text).not.toContain('SECRET-NAME');
     expect(page.text).not.toContain('SECRET-OUTPUT');
     expect(page.text).not.toContain('secret.replay');
+    expect(page.text).toMatch(/statements for 50 items<\/span> <strong>3<\/strong> <span class="muted">\(expected ≤ 8\)/);
+    expect(page.text).not.toContain('SECRET-MEASUREMENT');
     expect(page.text).toContain('20 s');
     expect(page.text).toContain('&lt;b&gt;bold&lt;/b&gt;');
     expect(page.text).toContain('<details>');
