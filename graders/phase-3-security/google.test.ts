@@ -1,0 +1,176 @@
+import { exerciseEnv } from '../harness/context';
+import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
+import type { HttpExchange } from '../harness/feedback';
+import { checks } from './checks';
+import { isRecord } from './support/api';
+import { Client, header } from './support/client';
+import { FakeGoogle, googleProfile } from './support/fakeGoogle';
+
+const check = useChecks(checks);
+
+const AUTHORIZATION_ENDPOINT = 'https://accounts.google.com/o/oauth2/v2/auth';
+const MIN_STATE_LENGTH = 16;
+
+const google = new FakeGoogle();
+beforeAll(() => google.start());
+afterAll(() => google.stop());
+
+/** `name=value; name2=value2` from a response's Set-Cookie headers, as a browser would send back. */
+function cookiesOf(res: HttpExchange): string {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  return list.map((cookie) => cookie.split(';')[0]?.trim() ?? '').filter(Boolean).join('; ');
+}
+
+interface Authorization {
+  res: HttpExchange;
+  location?: URL;
+  state?: string;
+  cookies: string;
+}
+
+/** `GET /auth/google` as a browser: where it is sent, with which state, and the cookies it got. */
+async function startAuthorization(client: Client): Promise<Authorization> {
+  const res = await client.send('GET', '/auth/google');
+  const raw = header(res, 'location');
+  let location: URL | undefined;
+  try {
+    location = raw ? new URL(raw) : undefined;
+  } catch {
+    location = undefined;
+  }
+  return { res, location, state: location?.searchParams.get('state') ?? undefined, cookies: cookiesOf(res) };
+}
+
+/** A started flow, with a redirect and a state: what the callback checks need first. */
+async function startedFlow(client: Client): Promise<Authorization & { state: string }> {
+  const flow = await startAuthorization(client);
+  expectStatus(flow.res, [302, 303], {
+    when: '(a step this check needs first)',
+    fix: 'Start the flow by redirecting to Google: see google.authorize-redirect.',
+  });
+  if (!flow.state) fail('`GET /auth/google` redirected without a `state` parameter (a step this check needs first): see google.authorize-redirect.');
+  return { ...flow, state: flow.state };
+}
+
+function callbackPath(params: Record<string, string>): string {
+  return `/auth/google/callback?${new URLSearchParams(params).toString()}`;
+}
+
+check('google.authorize-redirect', async () => {
+  const client = new Client();
+  const first = await startAuthorization(client);
+  expectStatus(first.res, [302, 303], {
+    fix: "Answer a redirect (302) to Google's authorization endpoint.",
+  });
+  const location = first.location;
+  ensure(
+    location && `${location.origin}${location.pathname}` === AUTHORIZATION_ENDPOINT,
+    `\`GET /auth/google\` redirects to ${show(header(first.res, 'location') ?? null)}; expected ${show(AUTHORIZATION_ENDPOINT)} with a query.`,
+  );
+  const params = location.searchParams;
+  const problems: string[] = [];
+  const expectParam = (name: string, expected: string) => {
+    if (params.get(name) !== expected) problems.push(`\`${name}\` is ${show(params.get(name))}; expected ${show(expected)}`);
+  };
+  expectParam('response_type', 'code');
+  expectParam('client_id', exerciseEnv('GOOGLE_CLIENT_ID'));
+  expectParam('redirect_uri', exerciseEnv('GOOGLE_CALLBACK_URL'));
+  const scopes = (params.get('scope') ?? '').split(/[\s+]+/);
+  if (!scopes.includes('openid') || !scopes.includes('email')) {
+    problems.push(`\`scope\` is ${show(params.get('scope'))}; expected space-separated scopes including \`openid\` and \`email\``);
+  }
+  const state = params.get('state') ?? '';
+  if (state.length < MIN_STATE_LENGTH) problems.push(`\`state\` is ${show(state || null)}; expected at least ${MIN_STATE_LENGTH} random characters`);
+  const second = await startAuthorization(client);
+  if (state && second.state === state) problems.push('a second `GET /auth/google` gave the **same** `state`; expected a new random one every time');
+  const cookies = first.res.headers['set-cookie'];
+  const list = Array.isArray(cookies) ? cookies : cookies ? [cookies] : [];
+  if (!list.some((c) => /;\s*httponly/i.test(c))) {
+    problems.push('no `HttpOnly` cookie was set; expected one that ties the state to this browser');
+  }
+  ensure(
+    problems.length === 0,
+    `The redirect of \`GET /auth/google\` is not as the contract describes:\n- ${problems.join('\n- ')}`,
+  );
+});
+
+check('google.state-checked', async () => {
+  google.requests.length = 0;
+  const attempts: Array<{ label: string; res: HttpExchange }> = [];
+  const profile = googleProfile('statecheck');
+
+  const wrong = await startedFlow(new Client());
+  attempts.push({
+    label: 'a `state` that is not the one issued (with the browser\'s cookie)',
+    res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile), state: `${wrong.state.slice(0, -4)}XXXX` }), {
+      headers: { Cookie: wrong.cookies },
+    }),
+  });
+  const missing = await startedFlow(new Client());
+  attempts.push({
+    label: 'no `state` at all (with the browser\'s cookie)',
+    res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile) }), { headers: { Cookie: missing.cookies } }),
+  });
+  const cookieless = await startedFlow(new Client());
+  attempts.push({
+    label: 'the issued `state` but **without** the cookie of the browser it was issued to',
+    res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile), state: cookieless.state })),
+  });
+
+  const accepted = attempts.filter(({ res }) => ![400, 401, 403].includes(res.status));
+  ensure(
+    accepted.length === 0,
+    `The callback accepted a forged sign-in:\n${accepted
+      .map(({ label, res }) => `- \`GET /auth/google/callback\` with a valid code and ${label} answered **${res.status}**`)
+      .join('\n')}\n\nexpected **400**, **401** or **403** before anything else. Keep the state issued by ` +
+      '`GET /auth/google` tied to the browser (cookie or session) and compare it with the callback\'s `state` first.',
+  );
+  const tokenCalls = google.requests.length;
+  ensure(
+    tokenCalls === 0,
+    `Your app refused the forged callbacks but still called Google ${tokenCalls} time(s) ` +
+      `(${google.requests.map((r) => `\`${r.method} ${r.path}\``).join(', ')}); expected the state checked before any call to Google.`,
+  );
+});
+
+check('google.callback-signs-in', async () => {
+  google.requests.length = 0;
+  const browser = new Client();
+  const flow = await startedFlow(browser);
+  const profile = googleProfile('signin');
+  const code = google.issueCode(profile);
+  const res = await browser.send('GET', callbackPath({ code, state: flow.state }), { headers: { Cookie: flow.cookies } });
+  const tokenRequest = google.requests.find((r) => r.method === 'POST');
+  expectStatus(res, 200, {
+    when: "with Google's code, the issued state and the browser's cookie",
+    fix:
+      (tokenRequest
+        ? `Your app called the token endpoint with ${show(tokenRequest.form)}. `
+        : 'Your app never called GOOGLE_TOKEN_URL. ') +
+      'Exchange the code (POST GOOGLE_TOKEN_URL, form body: grant_type=authorization_code, code, redirect_uri, client_id, ' +
+      'client_secret), read the profile from GOOGLE_USERINFO_URL, then answer the token pair like POST /auth/login.',
+  });
+  const form = tokenRequest?.form ?? {};
+  const basic = tokenRequest?.authorization?.startsWith('Basic ')
+    ? Buffer.from(tokenRequest.authorization.slice(6), 'base64').toString('utf8')
+    : '';
+  const credentialsSent =
+    (form.client_id === exerciseEnv('GOOGLE_CLIENT_ID') && form.client_secret === exerciseEnv('GOOGLE_CLIENT_SECRET')) ||
+    basic === `${encodeURIComponent(exerciseEnv('GOOGLE_CLIENT_ID'))}:${encodeURIComponent(exerciseEnv('GOOGLE_CLIENT_SECRET'))}` ||
+    basic === `${exerciseEnv('GOOGLE_CLIENT_ID')}:${exerciseEnv('GOOGLE_CLIENT_SECRET')}`;
+  ensure(
+    form.redirect_uri === exerciseEnv('GOOGLE_CALLBACK_URL') && credentialsSent,
+    `The token request carried \`redirect_uri\` ${show(form.redirect_uri ?? null)} and ${credentialsSent ? 'the' : '**no valid**'} ` +
+      'client credentials; expected `redirect_uri` = GOOGLE_CALLBACK_URL and GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET (body or Basic).',
+  );
+  const token = isRecord(res.body) ? res.body.accessToken : undefined;
+  ensure(typeof token === 'string', `The callback answered 200 without an \`accessToken\`.\n\n${showBody(res)}`);
+  const me = await new Client().send('GET', '/users/me', { token });
+  expectStatus(me, 200, { when: 'with the access token from the Google callback', fix: 'The token must be a normal access token.' });
+  const email = isRecord(me.body) ? me.body.email : undefined;
+  ensure(
+    typeof email === 'string' && email.toLowerCase() === profile.email.toLowerCase(),
+    `\`GET /users/me\` with the Google sign-in's token answered \`email\` ${show(email)}; expected the Google account's ${show(profile.email)}.`,
+  );
+});

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RolesGuard } from '../common/roles.guard';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenGuard } from './access-token.guard';
+import { AdminAccountSeeder } from './admin-account.seeder';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { GoogleAuthController } from './google-auth.controller';
+import { GoogleOAuthService } from './google-oauth.service';
+import { LoginAttemptsService } from './login-attempts.service';
+import { RefreshToken } from './refresh-token.entity';
+import { TokensService } from './tokens.service';
+
+@Module({
+  // Secrets are passed per call: access and refresh tokens use different ones.
+  imports: [UsersModule, JwtModule.register({}), TypeOrmModule.forFeature([RefreshToken])],
+  controllers: [AuthController, GoogleAuthController],
+  providers: [
+    AuthService,
+    TokensService,
+    LoginAttemptsService,
+    GoogleOAuthService,
+    AdminAccountSeeder,
+    // Global guards run in this order: who are you, then may you.
+    { provide: APP_GUARD, useClass: AccessTokenGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthModule {}
