@@ -3,7 +3,7 @@ import { call } from '../harness/context';
 import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
-import { isRecord, newUser, registerUser } from './support/api';
+import { isRecord, newUser, registerUser } from '../shared/project-1/api';
 
 const check = useChecks(checks);
 

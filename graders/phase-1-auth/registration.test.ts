@@ -1,7 +1,7 @@
 import { call, exerciseEnv, findTextInColumns, selectRowsMatching } from '../harness/context';
 import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { isRecord, newUser, registerUser, UUID } from './support/api';
+import { isRecord, newUser, registerUser, UUID } from '../shared/project-1/api';
 
 const check = useChecks(checks);
 

@@ -1,7 +1,7 @@
 import { call, exerciseEnv } from '../harness/context';
 import { ensure, expectStatus, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { adminTokens, isRecord, login, newUser, registerUser, signedInUser, unknownUuid } from './support/api';
+import { adminTokens, isRecord, login, newUser, registerUser, signedInUser, unknownUuid } from '../shared/project-1/api';
 
 const check = useChecks(checks);
 

@@ -1,7 +1,7 @@
 import { call, exerciseEnv } from '../harness/context';
 import { ensure, expectObserved, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { isRecord, login, newUser, registerUser, signedInUser } from './support/api';
+import { isRecord, login, newUser, registerUser, signedInUser } from '../shared/project-1/api';
 import { decodeJwt, signJwt, verifyHs256 } from './support/jwt';
 
 const check = useChecks(checks);

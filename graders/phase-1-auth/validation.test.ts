@@ -1,9 +1,9 @@
 import { call } from '../harness/context';
 import { expectStatus, fail, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { adminTokens, isRecord, newUser, unknownUuid } from './support/api';
+import { adminTokens, isRecord, newUser, unknownUuid } from '../shared/project-1/api';
 import { decodeJwt } from './support/jwt';
-import { expectFieldError } from './support/validation';
+import { expectFieldError } from '../shared/project-1/validation';
 
 const check = useChecks(checks);
 

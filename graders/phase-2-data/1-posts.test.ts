@@ -1,10 +1,10 @@
 import { call, db } from '../harness/context';
 import { ensure, expectStatus, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { isRecord, signedInUser, unknownUuid, UUID } from './support/api';
+import { isRecord, signedInUser, unknownUuid, UUID } from '../shared/project-1/api';
 import { getPage } from './support/pages';
 import { insertAuthor, insertPosts, uniqueSuffix } from './support/seed';
-import { expectFieldError } from './support/validation';
+import { expectFieldError } from '../shared/project-1/validation';
 
 const check = useChecks(checks);
 

@@ -1,10 +1,10 @@
 import { call } from '../harness/context';
 import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { UUID } from './support/api';
+import { UUID } from '../shared/project-1/api';
 import { compareWalk, getPage, pageSizes, postsPath, walkPages } from './support/pages';
 import { compareIds, insertAuthor, insertPosts, markDeleted, type SeededPost, timestamp } from './support/seed';
-import { expectFieldError } from './support/validation';
+import { expectFieldError } from '../shared/project-1/validation';
 
 const check = useChecks(checks);
 

@@ -1,7 +1,7 @@
 import { call, db } from '../harness/context';
 import { ensure, expectStatus, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { adminTokens, isRecord, signedInUser, unknownUuid } from './support/api';
+import { adminTokens, isRecord, signedInUser, unknownUuid } from '../shared/project-1/api';
 import { getPage } from './support/pages';
 import { createPost } from './support/posts';
 import { uniqueSuffix } from './support/seed';

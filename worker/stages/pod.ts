@@ -171,6 +171,8 @@ export async function runGradingPod(
       mounts: [
         { host: path.join(context.platformDir, 'node_modules'), container: '/platform/node_modules', readOnly: true },
         { host: path.join(context.platformDir, 'graders', 'harness'), container: '/platform/graders/harness', readOnly: true },
+        // Helpers several graders share (e.g. the Project 1 API client of phases 1–3).
+        { host: path.join(context.platformDir, 'graders', 'shared'), container: '/platform/graders/shared', readOnly: true },
         { host: hostGraderDir(context), container: `/platform/graders/${context.exercise.id}`, readOnly: true },
         { host: outDir, container: '/out', readOnly: false },
         { host: path.dirname(probesFile), container: '/probes', readOnly: true },

@@ -1,7 +1,7 @@
 /** Reading GET /posts pages: shape checks, and walking nextCursor to the end. */
 import { call } from '../../harness/context';
 import { ensure, expectStatus, fail, showBody, type HttpExchange } from '../../harness/feedback';
-import { isRecord } from './api';
+import { isRecord } from '../../shared/project-1/api';
 
 export interface ListedPost {
   id: string;

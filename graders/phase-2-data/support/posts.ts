@@ -1,7 +1,7 @@
 /** Posts created through the API, for checks that need the app's own writes (and rights). */
 import { call } from '../../harness/context';
 import { ensure, expectStatus, showBody } from '../../harness/feedback';
-import { isRecord } from './api';
+import { isRecord } from '../../shared/project-1/api';
 
 /** POST /posts (201 expected, a prerequisite) and the new post's id. */
 export async function createPost(token: string, body: { title: string; body: string; tags?: string[] }): Promise<string> {
