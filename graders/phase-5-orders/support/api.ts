@@ -1,0 +1,132 @@
+/**
+ * The steps most checks start with (a product, an order, a payment, waiting for the worker).
+ * Each one fails with feedback that says it was a prerequisite, so a learner sees the first
+ * thing that broke.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call, db } from '../../harness/context';
+import { ensure, expectStatus, fail, show, showBody, type HttpExchange } from '../../harness/feedback';
+
+export const CARDS = {
+  succeeds: '4242424242424242',
+  declined: '4000000000000002',
+  transientTwice: '4000000000009995',
+} as const;
+
+/** How long the worker may take to settle a payment after the 202 (the brief's bound). */
+export const SETTLE_SECONDS = 15;
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+export const newKey = (): string => `grader-${randomUUID()}`;
+
+export interface Product {
+  id: string;
+  name: string;
+  priceCents: number;
+}
+
+/** Creates a product (201 expected). */
+export async function createProduct(priceCents = 1000, label = 'product'): Promise<Product> {
+  const name = `${label} ${randomUUID().slice(0, 8)}`;
+  const res = await call('POST', '/products', { body: { name, priceCents } });
+  expectStatus(res, 201, {
+    when: 'with a valid product (a step this check needs first)',
+    fix: 'Creating products must work before this check can go on.',
+  });
+  const id = isRecord(res.body) ? res.body.id : undefined;
+  ensure(typeof id === 'string', `\`POST /products\` answered 201 without the product's \`id\` (a step this check needs first).\n\n${showBody(res)}`);
+  return { id, name, priceCents };
+}
+
+/** Creates an order of `quantity` × a new product (201 expected) and returns its id and total. */
+export async function createOrder(priceCents = 1000, quantity = 1): Promise<{ id: string; totalCents: number }> {
+  const product = await createProduct(priceCents);
+  const res = await call('POST', '/orders', { body: { items: [{ productId: product.id, quantity }] } });
+  expectStatus(res, 201, {
+    when: 'with one existing product (a step this check needs first)',
+    fix: 'Creating orders must work before this check can go on: see the check orders.create.',
+  });
+  const id = isRecord(res.body) ? res.body.id : undefined;
+  ensure(typeof id === 'string', `\`POST /orders\` answered 201 without the order's \`id\` (a step this check needs first).\n\n${showBody(res)}`);
+  return { id, totalCents: priceCents * quantity };
+}
+
+/** Sends one payment request, whatever it answers. */
+export function requestPayment(orderId: string, cardNumber: string, key: string | null = newKey()): Promise<HttpExchange> {
+  return call('POST', '/payments', {
+    body: { orderId, cardNumber },
+    headers: key === null ? {} : { 'Idempotency-Key': key },
+  });
+}
+
+/** Pays an order (202 expected) and returns the payment's id. */
+export async function pay(orderId: string, cardNumber: string, key = newKey()): Promise<string> {
+  const res = await requestPayment(orderId, cardNumber, key);
+  expectStatus(res, 202, {
+    when: `for a payable order with card ${cardNumber} and a new Idempotency-Key (a step this check needs first)`,
+    fix: 'Record the payment, enqueue its charge and answer `202 Accepted` with the payment.',
+  });
+  const id = isRecord(res.body) ? res.body.id : undefined;
+  ensure(typeof id === 'string', `\`POST /payments\` answered 202 without the payment's \`id\`.\n\n${showBody(res)}`);
+  return id;
+}
+
+/** The order's status now (200 expected). */
+export async function orderStatus(orderId: string): Promise<unknown> {
+  const res = await call('GET', `/orders/${orderId}`);
+  expectStatus(res, 200, { when: 'for an order this check created', fix: 'Answer `200` with the order.' });
+  return isRecord(res.body) ? res.body.status : undefined;
+}
+
+/**
+ * Polls the order until its status is one of `statuses`; fails after SETTLE_SECONDS with what
+ * it last saw. Returns the status reached and the seconds it took.
+ */
+export async function waitForOrder(orderId: string, statuses: readonly string[], what: string): Promise<{ status: string; seconds: number }> {
+  const started = Date.now();
+  let last: unknown;
+  while (Date.now() - started < SETTLE_SECONDS * 1000) {
+    last = await orderStatus(orderId);
+    if (typeof last === 'string' && statuses.includes(last)) return { status: last, seconds: (Date.now() - started) / 1000 };
+    await sleep(250);
+  }
+  fail(
+    `${what}: after ${SETTLE_SECONDS} s the order's \`status\` is still ${show(last)}; expected ${statuses.map((s) => `\`${s}\``).join(' or ')}. ` +
+      'Is your queue worker running in the same process (or one your start script launches), and does it move the order when the gateway answers?',
+  );
+}
+
+/** The payment now (200 expected). */
+export async function paymentNow(paymentId: string): Promise<Record<string, unknown>> {
+  const res = await call('GET', `/payments/${paymentId}`);
+  expectStatus(res, 200, { when: 'for a payment this check created', fix: 'Answer `200` with the payment as it is now.' });
+  return isRecord(res.body) ? res.body : {};
+}
+
+/** The rows of the `payments` table for one order, as superuser. */
+export async function paymentRows(orderId: string): Promise<Array<{ status: string }>> {
+  try {
+    const { rows } = await db().query<{ status: string }>('SELECT status::text AS status FROM payments WHERE order_id::text = $1', [orderId]);
+    return rows;
+  } catch (error) {
+    const err = error as { code?: string; message?: string };
+    // 42P01 undefined table, 42703 undefined column: the learner's schema, not the grader.
+    if (err.code === '42P01' || err.code === '42703') {
+      fail(`The grader could not read your \`payments\` table: ${err.message}. The brief names it: a table \`payments\` with the columns \`order_id\` and \`status\`.`);
+    }
+    throw error;
+  }
+}
+
+const DUPLICATE_FIX =
+  'Store the Idempotency-Key with the payment under a UNIQUE constraint, so a duplicate request finds the first payment instead of creating another.';
+
+/** Fails unless the order has exactly `expected` rows in `payments`. */
+export async function expectPaymentRows(orderId: string, expected: number, when: string, fix = DUPLICATE_FIX): Promise<number> {
+  const rows = await paymentRows(orderId);
+  ensure(rows.length === expected, `${when}, the \`payments\` table holds **${rows.length}** rows for the order; expected **${expected}**. ${fix}`);
+  return rows.length;
+}
