@@ -11,7 +11,7 @@ test('When exercises:verify runs, then the reference scores full marks and each 
   const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/verify-exercises.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 1_200_000,
+    timeout: 3_000_000,
   });
   const report = run.stdout.split('\n').filter((line) => /^(OK|FAIL)|exercises:verify/.test(line));
   process.stdout.write(`${report.join('\n')}\n`);
@@ -19,4 +19,4 @@ test('When exercises:verify runs, then the reference scores full marks and each 
   expect(report).toContain('OK   reference: 100/100 (scored)');
   expect(report.filter((line) => line.startsWith('OK   mutant')).length).toBeGreaterThanOrEqual(5);
   expect(report.some((line) => line.startsWith('FAIL'))).toBe(false);
-}, 1_200_000);
+}, 3_000_000);
