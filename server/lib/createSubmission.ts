@@ -8,14 +8,8 @@ import { storeOutcome } from '../models/results';
 import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
 import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
 
-export interface SubmissionRequest {
-  userId: number;
-  exerciseId: string;
-  repoUrl: string;
-  ref?: string | null;
-  subdir?: string | null;
-  source: Submission['source'];
-}
+/** What a submission is made of, before validation: the same fields as the row it becomes. */
+export type SubmissionRequest = Parameters<typeof insertSubmission>[0];
 
 export async function createSubmission(
   request: SubmissionRequest,

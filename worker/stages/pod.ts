@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ProbeOutcome } from '../../graders/harness/context';
 import { ROOT_DIR } from '../../server/config';
 import { LearnerError } from '../errors';
 import { lastLines } from '../sandbox/output';
@@ -198,16 +199,6 @@ export async function runGradingPod(
     );
   }
   return { outDir, appLog: app.output(), warnings, testerOutput: tester.output };
-}
-
-export interface ProbeOutcome {
-  name: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  output: string;
-  durationMs: number;
-  /** Tables of the app's database (public schema) right after the probe. */
-  tables: string[];
 }
 
 /**
