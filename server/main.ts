@@ -30,6 +30,7 @@ export async function startPlatform(options: { images?: Images; port?: number } 
   const producer = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createGradingQueue(producer, config.QUEUE_NAME);
   const queueEvents = createGradingQueueEvents(config.REDIS_URL, config.QUEUE_NAME);
+  await queue.waitUntilReady();
   const app = createApp({ config, queue, queueEvents, logger });
 
   let worker: WorkerHandle | undefined;

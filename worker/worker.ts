@@ -128,6 +128,9 @@ export async function startGradingWorker(options: {
       .then(() => startStage(job.data.submissionId, 'error', new Date(), reason))
       .catch((storeError) => log.error({ err: storeError }, 'could not store the failure of a job'));
   });
+  // BullMQ's shared connection finishes initialising (a version check) after the constructor; closing
+  // before that leaves a rejected promise with no listener. Starting means ready, so close() is safe.
+  await worker.waitUntilReady();
   log.info({ queue: config.QUEUE_NAME, concurrency: config.WORKER_CONCURRENCY }, 'grading worker started');
   return {
     worker,

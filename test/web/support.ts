@@ -46,6 +46,7 @@ export async function startWebTestContext(): Promise<WebTestContext> {
   const queue = createGradingQueue(producer, queueName);
   const queueEvents = createGradingQueueEvents(redisUrl, queueName);
   await queueEvents.waitUntilReady();
+  await queue.waitUntilReady();
   const apps: WebApp[] = [];
   const logger = pino({ level: process.env.WEB_TEST_LOG_LEVEL ?? 'silent' });
 
