@@ -19,7 +19,11 @@ import { createSessionMiddleware } from './auth/session';
 import { SubmissionEventHub } from './events/hub';
 import { submissionEventsRouter } from './events/submissionEvents';
 import { formatDateTime, formatDuration, formatPercent, formatPoints, shortSha } from './lib/format';
+import { createStatusReporter } from './github/statuses';
+import { webhookRouter } from './github/webhook';
+import { badgeRouter } from './pages/badge/badge';
 import { errorHandler, notFound } from './pages/errors/errors';
+import { githubLinkRouter } from './pages/github/github';
 import { healthRouter } from './pages/health/health';
 import { homeRouter } from './pages/home/home';
 import { instructorRouter } from './pages/instructor/instructor';
@@ -97,6 +101,9 @@ export function createApp(deps: AppDeps): express.Express {
   );
 
   app.use(healthRouter());
+  // Before sessions and CSRF: GitHub signs its deliveries, and badges are public images.
+  app.use(webhookRouter({ config, queue, logger, statuses: createStatusReporter(config, logger) }));
+  app.use(badgeRouter());
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: production ? '1h' : 0, index: false }));
 
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
@@ -124,8 +131,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(homeRouter());
   app.use(phaseRouter({ config, queue }));
   app.use(submissionEventsRouter({ queue, hub, logger }));
-  app.use(submissionRouter({ queue, logger }));
+  app.use(submissionRouter({ config, queue, logger }));
   app.use(instructorRouter());
+  app.use(githubLinkRouter({ config, logger }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -60,8 +60,9 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
   };
 }
 
-export async function enqueueSubmission(queue: Queue<GradingJobData>, submissionId: string): Promise<void> {
-  await queue.add('grade', { submissionId }, { jobId: submissionId });
+/** Queues a submission for grading, after `delayMs` when the learner's cooldown is not over. */
+export async function enqueueSubmission(queue: Queue<GradingJobData>, submissionId: string, delayMs = 0): Promise<void> {
+  await queue.add('grade', { submissionId }, { jobId: submissionId, ...(delayMs > 0 ? { delay: Math.ceil(delayMs) } : {}) });
 }
 
 /**

@@ -13,7 +13,8 @@ import { ROOT_DIR } from '../server/config';
 import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../server/exercises/definition';
 import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../server/queue';
 import { storeOutcome } from '../server/models/results';
-import { finishStage, selectOptionalSubmission, startStage, updateSubmissionCommit, type Stage } from '../server/models/submissions';
+import { createStatusReporter, type StatusReporter } from '../server/github/statuses';
+import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateSubmissionCommit, type Stage } from '../server/models/submissions';
 import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
 import { DockerSandbox } from './sandbox/dockerDriver';
@@ -33,10 +34,13 @@ export async function startGradingWorker(options: {
   sandbox?: Sandbox;
   /** Where exercise definitions come from (exercises/ by default; tests give fixtures). */
   findExercise?: (id: string) => ExerciseDefinition;
+  /** Reports on the commit of submissions made by a push (GitHub, when GITHUB_TOKEN is set). */
+  statuses?: StatusReporter;
 }): Promise<WorkerHandle> {
   const { config, images, logger, queue } = options;
   const sandbox = options.sandbox ?? new DockerSandbox(undefined, config.QUEUE_NAME);
   const findExercise = options.findExercise ?? findExerciseDefinition;
+  const statuses = options.statuses ?? createStatusReporter(config, logger);
   const log = logger.child({ component: 'worker', host: os.hostname() });
 
   const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
@@ -47,12 +51,15 @@ export async function startGradingWorker(options: {
 
   const processor = async (job: Job<GradingJobData>) => {
     const { submissionId } = GradingJobDataSchema.parse(job.data);
-    const submission = await selectOptionalSubmission(submissionId);
-    if (!submission) throw new UnrecoverableError(`Submission ${submissionId} does not exist`);
-    if (submission.status === 'scored' || submission.status === 'error') {
+    // Claimed: a later push no longer changes the commit this job grades.
+    const submission = await claimSubmission(submissionId);
+    if (!submission) {
+      const existing = await selectOptionalSubmission(submissionId);
+      if (!existing) throw new UnrecoverableError(`Submission ${submissionId} does not exist`);
       log.info({ submissionId }, 'submission already has a result; nothing to do');
-      return { status: submission.status };
+      return { status: existing.status };
     }
+    if (job.attemptsMade === 0) await statuses.report(submissionId);
     let exercise;
     try {
       exercise = findExercise(submission.exercise_id);
@@ -73,7 +80,7 @@ export async function startGradingWorker(options: {
         {
           jobId: submissionId,
           exercise,
-          source: { kind: 'git', url: submission.repo_url, ref: submission.ref },
+          source: { kind: 'git', url: submission.repo_url, ref: submission.ref, commit: submission.commit_sha },
           subdir: submission.subdir,
         },
         {
@@ -90,6 +97,7 @@ export async function startGradingWorker(options: {
         },
       );
       await storeOutcome(submissionId, outcome);
+      await statuses.report(submissionId);
       log.info({ submissionId, status: outcome.status, score: outcome.score, maxScore: outcome.maxScore }, 'graded');
       return { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore };
     } catch (error) {
@@ -126,6 +134,7 @@ export async function startGradingWorker(options: {
       warnings: [],
     })
       .then(() => startStage(job.data.submissionId, 'error', new Date(), reason))
+      .then(() => statuses.report(job.data.submissionId))
       .catch((storeError) => log.error({ err: storeError }, 'could not store the failure of a job'));
   });
   // BullMQ's shared connection finishes initialising (a version check) after the constructor; closing

@@ -7,7 +7,7 @@ import { Passport } from 'passport';
 import { Strategy as GitHubStrategy, type Profile, type StrategyOptions } from 'passport-github2';
 import type { Config } from '../config';
 import { HttpError } from '../lib/errors';
-import { upsertUser, type User } from '../models/users';
+import { upsertGitHubUser, type User } from '../models/users';
 import { roleFor, startSession } from './signIn';
 
 export function isGitHubEnabled(config: Config): boolean {
@@ -23,6 +23,10 @@ export function githubRouter(config: Config): Router {
     clientID: config.GITHUB_CLIENT_ID ?? '',
     clientSecret: config.GITHUB_CLIENT_SECRET ?? '',
     callbackURL: config.GITHUB_CALLBACK_URL ?? `${config.BASE_URL}/auth/github/callback`,
+    authorizationURL: `${config.GITHUB_WEB_URL}/login/oauth/authorize`,
+    tokenURL: `${config.GITHUB_WEB_URL}/login/oauth/access_token`,
+    userProfileURL: `${config.GITHUB_API_URL}/user`,
+    // Public profile only: the platform never acts on GitHub with the learner's token.
     scope: [],
     userAgent: 'backend-pro',
     // A random state kept in the session: the OAuth callback cannot be forged from another site.
@@ -30,12 +34,12 @@ export function githubRouter(config: Config): Router {
   } as unknown as StrategyOptions;
   authenticator.use(
     new GitHubStrategy(options, (_accessToken: string, _refreshToken: string, profile: Profile, done: (error: unknown, user?: User) => void) => {
-      const login = profile.username;
-      if (!login) return done(new HttpError(502, 'GitHub did not return a login name.'));
-      upsertUser({
+      const login = profile.username?.toLowerCase();
+      if (!login || !profile.id) return done(new HttpError(502, 'GitHub did not return a login name.'));
+      upsertGitHubUser({
         login,
         name: profile.displayName || null,
-        avatarUrl: profile.photos?.[0]?.value ?? null,
+        avatarUrl: safeAvatarUrl(profile.photos?.[0]?.value),
         githubId: String(profile.id),
         role: roleFor(login, config),
       }).then(
@@ -54,4 +58,15 @@ export function githubRouter(config: Config): Router {
     })(req, res, next);
   });
   return router;
+}
+
+/** Only https avatar URLs are kept (the CSP allows GitHub's avatar host; anything else is dropped). */
+function safeAvatarUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
 }

@@ -115,3 +115,21 @@ export async function inTransaction<T>(work: (client: PoolClient) => Promise<T>)
     client.release();
   }
 }
+
+/**
+ * Runs `work` while holding a PostgreSQL advisory lock named by `key` (held by a connection of its
+ * own, so `work` may use the pool freely): serialises e.g. two pushes of one learner's phase.
+ */
+export async function withAdvisoryLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const client = await getPool().connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}

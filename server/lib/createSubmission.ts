@@ -26,6 +26,9 @@ export async function createSubmission(
     ref: ref.ok ? ref.value : (request.ref ?? '').slice(0, 200),
     subdir: subdir.ok ? subdir.value : (request.subdir ?? '').slice(0, 200),
     source: request.source,
+    commitSha: request.commitSha ?? null,
+    linkId: request.linkId ?? null,
+    notBefore: request.notBefore ?? null,
   });
   const now = new Date();
   await startStage(submission.id, 'queued', now);
@@ -46,6 +49,6 @@ export async function createSubmission(
     });
     return { ...submission, status: 'error', stage: 'error', error_message: problem.reason };
   }
-  await enqueueSubmission(queue, submission.id);
+  await enqueueSubmission(queue, submission.id, request.notBefore ? request.notBefore.getTime() - Date.now() : 0);
   return submission;
 }

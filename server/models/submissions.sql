@@ -1,7 +1,41 @@
 -- BLOCK insert_submission
-INSERT INTO submissions (user_id, exercise_id, repo_url, ref, subdir, source)
-VALUES ($user_id, $exercise_id, $repo_url, $ref, $subdir, $source)
+INSERT INTO submissions (user_id, exercise_id, repo_url, ref, subdir, source, commit_sha, link_id, not_before)
+VALUES ($user_id, $exercise_id, $repo_url, $ref, $subdir, $source, $commit_sha, $link_id, $not_before)
 RETURNING *;
+
+-- BLOCK update_pending_webhook_submission
+-- A push while an earlier push of the same phase still waits (cooldown or queue): that one
+-- grades the newest commit instead, so pushes are never dropped and never pile up.
+WITH pending AS (
+  SELECT id, commit_sha AS previous_sha FROM submissions
+  WHERE user_id = $user_id AND exercise_id = $exercise_id AND source = 'webhook' AND status = 'queued'
+  ORDER BY created_at DESC
+  LIMIT 1
+  FOR UPDATE
+)
+UPDATE submissions s
+SET commit_sha = $commit_sha, ref = $ref, subdir = $subdir, repo_url = $repo_url
+FROM pending
+WHERE s.id = pending.id AND s.status = 'queued'
+RETURNING s.*, pending.previous_sha;
+
+-- BLOCK claim_submission
+-- The worker takes a submission: from here on a push no longer changes the commit it grades.
+UPDATE submissions
+SET status = 'running', started_at = COALESCE(started_at, now())
+WHERE id = $id AND status IN ('queued', 'running')
+RETURNING *;
+
+-- BLOCK select_cooldown_anchor
+-- When the learner's latest grading of this exercise started or will start. Input refused at
+-- once (stored as an error that never started) does not count.
+SELECT max(GREATEST(created_at, COALESCE(not_before, created_at))) AS last_at
+FROM submissions
+WHERE user_id = $user_id AND exercise_id = $exercise_id
+  AND NOT (status = 'error' AND started_at IS NULL);
+
+-- BLOCK update_submission_github_status
+UPDATE submissions SET github_status = $github_status WHERE id = $id;
 
 -- BLOCK select_submission
 SELECT * FROM submissions WHERE id = $id;

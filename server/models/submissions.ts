@@ -13,7 +13,7 @@ export const SubmissionSchema = z.object({
   repo_url: z.string(),
   ref: z.string().nullable(),
   subdir: z.string().nullable(),
-  source: z.enum(['web', 'webhook', 'cli']),
+  source: z.enum(['web', 'webhook', 'cli', 'regrade']),
   status: z.enum(['queued', 'running', 'scored', 'error']),
   stage: z.string(),
   commit_sha: z.string().nullable(),
@@ -23,6 +23,9 @@ export const SubmissionSchema = z.object({
   created_at: z.date(),
   started_at: z.date().nullable(),
   finished_at: z.date().nullable(),
+  link_id: z.coerce.number().nullable(),
+  not_before: z.date().nullable(),
+  github_status: z.string().nullable(),
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 
@@ -51,6 +54,11 @@ export function insertSubmission(input: {
   ref?: string | null;
   subdir?: string | null;
   source: Submission['source'];
+  /** The commit to grade (a push's head); otherwise the branch head at clone time. */
+  commitSha?: string | null;
+  linkId?: number | null;
+  /** Not graded before this time (the learner's cooldown). */
+  notBefore?: Date | null;
 }): Promise<Submission> {
   return queryRow(
     sql.insert_submission,
@@ -61,9 +69,50 @@ export function insertSubmission(input: {
       ref: input.ref ?? null,
       subdir: input.subdir ?? null,
       source: input.source,
+      commit_sha: input.commitSha ?? null,
+      link_id: input.linkId ?? null,
+      not_before: input.notBefore ?? null,
     },
     SubmissionSchema,
   );
+}
+
+/** Points the learner's waiting webhook submission of this exercise at a newer commit, if there is one. */
+export function updatePendingWebhookSubmission(input: {
+  userId: number;
+  exerciseId: string;
+  repoUrl: string;
+  ref: string;
+  subdir: string | null;
+  commitSha: string;
+}): Promise<(Submission & { previous_sha: string | null }) | null> {
+  return queryOptionalRow(
+    sql.update_pending_webhook_submission,
+    {
+      user_id: input.userId,
+      exercise_id: input.exerciseId,
+      repo_url: input.repoUrl,
+      ref: input.ref,
+      subdir: input.subdir,
+      commit_sha: input.commitSha,
+    },
+    SubmissionSchema.extend({ previous_sha: z.string().nullable() }),
+  );
+}
+
+/** The worker takes the submission (null when it is gone or already has a result). */
+export function claimSubmission(id: string): Promise<Submission | null> {
+  return queryOptionalRow(sql.claim_submission, { id }, SubmissionSchema);
+}
+
+/** When the learner's latest grading of the exercise started or will start (null: never). */
+export async function selectCooldownAnchor(userId: number, exerciseId: string): Promise<Date | null> {
+  const row = await queryRow(sql.select_cooldown_anchor, { user_id: userId, exercise_id: exerciseId }, z.object({ last_at: z.date().nullable() }));
+  return row.last_at;
+}
+
+export async function updateSubmissionGitHubStatus(id: string, status: string): Promise<void> {
+  await execute(sql.update_submission_github_status, { id, github_status: status });
 }
 
 export function selectOptionalSubmission(id: string): Promise<Submission | null> {

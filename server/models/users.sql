@@ -11,3 +11,25 @@ RETURNING *;
 
 -- BLOCK select_user_by_id
 SELECT * FROM users WHERE id = $id;
+
+-- BLOCK select_user_by_github_id
+SELECT * FROM users WHERE github_id = $github_id;
+
+-- BLOCK select_user_by_login
+SELECT * FROM users WHERE login = $login;
+
+-- BLOCK retire_login
+-- Someone else holds this login now on GitHub (logins can be renamed and reused): the old
+-- account keeps its history under a login nobody can sign in with.
+UPDATE users SET login = login || '~' || id WHERE id = $id;
+
+-- BLOCK update_github_user
+UPDATE users
+SET login = $login, name = $name, avatar_url = $avatar_url, github_id = $github_id, role = $role, last_seen_at = now()
+WHERE id = $id
+RETURNING *;
+
+-- BLOCK insert_user
+INSERT INTO users (login, name, avatar_url, github_id, role)
+VALUES ($login, $name, $avatar_url, $github_id, $role)
+RETURNING *;

@@ -82,7 +82,9 @@
     }
     var note = document.getElementById('progress-note');
     if (note) {
-      if (state.status === 'queued') {
+      if (state.status === 'queued' && note.dataset.waitingUntil && new Date(note.dataset.waitingUntil) > new Date()) {
+        // Delayed by the learner's cooldown: the server-rendered sentence stays true.
+      } else if (state.status === 'queued') {
         setText(note, state.position ? 'Waiting for a grader: you are #' + state.position + ' in the queue.' : 'Waiting for a grader.');
       } else if (!finished) {
         setText(note, 'Your app is being graded. This usually takes a few minutes.');

@@ -14,7 +14,10 @@ import { LearnerError } from '../errors';
 
 const execFileAsync = promisify(execFile);
 
-export type Source = { kind: 'git'; url: string; ref: string | null } | { kind: 'local'; path: string; ref: string | null };
+export type Source =
+  /** `commit`: grade exactly this commit of `ref` (a push's head), not whatever the branch points at now. */
+  | { kind: 'git'; url: string; ref: string | null; commit?: string | null }
+  | { kind: 'local'; path: string; ref: string | null };
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -37,17 +40,19 @@ export async function fetchSource(source: Source, targetDir: string, options: Fe
       });
       return { commitSha: null };
     }
-    return cloneRepository(`file://${root}`, source.ref, targetDir, { ...options, allowFile: true });
+    return cloneRepository(`file://${root}`, source.ref, null, targetDir, { ...options, allowFile: true });
   }
-  return cloneRepository(source.url, source.ref, targetDir, { ...options, allowFile: false });
+  return cloneRepository(source.url, source.ref, source.commit ?? null, targetDir, { ...options, allowFile: false });
 }
 
 async function cloneRepository(
   url: string,
   ref: string | null,
+  commit: string | null,
   targetDir: string,
   options: FetchOptions & { allowFile: boolean },
 ): Promise<{ commitSha: string | null }> {
+  if (commit !== null && !/^[0-9a-f]{40}$/.test(commit)) throw new LearnerError(`"${commit.slice(0, 60)}" is not a commit id.`);
   const parsed = new URL(url);
   const allowHttp = parsed.protocol === 'http:' && options.httpHosts.includes(parsed.hostname);
   const controller = new AbortController();
@@ -88,13 +93,33 @@ async function cloneRepository(
   if (ref) args.push(`--branch=${ref}`);
   try {
     await git.clone(url, targetDir, args);
+    const head = await revParseHead(targetDir);
+    if (commit && head !== commit) {
+      // The branch moved on since the push: fetch the pushed commit itself (protocol v2 serves
+      // any reachable commit; GitHub serves any commit of the repository).
+      try {
+        await git.cwd(targetDir).fetch(['--depth', '1', '--no-tags', '--no-recurse-submodules', 'origin', commit]);
+        await git.cwd(targetDir).raw(['checkout', '-q', '--detach', commit]);
+      } catch {
+        throw new LearnerError(
+          tooBig
+            ? describeCloneFailure('', { url, ref, tooBig, options })
+            : `The commit ${commit.slice(0, 7)} pushed to "${ref ?? 'the default branch'}" is no longer in ${url} (was it force-pushed away?). Push again to be graded.`,
+        );
+      }
+    }
   } catch (error) {
+    if (error instanceof LearnerError) throw error;
     throw new LearnerError(describeCloneFailure(String((error as Error).message), { url, ref, tooBig, options }));
   } finally {
     clearInterval(watchdog);
   }
-  const { stdout } = await execFileAsync('git', ['-C', targetDir, 'rev-parse', 'HEAD'], { timeout: 10_000 });
-  return { commitSha: stdout.trim() };
+  return { commitSha: await revParseHead(targetDir) };
+}
+
+async function revParseHead(dir: string): Promise<string> {
+  const { stdout } = await execFileAsync('git', ['-C', dir, 'rev-parse', 'HEAD'], { timeout: 10_000 });
+  return stdout.trim();
 }
 
 function describeCloneFailure(

@@ -1,7 +1,6 @@
 /** `/phases/:id`: the brief, the submit form and the learner's attempts; POST submits. */
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
-import { z } from 'zod';
 import type { Config } from '../../config';
 import type { GradingJobData } from '../../queue';
 import { currentUser, requireUser } from '../../auth/middleware';
@@ -11,26 +10,7 @@ import { phaseStatus, PHASE_STATUS_LABELS } from '../../lib/levels';
 import { renderMarkdown } from '../../lib/markdown';
 import { selectOptionalExercise, type Exercise } from '../../models/exercises';
 import { selectSubmissionsForUserExercise } from '../../models/submissions';
-import type { User } from '../../models/users';
-import { loadSqlBlocks, queryRow } from '../../db/sql';
-
-const sql = loadSqlBlocks(__filename);
-
-/**
- * Seconds the learner still has to wait before submitting this exercise again (front matter
- * `cooldownSeconds`; instructors have none), so one learner cannot fill the grading queue.
- */
-async function cooldownRemaining(user: User, exercise: Exercise): Promise<number> {
-  const cooldown = Number(exercise.front_matter.cooldownSeconds ?? 0);
-  if (user.role === 'instructor' || !Number.isFinite(cooldown) || cooldown <= 0) return 0;
-  const { last_at } = await queryRow(
-    sql.select_last_graded_submission_at,
-    { user_id: user.id, exercise_id: exercise.id },
-    z.object({ last_at: z.date().nullable() }),
-  );
-  if (!last_at) return 0;
-  return Math.max(0, Math.ceil(cooldown - (Date.now() - last_at.getTime()) / 1000));
-}
+import { cooldownEndsAt, secondsUntil } from '../../lib/cooldown';
 
 async function selectExerciseOr404(id: string): Promise<Exercise> {
   const exercise = await selectOptionalExercise(id);
@@ -60,6 +40,7 @@ export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>
       status,
       statusLabel: PHASE_STATUS_LABELS[status],
       allowedHosts: deps.config.GIT_ALLOWED_HOSTS,
+      cooldownSeconds: exercise.gradable ? secondsUntil(await cooldownEndsAt(user, exercise)) : 0,
     });
   });
 
@@ -67,7 +48,7 @@ export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>
     const user = currentUser(req);
     const exercise = await selectExerciseOr404(req.params.id as string);
     if (!exercise.gradable) throw new HttpError(409, 'This phase has no grader yet: its grader is coming soon.');
-    const wait = await cooldownRemaining(user, exercise);
+    const wait = secondsUntil(await cooldownEndsAt(user, exercise));
     if (wait > 0) {
       throw new HttpError(429, `You submitted this phase a moment ago. You can submit again in ${wait} s — meanwhile, your last attempt is being graded.`);
     }

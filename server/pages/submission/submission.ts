@@ -2,7 +2,11 @@
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
 import type pino from 'pino';
+import type { Config } from '../../config';
 import type { GradingJobData } from '../../queue';
+import { cooldownEndsAt, secondsUntil } from '../../lib/cooldown';
+import { createSubmission } from '../../lib/createSubmission';
+import { HttpError } from '../../lib/errors';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { DISTINCTION_PERCENT } from '../../lib/levels';
 import { readQueuePosition, selectViewableSubmission } from '../../lib/submissionAccess';
@@ -12,7 +16,7 @@ import { selectOptionalResult } from '../../models/results';
 import { selectStages } from '../../models/submissions';
 import { selectOptionalUserById } from '../../models/users';
 
-export function submissionRouter(deps: { queue: Queue<GradingJobData>; logger: pino.Logger }): Router {
+export function submissionRouter(deps: { config: Config; queue: Queue<GradingJobData>; logger: pino.Logger }): Router {
   const router = Router();
 
   // Before /submissions/:id, which would otherwise take "<id>.json" as the id.
@@ -52,7 +56,36 @@ export function submissionRouter(deps: { queue: Queue<GradingJobData>; logger: p
       passed: presented?.status === 'scored' && presented.percent !== null && presented.percent >= passMark,
       distinction: presented?.status === 'scored' && presented.percent !== null && presented.percent >= passMark && presented.percent >= DISTINCTION_PERCENT,
       errorMessage: submission.status === 'error' ? (submission.error_message ?? result?.message ?? 'Grading failed.') : null,
+      waitingUntil: submission.status === 'queued' && submission.not_before && submission.not_before > new Date() ? submission.not_before : null,
+      cooldownSeconds: exercise && isFinished(submission) ? secondsUntil(await cooldownEndsAt({ id: submission.user_id, role: viewer.role }, exercise)) : 0,
     });
+  });
+
+  // "Grade again": the same repository, branch, folder and commit, as a new submission of the
+  // owner, under the same cooldown as any submission (instructors, who may regrade anyone's, have none).
+  router.post('/submissions/:id/regrade', requireUser, async (req, res) => {
+    const viewer = currentUser(req);
+    const submission = await selectViewableSubmission(req.params.id as string, viewer);
+    const exercise = await selectOptionalExercise(submission.exercise_id);
+    if (!exercise?.gradable) throw new HttpError(409, 'This phase has no grader right now.');
+    if (!isFinished(submission)) throw new HttpError(409, 'This submission is still being graded.');
+    const wait = secondsUntil(await cooldownEndsAt({ id: submission.user_id, role: viewer.role }, exercise));
+    if (wait > 0) throw new HttpError(429, `You graded this phase a moment ago. You can grade it again in ${wait} s.`);
+    const regrade = await createSubmission(
+      {
+        userId: submission.user_id,
+        exerciseId: submission.exercise_id,
+        repoUrl: submission.repo_url,
+        ref: submission.ref,
+        subdir: submission.subdir,
+        source: 'regrade',
+        commitSha: submission.commit_sha,
+        linkId: submission.link_id,
+      },
+      { allowedHosts: deps.config.GIT_ALLOWED_HOSTS, httpHosts: deps.config.GIT_HTTP_HOSTS },
+      deps.queue,
+    );
+    res.redirect(303, `/submissions/${regrade.id}`);
   });
 
   return router;

@@ -1,0 +1,73 @@
+/**
+ * Commit statuses for submissions made by a push: pending while queued and while grading, then
+ * success (at or above the pass mark), failure (below it) or error (could not be graded), with
+ * the score in the description and a link to the submission page. Reporting never fails a job:
+ * a GitHub outage is logged and the grade is kept.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { selectOptionalExercise, type Exercise } from '../models/exercises';
+import { selectOptionalLinkById } from '../models/links';
+import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../models/submissions';
+import { GitHubApi, type CommitState } from './api';
+
+export interface StatusReporter {
+  /** Reports the submission's current state on its commit (no-op for submissions not made by a push). */
+  report(submissionId: string, override?: { state: CommitState; description: string; sha?: string }): Promise<void>;
+}
+
+export function describeStatus(submission: Submission, exercise: Pick<Exercise, 'phase' | 'pass_mark'>, now = new Date()): { state: CommitState; description: string } {
+  const phase = `Phase ${exercise.phase}`;
+  switch (submission.status) {
+    case 'queued':
+      if (submission.not_before && submission.not_before > now) {
+        return { state: 'pending', description: `${phase}: queued, grading starts at ${submission.not_before.toISOString().slice(11, 16)} UTC (cooldown)` };
+      }
+      return { state: 'pending', description: `${phase}: queued for grading` };
+    case 'running':
+      return { state: 'pending', description: `${phase}: grading…` };
+    case 'scored': {
+      const score = submission.score ?? 0;
+      const max = submission.max_score ?? 0;
+      const percent = max > 0 ? (score / max) * 100 : 0;
+      const points = `${formatNumber(score)}/${formatNumber(max)}`;
+      return percent >= exercise.pass_mark
+        ? { state: 'success', description: `${phase}: ${points} — passed (pass mark ${exercise.pass_mark}%)` }
+        : { state: 'failure', description: `${phase}: ${points} — below the pass mark of ${exercise.pass_mark}%` };
+    }
+    case 'error':
+      return { state: 'error', description: `${phase}: not graded — ${(submission.error_message ?? 'see the submission page').replace(/\s+/g, ' ')}` };
+  }
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+export function statusContext(exerciseId: string): string {
+  return `backend-pro/${exerciseId}`;
+}
+
+export function createStatusReporter(config: Config, logger: Logger, api = GitHubApi.fromConfig(config)): StatusReporter {
+  const log = logger.child({ component: 'github-status' });
+  return {
+    async report(submissionId, override) {
+      if (!api) return;
+      try {
+        const submission = await selectOptionalSubmission(submissionId);
+        if (!submission?.link_id || !submission.commit_sha) return;
+        const [link, exercise] = await Promise.all([selectOptionalLinkById(submission.link_id), selectOptionalExercise(submission.exercise_id)]);
+        if (!link || !exercise) return;
+        const status = override ?? describeStatus(submission, exercise);
+        await api.createCommitStatus(link.repo_full_name, override?.sha ?? submission.commit_sha, {
+          ...status,
+          targetUrl: `${config.BASE_URL}/submissions/${submission.id}`,
+          context: statusContext(exercise.id),
+        });
+        if (!override?.sha) await updateSubmissionGitHubStatus(submission.id, status.state);
+      } catch (error) {
+        log.warn({ err: error, submissionId }, 'could not report the commit status to GitHub');
+      }
+    },
+  };
+}

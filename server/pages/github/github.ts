@@ -1,0 +1,161 @@
+/**
+ * `/github`: the learner links one GitHub repository and says which branch (and folder) holds
+ * which phase. The page shows the webhook URL and the link's secret to paste into GitHub (with
+ * copy buttons), creates the webhook through the API when a token is configured, lists the last
+ * deliveries, and gives a README badge per phase.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import { currentUser, requireUser } from '../../auth/middleware';
+import { GitHubApi } from '../../github/api';
+import { HttpError } from '../../lib/errors';
+import { checkRef, checkSubdir } from '../../lib/submissionInput';
+import { selectExercises } from '../../models/exercises';
+import {
+  deleteLinkForUser,
+  regenerateLinkSecret,
+  saveLink,
+  selectLinkPhases,
+  selectOptionalLinkByRepo,
+  selectOptionalLinkForUser,
+  selectRecentDeliveries,
+  updateLinkHook,
+} from '../../models/links';
+import type { User } from '../../models/users';
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** `owner/name`, or a repository URL on the configured GitHub, to `owner/name`. */
+export function parseRepoFullName(raw: string, githubWebUrl: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const trimmed = raw.trim();
+  if (!trimmed) return { ok: false, reason: 'Enter your repository as owner/name, e.g. ada/backend-course.' };
+  const refused = { ok: false as const, reason: `"${trimmed.slice(0, 100)}" is not a repository on ${new URL(githubWebUrl).host}: write it as owner/name (e.g. ada/backend-course).` };
+  let path = trimmed;
+  if (/^[a-z]+:\/\//i.test(trimmed)) {
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      return refused;
+    }
+    if (url.origin !== new URL(githubWebUrl).origin || url.search || url.hash || url.username) return refused;
+    path = url.pathname;
+  }
+  const [owner, name, ...rest] = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '').split('/');
+  if (rest.length > 0 || !owner || !name || !OWNER.test(owner) || !NAME.test(name) || /^\.+$/.test(name)) return refused;
+  return { ok: true, value: `${owner}/${name}` };
+}
+
+export function githubLinkRouter(deps: { config: Config; logger: Logger }): Router {
+  const { config } = deps;
+  const log = deps.logger.child({ component: 'github-link' });
+  const router = Router();
+  const api = GitHubApi.fromConfig(config);
+  const webhookUrl = `${config.BASE_URL}/webhooks/github`;
+
+  async function render(req: Request, res: Response, extra: { status?: number; errors?: string[]; values?: Record<string, string>; notice?: string } = {}) {
+    const user = currentUser(req);
+    const [link, exercises] = await Promise.all([selectOptionalLinkForUser(user.id), selectExercises()]);
+    const phases = link ? await selectLinkPhases(link.id) : [];
+    const deliveries = link ? await selectRecentDeliveries(link.repo_full_name, 8) : [];
+    const tracked = new Map(phases.map((phase) => [phase.exercise_id, phase]));
+    const values: Record<string, string> = extra.values ?? {
+      repo: link?.repo_full_name ?? '',
+      ...Object.fromEntries(exercises.flatMap((exercise) => [
+        [`branch_${exercise.id}`, tracked.get(exercise.id)?.branch ?? ''],
+        [`subdir_${exercise.id}`, tracked.get(exercise.id)?.subdir ?? ''],
+      ])),
+    };
+    res.status(extra.status ?? 200).render('github', {
+      title: 'GitHub — Backend Pro',
+      link,
+      phases,
+      exercises,
+      deliveries,
+      values,
+      errors: extra.errors ?? [],
+      notice: extra.notice ?? (typeof req.query.done === 'string' ? NOTICES[req.query.done] : undefined),
+      webhookUrl,
+      canCreateWebhook: Boolean(api),
+      badgeBase: `${config.BASE_URL}/badges/${encodeURIComponent(user.login)}`,
+      githubWebUrl: config.GITHUB_WEB_URL,
+    });
+  }
+
+  router.get('/github', requireUser, async (req, res) => {
+    await render(req, res);
+  });
+
+  router.post('/github/link', requireUser, async (req, res) => {
+    const user = currentUser(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+    const exercises = await selectExercises();
+    const values: Record<string, string> = { repo: text('repo') };
+    const errors: string[] = [];
+    const repo = parseRepoFullName(text('repo'), config.GITHUB_WEB_URL);
+    if (!repo.ok) errors.push(repo.reason);
+    const phases: { exerciseId: string; branch: string; subdir: string | null }[] = [];
+    for (const exercise of exercises) {
+      values[`branch_${exercise.id}`] = text(`branch_${exercise.id}`).slice(0, 200);
+      values[`subdir_${exercise.id}`] = text(`subdir_${exercise.id}`).slice(0, 200);
+      const branch = checkRef(text(`branch_${exercise.id}`));
+      const subdir = checkSubdir(text(`subdir_${exercise.id}`));
+      if (!branch.ok) errors.push(`Phase ${exercise.phase}: ${branch.reason}`);
+      if (!subdir.ok) errors.push(`Phase ${exercise.phase}: ${subdir.reason}`);
+      if (branch.ok && subdir.ok && branch.value) phases.push({ exerciseId: exercise.id, branch: branch.value, subdir: subdir.value });
+      else if (branch.ok && subdir.ok && subdir.value) errors.push(`Phase ${exercise.phase}: name the branch that holds the folder ${subdir.value}.`);
+    }
+    if (repo.ok) {
+      const owner = await selectOptionalLinkByRepo(repo.value);
+      if (owner && owner.user_id !== user.id) errors.push(`${repo.value} is already linked by another learner: each repository belongs to one learner.`);
+    }
+    if (!repo.ok || errors.length > 0) return render(req, res, { status: 400, errors, values });
+    await saveLink(user.id, repo.value, phases);
+    res.redirect(303, '/github?done=linked');
+  });
+
+  router.post('/github/secret', requireUser, async (req, res) => {
+    const link = await requireLink(currentUser(req));
+    await regenerateLinkSecret(link.id);
+    res.redirect(303, '/github?done=secret');
+  });
+
+  router.post('/github/webhook', requireUser, async (req, res) => {
+    const link = await requireLink(currentUser(req));
+    if (!api) throw new HttpError(409, 'The platform has no GitHub token: add the webhook by hand with the URL and secret shown.');
+    try {
+      const hookId = await api.createPushWebhook(link.repo_full_name, webhookUrl, link.webhook_secret);
+      await updateLinkHook(link.id, hookId);
+    } catch (error) {
+      log.warn({ err: error, repo: link.repo_full_name }, 'could not create the webhook');
+      return render(req, res, {
+        status: 502,
+        errors: [`GitHub refused to create the webhook on ${link.repo_full_name} (${(error as Error).message}). Add it by hand with the URL and secret below.`],
+      });
+    }
+    res.redirect(303, '/github?done=webhook');
+  });
+
+  router.post('/github/unlink', requireUser, async (req, res) => {
+    await deleteLinkForUser(currentUser(req).id);
+    res.redirect(303, '/github?done=unlinked');
+  });
+
+  return router;
+}
+
+const NOTICES: Record<string, string> = {
+  linked: 'Saved. Pushes to the branches below are graded once the webhook is in place.',
+  secret: 'A new secret was made: update it in your repository’s webhook settings, or the next pushes are refused.',
+  webhook: 'The webhook was created on GitHub: your next push is graded.',
+  unlinked: 'The repository is unlinked: pushes are no longer graded.',
+};
+
+async function requireLink(user: User) {
+  const link = await selectOptionalLinkForUser(user.id);
+  if (!link) throw new HttpError(404, 'Link a repository first.');
+  return link;
+}

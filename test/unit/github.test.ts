@@ -1,0 +1,123 @@
+/**
+ * The pure parts of the GitHub integration: webhook signatures (GitHub's documented test vector),
+ * which phases a push touches, repository names, commit status texts and the badge.
+ */
+import { parseRepoFullName } from '../../server/pages/github/github';
+import { renderBadge } from '../../server/pages/badge/badge';
+import { changedFiles, touches, type PushPayload } from '../../server/github/pushes';
+import { signPayload, verifySignature } from '../../server/github/signature';
+import { describeStatus } from '../../server/github/statuses';
+import type { Submission } from '../../server/models/submissions';
+
+describe('Webhook signatures', () => {
+  // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation
+  const secret = "It's a Secret to Everybody";
+  const body = Buffer.from('Hello, World!');
+  const expected = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+
+  test("When GitHub's test payload is signed, then the signature is the documented one", () => {
+    expect(signPayload(secret, body)).toBe(expected);
+  });
+
+  test('When the documented signature arrives, then it is accepted with that secret among others', () => {
+    expect(verifySignature(['another secret', secret], body, expected)).toBe(true);
+  });
+
+  test.each([
+    ['a wrong secret', ['wrong'], expected],
+    ['no signature', [secret], undefined],
+    ['the old SHA-1 header format', [secret], 'sha1=0123456789abcdef0123456789abcdef01234567'],
+    ['a truncated signature', [secret], expected.slice(0, -2)],
+    ['an upper-cased signature', [secret], expected.toUpperCase()],
+    ['no secret configured', [''], expected],
+  ])('When a delivery comes with %s, then it is refused', (_case, secrets, header) => {
+    expect(verifySignature(secrets, body, header)).toBe(false);
+  });
+
+  test('When one byte of the body changes, then the signature no longer matches', () => {
+    expect(verifySignature([secret], Buffer.from('Hello, World?'), expected)).toBe(false);
+  });
+});
+
+describe('Which phases a push touches', () => {
+  const push = (changes: Partial<PushPayload>): PushPayload => ({ ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'ada/course' }, ...changes });
+
+  test('When the push lists its commits, then only the folders it changed are graded', () => {
+    const files = changedFiles(push({ commits: [{ modified: ['phase-2/src/app.ts'], added: [], removed: [] }, { added: ['README.md'] }] }));
+    expect(files).toEqual(['phase-2/src/app.ts', 'README.md']);
+    expect(touches(files, 'phase-2')).toBe(true);
+    expect(touches(files, 'phase-1')).toBe(false);
+    expect(touches(files, 'phase')).toBe(false);
+    expect(touches(files, null)).toBe(true);
+  });
+
+  test.each([
+    ['a new branch', { created: true, commits: [{ modified: ['x'] }] }],
+    ['a force push', { forced: true, commits: [{ modified: ['x'] }] }],
+    ['no listed commits', { commits: [] }],
+    ['20 commits (GitHub lists no more)', { commits: Array.from({ length: 20 }, () => ({ modified: ['x'] })) }],
+  ])('When the push is %s, then the changed files are unknown and every tracked phase is graded', (_case, changes) => {
+    const files = changedFiles(push(changes));
+    expect(files).toBeNull();
+    expect(touches(files, 'phase-1')).toBe(true);
+  });
+});
+
+describe('Repository names on the link form', () => {
+  const web = 'https://github.com';
+  test.each([
+    ['ada/backend-course', 'ada/backend-course'],
+    [' https://github.com/Ada/backend.course.git ', 'Ada/backend.course'],
+    ['https://github.com/ada/course/', 'ada/course'],
+  ])('When the learner writes %j, then the repository is %s', (input, expected) => {
+    expect(parseRepoFullName(input, web)).toEqual({ ok: true, value: expected });
+  });
+
+  test.each(['', 'ada', 'ada/course/tree/main', 'https://gitlab.com/ada/course', '-ada/course', 'ada/..', 'https://x@github.com/ada/course', 'ada/course?x=1'])(
+    'When the learner writes %j, then it is refused with a reason',
+    (input) => {
+      const parsed = parseRepoFullName(input, web);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.reason).toMatch(/owner\/name/);
+    },
+  );
+
+  test('When GitHub Enterprise is configured, then its URLs are accepted and github.com ones are not', () => {
+    expect(parseRepoFullName('https://git.example.edu/ada/course', 'https://git.example.edu')).toEqual({ ok: true, value: 'ada/course' });
+    expect(parseRepoFullName('https://github.com/ada/course', 'https://git.example.edu').ok).toBe(false);
+  });
+});
+
+describe('Commit status texts', () => {
+  const base = { status: 'scored', score: 42, max_score: 50, not_before: null, error_message: null } as unknown as Submission;
+  const exercise = { phase: 5, pass_mark: 80 };
+
+  test('When a score reaches the pass mark, then the commit succeeds with the points', () => {
+    expect(describeStatus(base, exercise)).toEqual({ state: 'success', description: 'Phase 5: 42/50 — passed (pass mark 80%)' });
+  });
+
+  test('When a score is below the pass mark, then the commit fails with the points', () => {
+    expect(describeStatus({ ...base, score: 39.5 }, exercise)).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
+  });
+
+  test('When grading could not happen, then the commit is an error with the reason', () => {
+    const status = describeStatus({ ...base, status: 'error', error_message: 'The branch "main" does not exist.' }, exercise);
+    expect(status.state).toBe('error');
+    expect(status.description).toContain('does not exist');
+  });
+
+  test('When a push waits for the cooldown, then the pending status says when grading starts', () => {
+    const now = new Date('2026-11-27T10:00:00Z');
+    const status = describeStatus({ ...base, status: 'queued', not_before: new Date('2026-11-27T10:01:30Z') }, exercise, now);
+    expect(status).toEqual({ state: 'pending', description: 'Phase 5: queued, grading starts at 10:01 UTC (cooldown)' });
+  });
+});
+
+test('When a badge is drawn, then its texts are escaped and its width follows them', () => {
+  const svg = renderBadge('Backend Pro · Phase 1', '<b>92%</b> passed', '#2f9e44');
+  expect(svg).toContain('&lt;b&gt;92%&lt;/b&gt; passed');
+  expect(svg).not.toContain('<b>');
+  const short = Number(/width="(\d+)"/.exec(renderBadge('a', 'b', '#000'))![1]);
+  const long = Number(/width="(\d+)"/.exec(svg)![1]);
+  expect(long).toBeGreaterThan(short);
+});
