@@ -54,17 +54,27 @@ export function createStatusReporter(config: Config, logger: Logger, api = GitHu
     async report(submissionId, override) {
       if (!api) return;
       try {
-        const submission = await selectOptionalSubmission(submissionId);
-        if (!submission?.link_id || !submission.commit_sha) return;
-        const [link, exercise] = await Promise.all([selectOptionalLinkById(submission.link_id), selectOptionalExercise(submission.exercise_id)]);
-        if (!link || !exercise) return;
-        const status = override ?? describeStatus(submission, exercise);
-        await api.createCommitStatus(link.repo_full_name, override?.sha ?? submission.commit_sha, {
-          ...status,
-          targetUrl: `${config.BASE_URL}/submissions/${submission.id}`,
-          context: statusContext(exercise.id),
-        });
-        if (!override?.sha) await updateSubmissionGitHubStatus(submission.id, status.state);
+        // The web server and the worker both report, each the state it reads. A report that
+        // reaches GitHub late could overwrite a newer one, so the reporter reads the state again
+        // after posting and posts again when it changed meanwhile: the last word is the latest state.
+        let posted: string | null = null;
+        for (let round = 0; round < 3; round += 1) {
+          const submission = await selectOptionalSubmission(submissionId);
+          if (!submission?.link_id || !submission.commit_sha) return;
+          const [link, exercise] = await Promise.all([selectOptionalLinkById(submission.link_id), selectOptionalExercise(submission.exercise_id)]);
+          if (!link || !exercise) return;
+          const status = override ?? describeStatus(submission, exercise);
+          const key = `${status.state}|${status.description}`;
+          if (key === posted) return;
+          await api.createCommitStatus(link.repo_full_name, override?.sha ?? submission.commit_sha, {
+            ...status,
+            targetUrl: `${config.BASE_URL}/submissions/${submission.id}`,
+            context: statusContext(exercise.id),
+          });
+          if (override) return;
+          await updateSubmissionGitHubStatus(submission.id, status.state);
+          posted = key;
+        }
       } catch (error) {
         log.warn({ err: error, submissionId }, 'could not report the commit status to GitHub');
       }
