@@ -75,6 +75,27 @@ describe('When a learner uses the platform in a browser', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, '5-scored-phone');
+
+    // Right after a submission the phase is in its cooldown: the page counts the time left down.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${app.url}/phases/phase-1-auth`);
+    const left = async () => Number((await page.textContent('.cooldown-left'))!.replace(/\D/g, ''));
+    const first = await left();
+    expect(first).toBeGreaterThan(0);
+    expect(await page.isDisabled('form[action="/phases/phase-1-auth/submissions"] button[type=submit]')).toBe(true);
+    await page.waitForFunction((start) => Number(document.querySelector('.cooldown-left')!.textContent!.replace(/\D/g, '')) < start, first, { timeout: 5_000 });
+    await shot(page, '6-phase-cooldown');
+
+    // Linking a repository for graded pushes: the webhook URL and secret, with working copy buttons.
+    await page.click('nav a[href="/github"]');
+    await page.fill('input[name=repo]', 'ada-lovelace/backend-course');
+    await page.fill('input[name="branch_phase-1-auth"]', 'main');
+    await page.click('form[action="/github/link"] button[type=submit]');
+    await page.waitForSelector('#webhook-secret');
+    expect(await page.inputValue('#webhook-secret')).toMatch(/^[0-9a-f]{48}$/);
+    await page.click('button[data-copy-target="webhook-secret"]');
+    await page.waitForSelector('button[data-copy-target="webhook-secret"]:has-text("Copied")');
+    await shot(page, '7-github-link');
     expect(errors).toEqual([]);
   });
 });
