@@ -1,10 +1,12 @@
 /**
  * Assembles the web server: security headers, sessions, CSRF, the signed-in user, the pages,
- * the live event stream, one 404 and one error handler. The caller owns the database pool
- * (initPool before createApp), the BullMQ queue and the one shared QueueEvents connection.
+ * rate limits, the live event stream, one 404 and one error handler. The caller owns the database
+ * pool (initPool before createApp), the BullMQ queue, the one shared QueueEvents connection and
+ * the Redis client the rate limits count with (it closes them; the app opens none of its own).
  */
 import path from 'node:path';
 import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { csrfSync } from 'csrf-sync';
 import express from 'express';
 import helmet from 'helmet';
@@ -19,6 +21,7 @@ import { createSessionMiddleware } from './auth/session';
 import { SubmissionEventHub } from './events/hub';
 import { submissionEventsRouter } from './events/submissionEvents';
 import { formatDateTime, formatDuration, formatPercent, formatPoints, shortSha } from './lib/format';
+import { createRateLimits } from './lib/rateLimits';
 import { createStatusReporter } from './github/statuses';
 import { webhookRouter } from './github/webhook';
 import { badgeRouter } from './pages/badge/badge';
@@ -34,6 +37,8 @@ export interface AppDeps {
   config: Config;
   queue: Queue<GradingJobData>;
   queueEvents: QueueEvents;
+  /** A ready producer connection (fails fast, no offline queue): the rate limits' counters. */
+  redis: Redis;
   logger: pino.Logger;
 }
 
@@ -44,15 +49,16 @@ export const PUBLIC_DIR = path.join(__dirname, 'public');
 const AVATAR_ORIGIN = 'https://avatars.githubusercontent.com';
 
 export function createApp(deps: AppDeps): express.Express {
-  const { config, queue, queueEvents, logger } = deps;
+  const { config, queue, queueEvents, redis, logger } = deps;
   const production = config.NODE_ENV === 'production';
   const app = express();
 
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('query parser', 'simple');
-  // Behind the TLS-terminating proxy in production: secure cookies need the forwarded protocol.
-  if (production) app.set('trust proxy', 1);
+  // Behind the TLS-terminating proxy (TRUST_PROXY, 1 hop by default in production): secure
+  // cookies need the forwarded protocol, the per-IP rate limits the forwarded client address.
+  app.set('trust proxy', config.TRUST_PROXY);
   Object.assign(app.locals, {
     productName: 'Backend Pro',
     githubEnabled: isGitHubEnabled(config),
@@ -100,9 +106,11 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  const limits = createRateLimits({ config, redis, logger });
+
   app.use(healthRouter());
   // Before sessions and CSRF: GitHub signs its deliveries, and badges are public images.
-  app.use(webhookRouter({ config, queue, logger, statuses: createStatusReporter(config, logger) }));
+  app.use(webhookRouter({ config, queue, logger, statuses: createStatusReporter(config, logger), rateLimit: limits.webhook }));
   app.use(badgeRouter());
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: production ? '1h' : 0, index: false }));
 
@@ -127,11 +135,11 @@ export function createApp(deps: AppDeps): express.Express {
   const hub = new SubmissionEventHub(queueEvents, queue, logger);
   app.locals.eventHub = hub;
 
-  app.use(authRouter(config));
+  app.use(authRouter(config, limits.signIn));
   app.use(homeRouter());
-  app.use(phaseRouter({ config, queue }));
+  app.use(phaseRouter({ config, queue, rateLimit: limits.submit }));
   app.use(submissionEventsRouter({ queue, hub, logger }));
-  app.use(submissionRouter({ config, queue, logger }));
+  app.use(submissionRouter({ config, queue, logger, rateLimit: limits.submit }));
   app.use(instructorRouter());
   app.use(githubLinkRouter({ config, logger }));
 

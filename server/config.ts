@@ -41,6 +41,19 @@ const ConfigSchema = z
     GITHUB_WEBHOOK_SECRET: z.string().optional(),
     WEBHOOK_MAX_KB: z.coerce.number().int().min(1).max(25 * 1024).default(1024),
     INSTRUCTORS: list(''),
+    // Burst limits per minute (counted in Redis, shared by every server process): sign-in per
+    // client IP, submissions and "grade again" per learner (instructors exempt), webhook per IP.
+    RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    // Which proxies in front of the server are trusted for the client address (X-Forwarded-For)
+    // and protocol: a hop count ("1") or addresses/subnets ("loopback, 10.0.0.0/8"). Unset: 1 in
+    // production (one TLS-terminating proxy), none otherwise. Never "true": any client could then
+    // choose its own address and escape the per-IP limits.
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || !/^true$/i.test(value.trim()), 'name the hop count or the proxy addresses, not "true"'),
     QUEUE_NAME: z.string().default('grading'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     START_WORKER: z
@@ -70,6 +83,7 @@ const ConfigSchema = z
     ...env,
     BASE_URL: env.BASE_URL ?? `http://localhost:${env.PORT}`,
     SESSION_SECRET: env.SESSION_SECRET ?? (env.NODE_ENV === 'production' ? '' : 'dev-only-session-secret'),
+    TRUST_PROXY: trustProxySetting(env.TRUST_PROXY, env.NODE_ENV),
   }))
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.SESSION_SECRET.length < 32) {
@@ -78,6 +92,15 @@ const ConfigSchema = z
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Express's `trust proxy` setting: a hop count, false, or a list of trusted addresses. */
+function trustProxySetting(value: string | undefined, nodeEnv: string): number | false | string {
+  const trimmed = value?.trim();
+  if (!trimmed) return nodeEnv === 'production' ? 1 : false;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^false$/i.test(trimmed)) return false;
+  return trimmed;
+}
 
 let cached: Config | undefined;
 

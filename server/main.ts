@@ -31,7 +31,7 @@ export async function startPlatform(options: { images?: Images; port?: number } 
   const queue = createGradingQueue(producer, config.QUEUE_NAME);
   const queueEvents = createGradingQueueEvents(config.REDIS_URL, config.QUEUE_NAME);
   await queue.waitUntilReady();
-  const app = createApp({ config, queue, queueEvents, logger });
+  const app = createApp({ config, queue, queueEvents, redis: producer, logger });
 
   let worker: WorkerHandle | undefined;
   const images = options.images ?? imagesFromConfig(config);

@@ -114,6 +114,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await enter('installing', workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)');
     const install = await installDependencies(context, workspace);
     if (install.cached) stages[stages.length - 1].detail = `dependencies restored from cache (${workspace.lockfile})`;
+    else if (install.notCached && workspace.uncacheable) stages[stages.length - 1].detail = `installed, not cached: ${install.notCached}`;
 
     await enter('building', workspace.scripts.build ? 'npm run build' : 'no build script');
     await buildApp(context, workspace);

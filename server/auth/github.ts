@@ -2,7 +2,7 @@
  * Sign-in with GitHub (passport-github2), enabled only when GITHUB_CLIENT_ID and
  * GITHUB_CLIENT_SECRET are set. Passport only runs the OAuth dance; the session is ours.
  */
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy as GitHubStrategy, type Profile, type StrategyOptions } from 'passport-github2';
 import type { Config } from '../config';
@@ -14,7 +14,7 @@ export function isGitHubEnabled(config: Config): boolean {
   return Boolean(config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET);
 }
 
-export function githubRouter(config: Config): Router {
+export function githubRouter(config: Config, signInLimit: RequestHandler): Router {
   const router = Router();
   if (!isGitHubEnabled(config)) return router;
 
@@ -49,8 +49,8 @@ export function githubRouter(config: Config): Router {
     }),
   );
 
-  router.get('/auth/github', authenticator.authenticate('github', { session: false }));
-  router.get('/auth/github/callback', (req: Request, res: Response, next: NextFunction) => {
+  router.get('/auth/github', signInLimit, authenticator.authenticate('github', { session: false }));
+  router.get('/auth/github/callback', signInLimit, (req: Request, res: Response, next: NextFunction) => {
     authenticator.authenticate('github', { session: false }, (error: unknown, user: User | false) => {
       if (error) return next(error);
       if (!user) return next(new HttpError(401, 'GitHub sign-in was cancelled or failed. Try again.'));

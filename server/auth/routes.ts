@@ -2,7 +2,7 @@
  * Sign-in and sign-out. Dev sign-in by name exists outside production only (in production the
  * route is not mounted: 404); GitHub sign-in lives in github.ts.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import { upsertUser } from '../models/users';
 import { SESSION_COOKIE } from './session';
@@ -16,11 +16,12 @@ export function isDevSignInEnabled(config: Config): boolean {
   return config.NODE_ENV !== 'production';
 }
 
-export function authRouter(config: Config): Router {
+/** `signInLimit` counts every sign-in attempt per client IP (the dev form and both GitHub steps). */
+export function authRouter(config: Config, signInLimit: RequestHandler): Router {
   const router = Router();
 
   if (isDevSignInEnabled(config)) {
-    router.post('/auth/dev', async (req, res) => {
+    router.post('/auth/dev', signInLimit, async (req, res) => {
       const login = String(req.body?.login ?? '').trim();
       if (!LOGIN_PATTERN.test(login)) {
         res.status(400).render('landing', {
@@ -36,7 +37,7 @@ export function authRouter(config: Config): Router {
     });
   }
 
-  router.use(githubRouter(config));
+  router.use(githubRouter(config, signInLimit));
 
   router.post('/auth/signout', async (req, res) => {
     await endSession(req);

@@ -4,7 +4,7 @@
  * redelivery creates nothing. The clone URL always comes from the stored link, never from the
  * payload. Answers at once: grading is queued, commit statuses are reported in the background.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -17,13 +17,21 @@ import type { StatusReporter } from './statuses';
 const REPO_FULL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
-export function webhookRouter(deps: { config: Config; queue: Queue<GradingJobData>; logger: Logger; statuses: StatusReporter }): Router {
+export function webhookRouter(deps: {
+  config: Config;
+  queue: Queue<GradingJobData>;
+  logger: Logger;
+  statuses: StatusReporter;
+  /** Per client IP, before the body is read; answers 429 in JSON. */
+  rateLimit: RequestHandler;
+}): Router {
   const { config, logger } = deps;
   const log = logger.child({ component: 'webhook' });
   const router = Router();
 
   router.post(
     '/webhooks/github',
+    deps.rateLimit,
     express.raw({ type: () => true, limit: `${config.WEBHOOK_MAX_KB}kb` }),
     async (req: Request, res: Response) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

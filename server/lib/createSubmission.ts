@@ -7,6 +7,7 @@ import { enqueueSubmission, type GradingJobData } from '../queue';
 import { storeOutcome } from '../models/results';
 import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
 import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
+import { cleanText } from './text';
 
 /** What a submission is made of, before validation: the same fields as the row it becomes. */
 export type SubmissionRequest = Parameters<typeof insertSubmission>[0];
@@ -22,9 +23,10 @@ export async function createSubmission(
   const submission = await insertSubmission({
     userId: request.userId,
     exerciseId: request.exerciseId,
-    repoUrl: url.ok ? url.value : request.repoUrl.trim().slice(0, 500),
-    ref: ref.ok ? ref.value : (request.ref ?? '').slice(0, 200),
-    subdir: subdir.ok ? subdir.value : (request.subdir ?? '').slice(0, 200),
+    // A refused value is kept (cleaned) so the learner sees what they sent beside the reason.
+    repoUrl: url.ok ? url.value : cleanText(request.repoUrl.trim().slice(0, 500)),
+    ref: ref.ok ? ref.value : cleanText((request.ref ?? '').slice(0, 200)),
+    subdir: subdir.ok ? subdir.value : cleanText((request.subdir ?? '').slice(0, 200)),
     source: request.source,
     commitSha: request.commitSha ?? null,
     linkId: request.linkId ?? null,
@@ -34,12 +36,14 @@ export async function createSubmission(
   await startStage(submission.id, 'queued', now);
   const problem = [url, ref, subdir].find((check) => !check.ok);
   if (problem && !problem.ok) {
+    // Reasons quote the refused value, which may hold bytes PostgreSQL refuses (NUL).
+    const reason = cleanText(problem.reason);
     await finishStage(submission.id, 'queued', now);
-    await startStage(submission.id, 'error', now, problem.reason);
+    await startStage(submission.id, 'error', now, reason);
     await finishStage(submission.id, 'error', now);
     await storeOutcome(submission.id, {
       status: 'error',
-      message: problem.reason,
+      message: reason,
       score: 0,
       maxScore: 0,
       executionTimeMs: 0,
@@ -47,7 +51,7 @@ export async function createSubmission(
       appLog: null,
       warnings: [],
     });
-    return { ...submission, status: 'error', stage: 'error', error_message: problem.reason };
+    return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
   await enqueueSubmission(queue, submission.id, request.notBefore ? request.notBefore.getTime() - Date.now() : 0);
   return submission;

@@ -38,5 +38,8 @@ export function selectExercises(): Promise<Exercise[]> {
 }
 
 export function selectOptionalExercise(id: string): Promise<Exercise | null> {
+  // Ids are lowercase letters, digits and dashes (definition.ts): anything else, e.g. a NUL
+  // byte PostgreSQL would refuse, is simply no exercise.
+  if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(id)) return Promise.resolve(null);
   return queryOptionalRow(sql.select_exercise, { id }, ExerciseSchema);
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { execute, inTransaction, loadSqlBlocks, queryOptionalRow } from '../db/sql';
+import { cleanOptionalText, cleanText } from '../lib/text';
 import { updateSubmissionFinished } from './submissions';
 
 const sql = loadSqlBlocks(__filename);
@@ -90,8 +91,33 @@ export interface Outcome {
   warnings: string[];
 }
 
-/** Stores a submission's outcome and its final status in one transaction; idempotent. */
-export async function storeOutcome(submissionId: string, outcome: Outcome): Promise<void> {
+/** Every text of an outcome cleaned (cleanText): graders echo what learner apps answered. */
+function cleanOutcome(outcome: Outcome): Outcome {
+  return {
+    ...outcome,
+    message: cleanOptionalText(outcome.message),
+    appLog: cleanOptionalText(outcome.appLog),
+    warnings: outcome.warnings.map(cleanText),
+    tests: outcome.tests.map((test) => ({
+      ...test,
+      id: cleanText(test.id),
+      name: cleanText(test.name),
+      group: cleanText(test.group),
+      output: cleanText(test.output),
+      hint: cleanOptionalText(test.hint),
+      measurements: test.measurements?.map((measurement) => ({
+        ...measurement,
+        name: cleanText(measurement.name),
+        unit: cleanOptionalText(measurement.unit),
+        threshold: cleanOptionalText(measurement.threshold),
+      })),
+    })),
+  };
+}
+
+/** Stores a submission's outcome (its texts cleaned) and its final status in one transaction; idempotent. */
+export async function storeOutcome(submissionId: string, rawOutcome: Outcome): Promise<void> {
+  const outcome = cleanOutcome(rawOutcome);
   await inTransaction(async (client) => {
     await execute(
       sql.upsert_result,

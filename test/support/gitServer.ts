@@ -10,9 +10,44 @@ import path from 'node:path';
 
 export interface GitServer {
   url: string;
+  /** Every request received, as "METHOD /path?query", in order. */
+  requests: string[];
   /** Publishes a folder as `learner/<name>.git` (one commit on `branch`); returns its clone URL and commit. */
   publish(name: string, sourceDir: string, options?: { branch?: string }): { url: string; commit: string };
+  /**
+   * Publishes a tree written entry by entry with `git fast-import` (one commit on `branch`, default
+   * main): what a folder on disk cannot hold, such as symlinks to host paths, gitlinks (submodules)
+   * or tens of thousands of files, made in a second.
+   */
+  publishTree(name: string, entries: TreeEntry[], options?: { branch?: string }): { url: string; commit: string };
   close(): Promise<void>;
+}
+
+/**
+ * One entry of a tree: a file (100644 / 100755), a symlink (120000: `content` is its target) or a
+ * gitlink (160000: `content` is the commit id it points at, which need not exist).
+ */
+export interface TreeEntry {
+  path: string;
+  content: string | Buffer;
+  mode?: '100644' | '100755' | '120000' | '160000';
+}
+
+/** The `git fast-import` stream of one commit holding `entries`. */
+function fastImportStream(entries: TreeEntry[], branch: string): Buffer {
+  const parts: Buffer[] = [Buffer.from(`commit refs/heads/${branch}\ncommitter Test <test@example.com> 1700000000 +0000\ndata 10\nsubmission\n`)];
+  for (const entry of entries) {
+    if (/[\n"]/.test(entry.path) || entry.path.startsWith('/')) throw new Error(`unsupported path in a test tree: ${entry.path}`);
+    const mode = entry.mode ?? '100644';
+    if (mode === '160000') {
+      parts.push(Buffer.from(`M 160000 ${entry.content.toString()} ${entry.path}\n`));
+      continue;
+    }
+    const data = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
+    parts.push(Buffer.from(`M ${mode} inline ${entry.path}\ndata ${data.length}\n`), data, Buffer.from('\n'));
+  }
+  parts.push(Buffer.from('\n'));
+  return Buffer.concat(parts);
 }
 
 const git = (cwd: string, ...args: string[]) =>
@@ -66,12 +101,32 @@ export function serveGit(root: string, req: http.IncomingMessage, res: http.Serv
 
 export async function startGitServer(): Promise<GitServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-git-'));
-  const server = http.createServer((req, res) => serveGit(root, req, res));
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    serveGit(root, req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
+  const barePath = (name: string) => {
+    // Repositories live under an owner, like on GitHub: /<owner>/<name>.git
+    const bare = path.join(root, 'learner', `${name}.git`);
+    fs.mkdirSync(path.dirname(bare), { recursive: true });
+    fs.rmSync(bare, { recursive: true, force: true });
+    return bare;
+  };
   return {
     url: base,
+    requests,
+    publishTree(name, entries, options = {}) {
+      const branch = options.branch ?? 'main';
+      const bare = barePath(name);
+      git(root, 'init', '-q', '--bare', bare);
+      execFileSync('git', ['fast-import', '--quiet'], { cwd: bare, input: fastImportStream(entries, branch), stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+      git(bare, 'symbolic-ref', 'HEAD', `refs/heads/${branch}`);
+      return { url: `${base}/learner/${name}.git`, commit: git(bare, 'rev-parse', `refs/heads/${branch}`) };
+    },
     publish(name, sourceDir, options = {}) {
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-gitwork-'));
       fs.cpSync(sourceDir, work, { recursive: true, filter: (from) => !/node_modules|\/dist$/.test(from) });
@@ -80,10 +135,7 @@ export async function startGitServer(): Promise<GitServer> {
       git(work, 'add', '-A');
       git(work, 'commit', '-q', '-m', 'submission');
       const commit = git(work, 'rev-parse', 'HEAD');
-      // Repositories live under an owner, like on GitHub: /<owner>/<name>.git
-      const bare = path.join(root, 'learner', `${name}.git`);
-      fs.mkdirSync(path.dirname(bare), { recursive: true });
-      fs.rmSync(bare, { recursive: true, force: true });
+      const bare = barePath(name);
       git(root, 'clone', '-q', '--bare', work, bare);
       fs.rmSync(work, { recursive: true, force: true });
       return { url: `${base}/learner/${name}.git`, commit };

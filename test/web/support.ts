@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, QueueEvents } from 'bullmq';
+import type express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app';
@@ -19,6 +20,8 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 
 export interface WebApp {
   url: string;
+  /** The express app itself (e.g. to walk its router). */
+  app: express.Express;
   server: http.Server;
   config: Config;
   hub: SubmissionEventHub;
@@ -64,14 +67,19 @@ export async function startWebTestContext(): Promise<WebTestContext> {
         QUEUE_NAME: queueName,
         INSTRUCTORS: 'prof',
         GIT_HTTP_HOSTS: '127.0.0.1',
+        // The suites sign in and submit far faster than people: generous limits unless a test
+        // sets its own (test/web/security.test.ts checks the limits themselves with small ones).
+        RATE_LIMIT_SIGNIN_PER_MINUTE: '10000',
+        RATE_LIMIT_SUBMIT_PER_MINUTE: '10000',
+        RATE_LIMIT_WEBHOOK_PER_MINUTE: '10000',
         ...env,
       });
-      const app = createApp({ config, queue, queueEvents, logger });
+      const app = createApp({ config, queue, queueEvents, redis: producer, logger });
       const server = await new Promise<http.Server>((resolve) => {
         const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
       });
       const { port } = server.address() as AddressInfo;
-      const webApp = { url: `http://127.0.0.1:${port}`, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+      const webApp = { url: `http://127.0.0.1:${port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
       apps.push(webApp);
       return webApp;
     },

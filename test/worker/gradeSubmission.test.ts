@@ -13,6 +13,7 @@ import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import type { Source } from '../../worker/stages/fetchSource';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
+import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(180_000);
 
@@ -130,6 +131,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/went over the memory limit of 128 MB|exited \(code 137\)/);
     expect(leftovers).toHaveLength(0);
+    recordCase({ area: 'Hostile submission', case: 'Memory bomb at start (limit 128 MB)', outcome: `${outcome.status}: ${(outcome.message ?? '').split('\n')[0]}` });
   });
 
   test('a grader with an authoring mistake ends as a grader error, never a score', async () => {

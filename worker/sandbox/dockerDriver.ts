@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { JOB_LABEL, NAMESPACE_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
 import { TailBuffer } from './output';
+import { ensureRegistryNetwork } from './registryNetwork';
 
 export class DockerSandbox implements Sandbox {
   /**
@@ -31,6 +32,7 @@ export class DockerSandbox implements Sandbox {
 
   async start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }): Promise<RunningContainer> {
     const name = `bp-${jobId.slice(0, 12)}-${spec.role}-${crypto.randomBytes(3).toString('hex')}`;
+    const registry = spec.network.kind === 'registry' ? await ensureRegistryNetwork(this.docker) : null;
     const created = await this.docker.createContainer({
       name,
       Image: spec.image,
@@ -50,8 +52,9 @@ export class DockerSandbox implements Sandbox {
             `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`,
           ]),
         ),
-        NetworkMode:
-          spec.network.kind === 'none' ? 'none' : spec.network.kind === 'bridge' ? 'bridge' : `container:${spec.network.container}`,
+        NetworkMode: registry ? registry.network : spec.network.kind === 'join' ? `container:${spec.network.container}` : 'none',
+        // The registry by name without DNS: the addresses the firewall lets through.
+        ExtraHosts: registry ? Object.entries(registry.hosts).map(([host, address]) => `${host}:${address}`) : undefined,
         ReadonlyRootfs: spec.readOnlyRoot,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges:true'],

@@ -8,7 +8,11 @@ export interface Mount {
   readOnly: boolean;
 }
 
-export type NetworkChoice = { kind: 'none' } | { kind: 'bridge' } | { kind: 'join'; container: string };
+/**
+ * none: no interface but loopback. registry: the install step's network, where only the package
+ * registry answers (registryNetwork.ts). join: another container's namespace (the pod).
+ */
+export type NetworkChoice = { kind: 'none' } | { kind: 'registry' } | { kind: 'join'; container: string };
 
 export interface ContainerSpec {
   /** Short purpose, part of the container name and of messages: install, build, app, tester… */

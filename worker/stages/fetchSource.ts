@@ -1,8 +1,10 @@
 /**
  * Stage 1: fetch the learner's code onto the worker's disk, safely.
  * Git over https only (plain http only for dev/test hosts), shallow, one branch, no tags, no
- * submodules, no LFS smudge, hooks off, a timeout and a size cap. User strings never become
- * options: the URL and ref were validated (no leading "-") and are passed after their flags.
+ * submodules, no LFS smudge, hooks off, no redirects, a timeout and a size cap. User strings never
+ * become options: the URL and ref were validated (no leading "-"), are checked again here, and are
+ * passed after their flags (the URL after "--"). Git runs in a process group of its own, ended
+ * whole when the clone ends or is stopped, so no helper of it outlives the job.
  * A local folder (CLI only, never from the web) is copied without following symlinks.
  */
 import { execFile } from 'node:child_process';
@@ -53,10 +55,11 @@ async function cloneRepository(
   options: FetchOptions & { allowFile: boolean },
 ): Promise<{ commitSha: string | null }> {
   if (commit !== null && !/^[0-9a-f]{40}$/.test(commit)) throw new LearnerError(`"${commit.slice(0, 60)}" is not a commit id.`);
-  const parsed = new URL(url);
+  const parsed = parseCloneUrl(url);
   const allowHttp = parsed.protocol === 'http:' && options.httpHosts.includes(parsed.hostname);
   const controller = new AbortController();
   let tooBig = false;
+  let timedOut = false;
   const watchdog = setInterval(() => {
     void directorySize(targetDir).then((bytes) => {
       if (bytes > options.maxBytes) {
@@ -65,56 +68,90 @@ async function cloneRepository(
       }
     });
   }, 1000);
-  const git = simpleGit({
-    baseDir: path.dirname(targetDir),
-    abort: controller.signal,
-    timeout: { block: options.timeoutMs },
-    // Only our own fixed settings below use these; they narrow what git may do.
-    unsafe: { allowUnsafeProtocolOverride: true, allowUnsafeHooksPath: true },
-    config: [
-      'protocol.allow=never',
-      'protocol.https.allow=always',
-      `protocol.http.allow=${allowHttp ? 'always' : 'never'}`,
-      `protocol.file.allow=${options.allowFile ? 'always' : 'never'}`,
-      'core.hooksPath=/dev/null',
-      'submodule.recurse=false',
-      // No LFS filter is configured: HOME is the job folder and system config is off, and
-      // GIT_LFS_SKIP_SMUDGE=1 keeps pointers as pointers even where git-lfs is installed.
-      'http.followRedirects=initial',
-    ],
-  }).env({
+  // One deadline for the whole clone (and the fetch of a pinned commit), whatever git prints.
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const config = [
+    'protocol.allow=never',
+    'protocol.https.allow=always',
+    `protocol.http.allow=${allowHttp ? 'always' : 'never'}`,
+    `protocol.file.allow=${options.allowFile ? 'always' : 'never'}`,
+    'core.hooksPath=/dev/null',
+    'submodule.recurse=false',
+    // No LFS filter is configured: HOME is the job folder and system config is off, and
+    // GIT_LFS_SKIP_SMUDGE=1 keeps pointers as pointers even where git-lfs is installed.
+    // No redirects at all: `initial` followed the first request to any host, internal ones too.
+    'http.followRedirects=false',
+  ].flatMap((setting) => ['-c', setting]);
+  const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: path.dirname(targetDir),
     GIT_TERMINAL_PROMPT: '0',
     GIT_LFS_SKIP_SMUDGE: '1',
     GIT_CONFIG_NOSYSTEM: '1',
-  });
-  const args = ['--depth', '1', '--single-branch', '--no-tags', '--no-recurse-submodules'];
+  };
+  const git = (cwd: string, args: string[]) => runGit([...config, ...args], cwd, env, controller.signal);
+  const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', '--no-recurse-submodules'];
   if (ref) args.push(`--branch=${ref}`);
+  const checkSize = async () => {
+    if ((await directorySize(targetDir)) > options.maxBytes) tooBig = true;
+    if (tooBig) throw new LearnerError(describeCloneFailure('', { url, ref, tooBig, timedOut, options }));
+  };
   try {
-    await git.clone(url, targetDir, args);
+    // "--": whatever the URL is, git reads it as the repository, never as an option.
+    await git(path.dirname(targetDir), [...args, '--', url, targetDir]);
+    // A small repository on a fast link is cloned between two looks of the watchdog.
+    await checkSize();
     const head = await revParseHead(targetDir);
     if (commit && head !== commit) {
       // The branch moved on since the push: fetch the pushed commit itself (protocol v2 serves
       // any reachable commit; GitHub serves any commit of the repository).
       try {
-        await git.cwd(targetDir).fetch(['--depth', '1', '--no-tags', '--no-recurse-submodules', 'origin', commit]);
-        await git.cwd(targetDir).raw(['checkout', '-q', '--detach', commit]);
+        await git(targetDir, ['fetch', '--depth', '1', '--no-tags', '--no-recurse-submodules', 'origin', commit]);
+        await git(targetDir, ['checkout', '-q', '--detach', commit]);
       } catch {
         throw new LearnerError(
-          tooBig
-            ? describeCloneFailure('', { url, ref, tooBig, options })
+          tooBig || timedOut
+            ? describeCloneFailure('', { url, ref, tooBig, timedOut, options })
             : `The commit ${commit.slice(0, 7)} pushed to "${ref ?? 'the default branch'}" is no longer in ${url} (was it force-pushed away?). Push again to be graded.`,
         );
       }
+      await checkSize();
     }
   } catch (error) {
+    // A stopped git cannot clean up after itself: the partial checkout goes now, not with the job.
+    await fs.promises.rm(targetDir, { recursive: true, force: true }).catch(() => undefined);
     if (error instanceof LearnerError) throw error;
-    throw new LearnerError(describeCloneFailure(String((error as Error).message), { url, ref, tooBig, options }));
+    throw new LearnerError(describeCloneFailure(String((error as Error).message), { url, ref, tooBig, timedOut, options }));
   } finally {
     clearInterval(watchdog);
+    clearTimeout(deadline);
   }
   return { commitSha: await revParseHead(targetDir) };
+}
+
+/** simple-git's git: a wrapper that runs git in a process group of its own (see the script). */
+const GIT_IN_GROUP = path.join(__dirname, 'git-group.sh');
+
+/**
+ * Runs one git command through simple-git, stopped by `signal`. Rejects with git's message, or
+ * "aborted" when stopped.
+ */
+async function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+  const git = simpleGit({
+    baseDir: cwd,
+    binary: GIT_IN_GROUP,
+    abort: signal,
+    // Only our own fixed settings and wrapper use these; the settings narrow what git may do.
+    unsafe: { allowUnsafeProtocolOverride: true, allowUnsafeHooksPath: true, allowUnsafeCustomBinary: true },
+  }).env(env);
+  try {
+    await git.raw(args);
+  } catch (error) {
+    throw new Error(signal.aborted ? 'aborted' : (error as Error).message);
+  }
 }
 
 async function revParseHead(dir: string): Promise<string> {
@@ -122,15 +159,37 @@ async function revParseHead(dir: string): Promise<string> {
   return stdout.trim();
 }
 
+/**
+ * The URL as git will get it, checked again here (the callers validated it): never an option,
+ * never credentials (they would be sent, and echoed in messages). Schemes are git's to refuse
+ * (protocol.allow above), so that layer is exercised too.
+ */
+function parseCloneUrl(url: string): URL {
+  if (url.startsWith('-')) throw new LearnerError('The repository URL must not start with "-".');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LearnerError(`"${url.slice(0, 100)}" is not a valid repository URL: use the https:// address of your repository.`);
+  }
+  if (parsed.username || parsed.password) throw new LearnerError('Remove the credentials from the URL: the repository must be public.');
+  return parsed;
+}
+
 function describeCloneFailure(
   message: string,
-  context: { url: string; ref: string | null; tooBig: boolean; options: FetchOptions },
+  context: { url: string; ref: string | null; tooBig: boolean; timedOut: boolean; options: FetchOptions },
 ): string {
-  const { url, ref, tooBig, options } = context;
+  const { url, ref, tooBig, timedOut, options } = context;
   if (tooBig) return `The repository is larger than the ${Math.round(options.maxBytes / 1024 / 1024)} MB limit for a submission.`;
-  if (/block timeout|timed out|timeout reached/i.test(message)) {
+  if (timedOut || /timed out|timeout reached/i.test(message)) {
     return `Cloning ${url} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped.`;
   }
+  if (/returned error: 30\d|redirect/i.test(message)) {
+    return 'The repository answered with a redirect (was it renamed or moved?). Submit its current URL.';
+  }
+  const transport = /transport '([^']+)' not allowed/.exec(message);
+  if (transport) return `Only https:// repository URLs are accepted ("${transport[1]}" is not).`;
   if (/Remote branch .* not found|couldn't find remote ref|not found in upstream/i.test(message)) {
     return `The branch "${ref}" does not exist in ${url}.`;
   }

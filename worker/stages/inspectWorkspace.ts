@@ -22,6 +22,22 @@ export interface Workspace {
   /** Extra environment names mapped by backend-pro.yml: learner's name → platform variable. */
   envMap: Record<string, string>;
   warnings: string[];
+  /** Why this install must not be cached (it runs the project's own code), or null. */
+  uncacheable: string | null;
+}
+
+/** npm runs these scripts of the project itself during `npm ci` / `npm install`. */
+const INSTALL_LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare', 'dependencies'];
+/** Project files that change what an install runs (node options, hooks, local packages). */
+const INSTALL_CONFIG_FILES = ['.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', '.pnpmfile.mjs', 'pnpm-workspace.yaml', '.yarn'];
+
+function uncacheableReason(dir: string, packageJson: Record<string, unknown>, scripts: Record<string, string>): string | null {
+  const lifecycle = INSTALL_LIFECYCLE.filter((name) => name in scripts);
+  if (lifecycle.length > 0) return `package.json has ${lifecycle.map((name) => `a "${name}"`).join(' and ')} script`;
+  const config = INSTALL_CONFIG_FILES.find((name) => fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false }));
+  if (config) return `the project has its own ${config}`;
+  if (packageJson.workspaces !== undefined) return 'package.json declares workspaces';
+  return null;
 }
 
 const LOCKFILES: [string, PackageManager][] = [
@@ -136,5 +152,6 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
       throw new LearnerError(`backend-pro.yml is not valid: ${(error as Error).message.slice(0, 300)}`);
     }
   }
-  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, envMap, warnings };
+  const uncacheable = uncacheableReason(dir, packageJson, scripts);
+  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, envMap, warnings, uncacheable };
 }

@@ -1,7 +1,9 @@
 /**
- * Stage 2: install dependencies in a container — the only step with a network (a bridge, for
- * the package registry) — and cache node_modules by sha256 of the lockfile, so a resubmission
- * with the same lockfile skips the install.
+ * Stage 2: install dependencies in a container — the only step with a network, on which only the
+ * package registry answers (sandbox/registryNetwork.ts) — and cache node_modules by sha256 of the
+ * lockfile, so a resubmission with the same lockfile skips the install. An install that runs the
+ * project's own code (lifecycle scripts, a project .npmrc, workspaces) is never cached: what it
+ * leaves in node_modules would reach the next learner with the same lockfile.
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -19,6 +21,8 @@ const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 export interface InstallOutcome {
   cached: boolean;
   command: string;
+  /** Why the result was not stored in the dependency cache, when it was not. */
+  notCached: string | null;
 }
 
 function installCommand(workspace: Workspace): string[] {
@@ -38,20 +42,20 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   // A committed node_modules is never trusted: it may hold symlinks or binaries for another OS.
   await fs.promises.rm(target, { recursive: true, force: true });
 
-  const cacheKey = workspace.lockHash
+  const cacheKey = workspace.lockHash && !workspace.uncacheable
     ? crypto.createHash('sha256').update(workspace.lockHash).update(context.images.runtime).digest('hex')
     : null;
   const cached = cacheKey ? path.join(context.cacheDir, cacheKey, 'node_modules') : null;
   if (cached && fs.existsSync(cached)) {
     await execFileAsync('cp', ['-a', '--reflink=auto', cached, target], { timeout: 300_000 });
-    return { cached: true, command: command.join(' ') };
+    return { cached: true, command: command.join(' '), notCached: null };
   }
 
   const { limits } = context.exercise;
   const result = await context.sandbox.run(
     context.jobId,
     learnerContainer(context, 'install', workspace.dir, command, {
-      network: { kind: 'bridge' },
+      network: { kind: 'registry' },
       mounts: [
         { host: workspace.dir, container: '/workspace', readOnly: false },
         { host: '/etc/ssl/certs', container: '/etc/ssl/certs', readOnly: true },
@@ -103,7 +107,7 @@ export async function installDependencies(context: JobContext, workspace: Worksp
       await fs.promises.rm(staging, { recursive: true, force: true });
     });
   }
-  return { cached: false, command: shown };
+  return { cached: false, command: shown, notCached: cached ? null : (workspace.uncacheable ?? 'there is no lockfile') };
 }
 
 /** Stage 3: `npm run build` when present, with no network. */

@@ -1,5 +1,5 @@
 /** `/phases/:id`: the brief, the submit form and the learner's attempts; POST submits. */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import type { Config } from '../../config';
 import type { GradingJobData } from '../../queue';
@@ -18,7 +18,8 @@ async function selectExerciseOr404(id: string): Promise<Exercise> {
   return exercise;
 }
 
-export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData> }): Router {
+/** `rateLimit`: the per-learner burst limit on submitting (after requireUser, which it keys on). */
+export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>; rateLimit: RequestHandler }): Router {
   const router = Router();
 
   router.get('/phases/:id', requireUser, async (req, res) => {
@@ -44,7 +45,7 @@ export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>
     });
   });
 
-  router.post('/phases/:id/submissions', requireUser, async (req, res) => {
+  router.post('/phases/:id/submissions', requireUser, deps.rateLimit, async (req, res) => {
     const user = currentUser(req);
     const exercise = await selectExerciseOr404(req.params.id as string);
     if (!exercise.gradable) throw new HttpError(409, 'This phase has no grader yet: its grader is coming soon.');

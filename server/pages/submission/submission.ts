@@ -1,5 +1,5 @@
 /** `/submissions/:id` (page) and `/submissions/:id.json`: one submission, its owner or instructors only. */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import type pino from 'pino';
 import type { Config } from '../../config';
@@ -16,7 +16,7 @@ import { selectOptionalResult } from '../../models/results';
 import { selectStages } from '../../models/submissions';
 import { selectOptionalUserById } from '../../models/users';
 
-export function submissionRouter(deps: { config: Config; queue: Queue<GradingJobData>; logger: pino.Logger }): Router {
+export function submissionRouter(deps: { config: Config; queue: Queue<GradingJobData>; logger: pino.Logger; rateLimit: RequestHandler }): Router {
   const router = Router();
 
   // Before /submissions/:id, which would otherwise take "<id>.json" as the id.
@@ -63,7 +63,7 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
 
   // "Grade again": the same repository, branch, folder and commit, as a new submission of the
   // owner, under the same cooldown as any submission (instructors, who may regrade anyone's, have none).
-  router.post('/submissions/:id/regrade', requireUser, async (req, res) => {
+  router.post('/submissions/:id/regrade', requireUser, deps.rateLimit, async (req, res) => {
     const viewer = currentUser(req);
     const submission = await selectViewableSubmission(req.params.id as string, viewer);
     const exercise = await selectOptionalExercise(submission.exercise_id);
