@@ -2,6 +2,8 @@
  * Keeps the tail of a stream of bytes under a cap, and turns it into text that is safe to
  * store and show: valid UTF-8, no NUL bytes, no ANSI escapes.
  */
+import { cleanText } from '../../server/lib/text';
+
 export class TailBuffer {
   private chunks: Buffer[] = [];
   private kept = 0;
@@ -25,18 +27,13 @@ export class TailBuffer {
   text(): string {
     let buffer = Buffer.concat(this.chunks);
     if (buffer.length > this.limit) buffer = buffer.subarray(buffer.length - this.limit);
-    const body = cleanOutput(buffer.toString('utf8'));
+    const body = cleanText(buffer.toString('utf8'));
     return this.truncated ? `[… ${this.total - buffer.length} earlier bytes cut …]\n${body}` : body;
   }
 }
 
-// CSI/OSC escape sequences and other C0 controls except tab and newline.
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-
-export function cleanOutput(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(ANSI, '').replace(/\r/g, '\n').replace(CONTROLS, '');
-}
+/** No ANSI escapes, no NUL or other controls: the platform's one rule for outside text. */
+export const cleanOutput = cleanText;
 
 /** The last `lines` lines of a text, for messages. */
 export function lastLines(text: string, lines: number): string {
