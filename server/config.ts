@@ -56,6 +56,10 @@ const ConfigSchema = z
       .refine((value) => value === undefined || !/^true$/i.test(value.trim()), 'name the hop count or the proxy addresses, not "true"'),
     QUEUE_NAME: z.string().default('grading'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    // How long a worker's hold on a job lasts without renewal (renewed every half of it), and how
+    // often workers look for jobs whose holder died (then re-queued once, containers removed).
+    WORKER_LOCK_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+    WORKER_STALLED_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     START_WORKER: z
       .enum(['true', 'false'])
       .default('true')

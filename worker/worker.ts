@@ -21,6 +21,9 @@ import { DockerSandbox } from './sandbox/dockerDriver';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
 
+/** BullMQ's reason for a job whose workers died holding it more often than maxStalledCount. */
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
+
 export interface WorkerHandle {
   worker: Worker<GradingJobData>;
   close(): Promise<void>;
@@ -45,12 +48,20 @@ export async function startGradingWorker(options: {
 
   const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
 
-  // Orphans of a crashed worker: containers whose job is not being processed anymore.
+  // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
+  // worker was killed may still be 'active' here (until its lock expires and a stalled check
+  // re-queues it): its containers are removed when the job is processed again (below).
   const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
   if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
 
   const processor = async (job: Job<GradingJobData>) => {
     const { submissionId } = GradingJobDataSchema.parse(job.data);
+    // A job taken up again (a retry, or a stalled job whose worker died mid-flight) first removes
+    // what its earlier attempt left: the reaper skipped those containers while the job was active.
+    if (job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0) {
+      const leftover = await sandbox.removeJob(submissionId);
+      if (leftover) log.info({ submissionId, leftover, attempt: job.attemptsStarted }, 'removed containers of an earlier attempt');
+    }
     // Claimed: a later push no longer changes the commit this job grades.
     const submission = await claimSubmission(submissionId);
     if (!submission) {
@@ -111,7 +122,8 @@ export async function startGradingWorker(options: {
   const worker = new Worker<GradingJobData>(config.QUEUE_NAME, processor, {
     connection,
     concurrency: config.WORKER_CONCURRENCY,
-    lockDuration: 60_000,
+    lockDuration: config.WORKER_LOCK_SECONDS * 1000,
+    stalledInterval: config.WORKER_STALLED_CHECK_SECONDS * 1000,
   });
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
@@ -119,12 +131,15 @@ export async function startGradingWorker(options: {
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return;
     // Nothing is lost: the learner sees why, and can submit again.
-    const reason =
-      error.name === 'UnrecoverableError'
+    const reason = STALLED_TOO_OFTEN.test(error.message)
+      ? `Grading was interrupted ${job.stalledCounter} times (the worker grading it stopped in the middle). This is not your fault; please submit again.`
+      : error.name === 'UnrecoverableError'
         ? `This exercise cannot be graded right now (${error.message}). Your instructor has been told.`
         : `The grading infrastructure failed ${job.attemptsMade} times (${error.message.slice(0, 200)}). This is not your fault; please submit again.`;
-    void storeOutcome(job.data.submissionId, {
-      status: 'error',
+    // A job failed by BullMQ without running (stalled too often) still has its last attempt's
+    // containers and files: nothing of a job outlives it.
+    const outcome = {
+      status: 'error' as const,
       message: reason,
       score: 0,
       maxScore: 0,
@@ -132,7 +147,16 @@ export async function startGradingWorker(options: {
       tests: [],
       appLog: null,
       warnings: [],
-    })
+    };
+    void sandbox
+      .removeJob(job.data.submissionId)
+      .then(async () => {
+        // The job's data names the folder: only a well-formed id is turned into a path.
+        const parsed = GradingJobDataSchema.safeParse(job.data);
+        if (parsed.success) await fs.promises.rm(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId), { recursive: true, force: true });
+      })
+      .catch((removeError) => log.warn({ err: removeError }, 'could not remove the containers or files of a failed job'))
+      .then(() => storeOutcome(job.data.submissionId, outcome))
       .then(() => startStage(job.data.submissionId, 'error', new Date(), reason))
       .then(() => statuses.report(job.data.submissionId))
       .catch((storeError) => log.error({ err: storeError }, 'could not store the failure of a job'));

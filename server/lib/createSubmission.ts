@@ -38,21 +38,24 @@ export async function createSubmission(
   if (problem && !problem.ok) {
     // Reasons quote the refused value, which may hold bytes PostgreSQL refuses (NUL).
     const reason = cleanText(problem.reason);
-    await finishStage(submission.id, 'queued', now);
-    await startStage(submission.id, 'error', now, reason);
-    await finishStage(submission.id, 'error', now);
-    await storeOutcome(submission.id, {
-      status: 'error',
-      message: reason,
-      score: 0,
-      maxScore: 0,
-      executionTimeMs: 0,
-      tests: [],
-      appLog: null,
-      warnings: [],
-    });
+    await refuse(submission.id, now, reason);
     return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
-  await enqueueSubmission(queue, submission.id, request.notBefore ? request.notBefore.getTime() - Date.now() : 0);
+  try {
+    await enqueueSubmission(queue, submission.id, request.notBefore ? request.notBefore.getTime() - Date.now() : 0);
+  } catch {
+    // Redis is away: the row must not wait forever for a job that does not exist.
+    const reason = 'The grading queue could not be reached, so this submission was not graded. This is not your fault: please submit again in a minute.';
+    await refuse(submission.id, now, reason);
+    return { ...submission, status: 'error', stage: 'error', error_message: reason };
+  }
   return submission;
+}
+
+/** Stores a submission that will not be graded as an explained error, at once. */
+async function refuse(id: string, now: Date, reason: string): Promise<void> {
+  await finishStage(id, 'queued', now);
+  await startStage(id, 'error', now, reason);
+  await finishStage(id, 'error', now);
+  await storeOutcome(id, { status: 'error', message: reason, score: 0, maxScore: 0, executionTimeMs: 0, tests: [], appLog: null, warnings: [] });
 }

@@ -23,8 +23,18 @@ const TITLES: Record<number, string> = {
 };
 
 /** Errors of the libraries we use (body parsers, csrf-sync) carry a 4xx status of their own. */
+/** The database or Redis cannot be reached (a restart, an outage): a passing state, not a bug. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || /Connection terminated|Connection is closed|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(message);
+}
+
 function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
+  if (isUnavailable(error)) return 503;
   const candidate = (error as { status?: unknown; statusCode?: unknown } | null) ?? {};
   const status = Number(candidate.status ?? candidate.statusCode);
   return Number.isInteger(status) && status >= 400 && status < 600 ? status : 500;
@@ -38,6 +48,7 @@ function publicMessage(error: unknown, status: number): string {
   if (status === 400) return 'The request could not be read.';
   if (status === 413) return 'The request is too large.';
   if (status < 500) return TITLES[status] ?? 'The request was refused.';
+  if (status === 503) return 'Backend Pro is briefly unavailable (a service it needs is restarting). Nothing you submitted is lost; try again in a minute.';
   return 'Something went wrong on our side. Try again in a moment; if it keeps happening, tell your instructor the error id below.';
 }
 

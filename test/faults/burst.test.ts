@@ -1,0 +1,184 @@
+/**
+ * Load: 50 submissions arrive at once and a worker with concurrency 2 grades them on real Redis,
+ * PostgreSQL and Docker. None is lost or graded twice, the queue positions the submission page
+ * shows (server/queue.ts queuePosition) are honest while they wait, and jobs start in the order
+ * they were submitted.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import pino from 'pino';
+import { parseConfig } from '../../server/config';
+import { closePool, getPool, initPool } from '../../server/db/sql';
+import { createSubmission } from '../../server/lib/createSubmission';
+import { upsertExercise } from '../../server/models/exercises';
+import type { Submission } from '../../server/models/submissions';
+import { upsertUser } from '../../server/models/users';
+import { createGradingQueue, createRedisConnection, queuePosition } from '../../server/queue';
+import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
+import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
+import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { until } from '../support/faults';
+import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { startGitServer, type GitServer } from '../support/gitServer';
+import { recordCase } from '../support/securityCases';
+
+jest.setTimeout(330_000);
+
+const COUNT = 50;
+const CONCURRENCY = 2;
+const docker = new Docker();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-burst-'));
+const queueName = `fault-burst-${crypto.randomBytes(4).toString('hex')}`;
+const redisUrl = process.env.REDIS_URL!;
+const connection = createRedisConnection(redisUrl, 'worker');
+const queue = createGradingQueue(connection, queueName);
+const policy = { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] };
+let database: TestDatabase;
+let git: GitServer;
+let worker: WorkerHandle | undefined;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  initPool(database.url);
+  await upsertExercise(fixtureExercise());
+  git = await startGitServer();
+  await queue.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker?.close().catch(() => undefined);
+  const left = await docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${queueName}`] } });
+  await Promise.all(left.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  connection.disconnect();
+  await git.close();
+  await closePool();
+  await database.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCURRENCY} at a time`, () => {
+  test('then every one is graded exactly once, the queue positions shown while waiting are honest, and jobs start in submission order', async () => {
+    const repo = git.publish('burst', helloVariant());
+    // 50 learners (no per-learner cooldown in the way), all submitting within the same second.
+    const users = await Promise.all(Array.from({ length: COUNT }, (_, i) => upsertUser({ login: `burst-${i}`, role: 'learner' })));
+    const submitted = Date.now();
+    const submissions: Submission[] = [];
+    for (const user of users) {
+      submissions.push(await createSubmission({ userId: user.id, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue));
+    }
+    const ids = submissions.map((s) => s.id);
+
+    // Before any worker: the positions are 1..50, in the order the submissions arrived.
+    const initial = await Promise.all(ids.map((id) => queuePosition(queue, id)));
+    expect(initial).toEqual(ids.map((_, i) => i + 1));
+
+    worker = await startGradingWorker({
+      config: parseConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl,
+        QUEUE_NAME: queueName,
+        DATA_DIR: dataDir,
+        GIT_HTTP_HOSTS: '127.0.0.1',
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        LOG_LEVEL: 'silent',
+      }),
+      images: imagesFromEnv(),
+      logger: pino({ level: 'silent' }),
+      queue,
+      sandbox: new DockerSandbox(docker, queueName),
+      findExercise: () => fixtureExercise(),
+    });
+
+    // While they wait: every snapshot of the waiting list is the not-yet-started submissions in
+    // submission order, each one's position is 1 + the earlier ones still waiting, never more
+    // than CONCURRENCY jobs run at once, and a sampled submission's position only goes down.
+    const samples = [ids[5], ids[24], ids[COUNT - 1]];
+    const seen = new Map<string, number[]>(samples.map((id) => [id, []]));
+    let snapshots = 0;
+    let maxActive = 0;
+    for (;;) {
+      const [waiting, active, finished] = await Promise.all([queue.getWaiting(0, -1), queue.getActiveCount(), countFinished(ids)]);
+      maxActive = Math.max(maxActive, active);
+      const waitingIds = waiting.map((job) => job.id!);
+      expect(waitingIds).toEqual(ids.filter((id) => waitingIds.includes(id)));
+      if (waitingIds.length) expect(waitingIds).toEqual(ids.slice(COUNT - waitingIds.length));
+      for (const id of samples) {
+        const position = await queuePosition(queue, id);
+        if (position !== null) {
+          // Re-read: the list may have moved between the two reads, by at most the jobs started since.
+          const index = ids.indexOf(id);
+          expect(position).toBeGreaterThanOrEqual(1);
+          expect(position).toBeLessThanOrEqual(index + 1);
+          seen.get(id)!.push(position);
+        }
+      }
+      snapshots += 1;
+      if (finished === COUNT) break;
+      if (Date.now() - submitted > 300_000) throw new Error(`only ${finished} of ${COUNT} graded after 300 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const totalSeconds = (Date.now() - submitted) / 1000;
+
+    for (const [id, positions] of seen) {
+      expect(positions.length).toBeGreaterThan(0);
+      expect(positions).toEqual([...positions].sort((a, b) => b - a)); // never goes up
+      expect(await queuePosition(queue, id)).toBeNull();
+    }
+    // The last one watched its position come down from near the end of the line to the front.
+    const last = seen.get(ids[COUNT - 1])!;
+    expect(last[0]).toBeGreaterThan(COUNT - 2 * CONCURRENCY - 2);
+    expect(last.at(-1)).toBeLessThanOrEqual(2);
+    expect(maxActive).toBeLessThanOrEqual(CONCURRENCY);
+
+    // Exactly one result per submission, all scored 10/10, none lost.
+    const { rows } = await getPool().query<{ id: string; status: string; score: string; results: number }>(
+      `SELECT s.id, s.status, s.score, (SELECT count(*)::int FROM results r WHERE r.submission_id = s.id) AS results
+       FROM submissions s WHERE s.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows).toHaveLength(COUNT);
+    expect(rows.filter((row) => row.status !== 'scored' || Number(row.score) !== 10 || row.results !== 1)).toEqual([]);
+    const { rows: total } = await getPool().query<{ n: number }>('SELECT count(*)::int AS n FROM results');
+    expect(total[0].n).toBe(COUNT);
+
+    // Started in the order they arrived (BullMQ's processedOn), each exactly once.
+    const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+    // (processedOn is the fetching client's clock: two slots fetching in the same instant may
+    // differ by a few ms; a job takes seconds.)
+    const processedOn = jobs.map((job) => job!.processedOn!);
+    const outOfOrder = processedOn.flatMap((at, i) => (i > 0 && at < processedOn[i - 1] - 200 ? [`#${i + 1} started before #${i}`] : []));
+    expect(outOfOrder).toEqual([]);
+    expect(jobs.every((job) => job!.attemptsStarted === 1 && job!.attemptsMade === 1 && job!.stalledCounter === 0 && job!.finishedOn)).toBe(true);
+    const left = await docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${queueName}`] } });
+    expect(left.map((info) => info.Labels[JOB_LABEL])).toEqual([]);
+
+    // The worker is still healthy: the next submission is graded as usual.
+    expect(worker.worker.isRunning()).toBe(true);
+    const next = await createSubmission({ userId: users[0].id, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+    await until('the next submission to be graded', async () => (await countFinished([next.id])) === 1, 120_000, 500);
+    const { rows: nextRows } = await getPool().query<{ status: string; score: string }>('SELECT status, score FROM submissions WHERE id = $1', [next.id]);
+    expect(nextRows.map((row) => [row.status, Number(row.score)])).toEqual([['scored', 10]]);
+
+    const perJob = jobs.map((job) => job!.finishedOn! - job!.processedOn!).sort((a, b) => a - b);
+    const median = perJob[Math.floor(perJob.length / 2)] / 1000;
+    console.log(`[burst] ${COUNT} submissions, concurrency ${CONCURRENCY}: all graded in ${totalSeconds.toFixed(1)} s (median job ${median.toFixed(1)} s, ${snapshots} queue snapshots)`);
+    recordCase({
+      area: 'Fault',
+      case: `${COUNT} submissions at once, worker concurrency ${CONCURRENCY}`,
+      outcome: `all ${COUNT} scored 10/10, exactly ${COUNT} results, started in submission order; positions 1..${COUNT} at first, only going down (${snapshots} snapshots); median job ${median.toFixed(1)} s; the next submission scored 10/10`,
+      seconds: totalSeconds,
+    });
+  });
+});
+
+async function countFinished(ids: string[]): Promise<number> {
+  const { rows } = await getPool().query<{ n: number }>("SELECT count(*)::int AS n FROM submissions WHERE id = ANY($1::uuid[]) AND status IN ('scored', 'error')", [ids]);
+  return rows[0].n;
+}
