@@ -10,7 +10,7 @@ import { endSession, roleFor, startSession } from './signIn';
 import { githubRouter } from './github';
 
 /** GitHub's own rule for logins: letters, digits and single dashes, at most 39 characters. */
-const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+export const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 export function isDevSignInEnabled(config: Config): boolean {
   return config.NODE_ENV !== 'production';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { withAdvisoryLock } from '../db/sql';
 import { cooldownEndsAt } from '../lib/cooldown';
-import { createSubmission } from '../lib/createSubmission';
+import { createSubmission, repoUrlPolicy } from '../lib/createSubmission';
 import { selectOptionalExercise } from '../models/exercises';
 import { selectLinkPhases, type Link, type LinkPhase } from '../models/links';
 import { updatePendingWebhookSubmission, type Submission } from '../models/submissions';
@@ -116,7 +116,7 @@ async function scheduleGrade(
     const notBefore = await cooldownEndsAt(user, exercise);
     const submission = await createSubmission(
       { userId: user.id, exerciseId: exercise.id, repoUrl, ref: phase.branch, subdir: phase.subdir, source: 'webhook', commitSha: sha, linkId: link.id, notBefore },
-      { allowedHosts: deps.config.GIT_ALLOWED_HOSTS, httpHosts: deps.config.GIT_HTTP_HOSTS },
+      repoUrlPolicy(deps.config),
       deps.queue,
     );
     return { exerciseId: exercise.id, submission, mode: notBefore ? ('waiting-cooldown' as const) : ('queued' as const), replacedSha: null };

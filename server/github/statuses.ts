@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { formatPoints } from '../lib/format';
 import { selectOptionalExercise, type Exercise } from '../models/exercises';
 import { selectOptionalLinkById } from '../models/links';
 import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../models/submissions';
@@ -30,7 +31,7 @@ export function describeStatus(submission: Submission, exercise: Pick<Exercise, 
       const score = submission.score ?? 0;
       const max = submission.max_score ?? 0;
       const percent = max > 0 ? (score / max) * 100 : 0;
-      const points = `${formatNumber(score)}/${formatNumber(max)}`;
+      const points = `${formatPoints(score)}/${formatPoints(max)}`;
       return percent >= exercise.pass_mark
         ? { state: 'success', description: `${phase}: ${points} — passed (pass mark ${exercise.pass_mark}%)` }
         : { state: 'failure', description: `${phase}: ${points} — below the pass mark of ${exercise.pass_mark}%` };
@@ -38,10 +39,6 @@ export function describeStatus(submission: Submission, exercise: Pick<Exercise, 
     case 'error':
       return { state: 'error', description: `${phase}: not graded — ${(submission.error_message ?? 'see the submission page').replace(/\s+/g, ' ')}` };
   }
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 export function statusContext(exerciseId: string): string {

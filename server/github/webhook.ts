@@ -8,6 +8,7 @@ import express, { Router, type NextFunction, type Request, type RequestHandler, 
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { shortSha } from '../lib/format';
 import { forgetDelivery, recordDelivery, selectOptionalLinkByRepo, updateDeliveryOutcome } from '../models/links';
 import type { GradingJobData } from '../queue';
 import { gradePush, PushPayloadSchema } from './pushes';
@@ -103,7 +104,7 @@ export function webhookRouter(deps: {
           await deps.statuses.report(grade.submission.id, {
             state: 'error',
             sha: grade.replacedSha,
-            description: `Not graded: a newer push (${(grade.submission.commit_sha ?? '').slice(0, 7)}) is graded instead`,
+            description: `Not graded: a newer push (${shortSha(grade.submission.commit_sha)}) is graded instead`,
           });
         }
         await deps.statuses.report(grade.submission.id);

@@ -3,6 +3,7 @@
  * either enqueue it or, when the input is unusable, store it at once as an explained error.
  */
 import type { Queue } from 'bullmq';
+import type { Config } from '../config';
 import { enqueueSubmission, type GradingJobData } from '../queue';
 import { storeOutcome } from '../models/results';
 import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
@@ -11,6 +12,11 @@ import { cleanText } from './text';
 
 /** What a submission is made of, before validation: the same fields as the row it becomes. */
 export type SubmissionRequest = Parameters<typeof insertSubmission>[0];
+
+/** Which repository URLs this platform clones, from its configuration. */
+export function repoUrlPolicy(config: Config): RepoUrlPolicy {
+  return { allowedHosts: config.GIT_ALLOWED_HOSTS, httpHosts: config.GIT_HTTP_HOSTS };
+}
 
 export async function createSubmission(
   request: SubmissionRequest,

@@ -3,6 +3,7 @@
  * (green at the pass mark, amber below it, grey before any score). Public, like the README it
  * sits in; it shows a percentage and nothing else.
  */
+import ejs from 'ejs';
 import { Router } from 'express';
 import { z } from 'zod';
 import { loadSqlBlocks, queryOptionalRow } from '../../db/sql';
@@ -52,7 +53,7 @@ export function renderBadge(label: string, message: string, color: string): stri
   const left = width(label);
   const right = width(message);
   const total = left + right;
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const escape = ejs.escapeXML;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="20" role="img" aria-label="${escape(`${label}: ${message}`)}">
 <title>${escape(`${label}: ${message}`)}</title>
 <linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>

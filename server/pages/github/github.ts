@@ -8,6 +8,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { currentUser, requireUser } from '../../auth/middleware';
+import { LOGIN_PATTERN } from '../../auth/routes';
 import { GitHubApi } from '../../github/api';
 import { HttpError } from '../../lib/errors';
 import { checkRef, checkSubdir } from '../../lib/submissionInput';
@@ -24,7 +25,6 @@ import {
 } from '../../models/links';
 import type { User } from '../../models/users';
 
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** `owner/name`, or a repository URL on the configured GitHub, to `owner/name`. */
@@ -44,7 +44,7 @@ export function parseRepoFullName(raw: string, githubWebUrl: string): { ok: true
     path = url.pathname;
   }
   const [owner, name, ...rest] = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '').split('/');
-  if (rest.length > 0 || !owner || !name || !OWNER.test(owner) || !NAME.test(name) || /^\.+$/.test(name)) return refused;
+  if (rest.length > 0 || !owner || !name || !LOGIN_PATTERN.test(owner) || !NAME.test(name) || /^\.+$/.test(name)) return refused;
   return { ok: true, value: `${owner}/${name}` };
 }
 

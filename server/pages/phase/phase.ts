@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../../config';
 import type { GradingJobData } from '../../queue';
 import { currentUser, requireUser } from '../../auth/middleware';
-import { createSubmission } from '../../lib/createSubmission';
+import { createSubmission, repoUrlPolicy } from '../../lib/createSubmission';
 import { HttpError } from '../../lib/errors';
 import { phaseStatus, PHASE_STATUS_LABELS } from '../../lib/levels';
 import { renderMarkdown } from '../../lib/markdown';
@@ -64,7 +64,7 @@ export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>
         subdir: text(body.subdir) || null,
         source: 'web',
       },
-      { allowedHosts: deps.config.GIT_ALLOWED_HOSTS, httpHosts: deps.config.GIT_HTTP_HOSTS },
+      repoUrlPolicy(deps.config),
       deps.queue,
     );
     res.redirect(303, `/submissions/${submission.id}`);

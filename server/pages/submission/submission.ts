@@ -5,7 +5,7 @@ import type pino from 'pino';
 import type { Config } from '../../config';
 import type { GradingJobData } from '../../queue';
 import { cooldownEndsAt, secondsUntil } from '../../lib/cooldown';
-import { createSubmission } from '../../lib/createSubmission';
+import { createSubmission, repoUrlPolicy } from '../../lib/createSubmission';
 import { HttpError } from '../../lib/errors';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { DISTINCTION_PERCENT } from '../../lib/levels';
@@ -82,7 +82,7 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
         commitSha: submission.commit_sha,
         linkId: submission.link_id,
       },
-      { allowedHosts: deps.config.GIT_ALLOWED_HOSTS, httpHosts: deps.config.GIT_HTTP_HOSTS },
+      repoUrlPolicy(deps.config),
       deps.queue,
     );
     res.redirect(303, `/submissions/${regrade.id}`);
