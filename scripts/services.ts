@@ -142,6 +142,34 @@ export async function stopServices(log?: (line: string) => void): Promise<void> 
   writeState(state);
 }
 
+/**
+ * Stops the dockerd this script started and starts it again after `downMs` (the engine-restart
+ * fault test). Never touches an engine it did not start (a system one, DOCKER_HOST): returns false.
+ */
+export async function restartDocker(options: { downMs?: number; log?: (line: string) => void } = {}): Promise<boolean> {
+  const log = prefixed(options.log);
+  return withLock(async () => {
+    const state = readState();
+    if (process.env.DOCKER_HOST || !state.dockerdPid || !(await dockerStatus()).startsWith('up')) return false;
+    await stopDocker(state, log);
+    if (options.downMs) await new Promise((resolve) => setTimeout(resolve, options.downMs));
+    await ensureDocker(DATA_ROOT, state, log);
+    writeState(state);
+    return true;
+  }, log);
+}
+
+/** Whether restartDocker would restart the engine (it was started by this script and answers). */
+export function canRestartDocker(): boolean {
+  const pid = readState().dockerdPid;
+  if (process.env.DOCKER_HOST || !pid) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('dockerd');
+  } catch {
+    return false;
+  }
+}
+
 async function main(command: string) {
   const startedAt = Date.now();
   if (command === 'up') {

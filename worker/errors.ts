@@ -22,3 +22,14 @@ export class ExerciseError extends Error {
     this.name = 'ExerciseError';
   }
 }
+
+/**
+ * The container engine restarted (or stopped every container) in the middle of a job: whatever the
+ * job saw die was not the learner's doing. An infrastructure fault, so the queue retries the job.
+ */
+export class EngineInterruptedError extends Error {
+  constructor(message = 'The Docker engine restarted while this submission was being graded') {
+    super(message);
+    this.name = 'EngineInterruptedError';
+  }
+}

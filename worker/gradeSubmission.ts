@@ -53,6 +53,12 @@ export interface GradeOutcome extends Outcome {
   stages: StageTiming[];
 }
 
+/**
+ * How long a job that saw something die waits before asking whether the engine restarted: an engine
+ * shutting down stops all containers in parallel, and the sentinel's end may be reported a little later.
+ */
+const ENGINE_SETTLE_MS = 1000;
+
 export async function gradeSubmission(request: GradeRequest, environment: GradeEnvironment): Promise<GradeOutcome> {
   const { exercise } = request;
   if (!exercise.gradable) throw new ExerciseError(`Exercise ${exercise.id} has no grader (graders/${exercise.id}/checks.ts is missing).`);
@@ -85,6 +91,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
 
   // A retry of a killed attempt starts clean.
   await environment.sandbox.removeJob(request.jobId);
+  // Whatever dies from here on, an engine restart must not become the learner's result.
+  const engine = await environment.sandbox.watchEngine(environment.images.runtime);
   await fs.promises.rm(jobDir, { recursive: true, force: true });
   const checkoutDir = path.join(jobDir, 'checkout');
   const outDir = path.join(jobDir, 'out');
@@ -121,6 +129,9 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
 
     const pod = await runGradingPod(context, workspace, (stage, detail) => enter(stage, detail), outDir);
     const collected = collectResults(outDir);
+    // A run that went wrong may have been ended by the engine (it stops every container at once).
+    const clean = collected.ok && collected.results.status !== 'error' && pod.warnings.length === 0;
+    await engine.check({ settleMs: clean ? 0 : ENGINE_SETTLE_MS });
     const base = { appLog: pod.appLog || null, warnings: [...workspace.warnings, ...pod.warnings], executionTimeMs: Date.now() - startedAt };
     if (!collected.ok) {
       return finish({
@@ -142,6 +153,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
       return finish({ status: 'error', message: `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped.`, score: 0, maxScore: 0, executionTimeMs: Date.now() - startedAt, tests: [], appLog: null, warnings: [] });
     }
     if (error instanceof LearnerError) {
+      // "Your app exited (code 143)" is the engine's doing if it restarted meanwhile: retried, never stored.
+      if (stages.length > 1) await engine.check({ settleMs: ENGINE_SETTLE_MS });
       return finish({
         status: 'error',
         message: error.message,

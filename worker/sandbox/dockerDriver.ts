@@ -7,11 +7,22 @@
 import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { JOB_LABEL, NAMESPACE_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
+import { EngineInterruptedError } from '../errors';
+import { JOB_LABEL, NAMESPACE_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type EngineWatch, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
 import { TailBuffer } from './output';
 import { ensureRegistryNetwork } from './registryNetwork';
 
+/**
+ * A tiny container that does nothing but stay up. The engine stops every container when it shuts
+ * down (without live-restore), and has no restart policy for this one: when it is not running, or
+ * runs since a later time, the engine restarted. Nothing of a learner can reach it (its own
+ * namespaces, no network, no socket), so it is a signal only the engine can send.
+ */
+export const ENGINE_SENTINEL = 'backendpro-engine-sentinel';
+
 export class DockerSandbox implements Sandbox {
+  private sentinel: Promise<string> | null = null;
+
   /**
    * @param namespace the queue (or tool) this sandbox works for; the reaper only removes
    *   containers of its own namespace, so two queues can share one engine.
@@ -182,6 +193,75 @@ export class DockerSandbox implements Sandbox {
     return removed;
   }
 
+  async watchEngine(image: string): Promise<EngineWatch> {
+    // Jobs starting together share one look (and one start of the sentinel after a restart).
+    this.sentinel ??= this.sentinelRun(image).finally(() => {
+      this.sentinel = null;
+    });
+    const run = await this.sentinel;
+    return {
+      check: async ({ settleMs = 0 } = {}) => {
+        if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+        const now = await this.inspectSentinel();
+        if (!now?.State.Running || sentinelRunId(now) !== run) throw new EngineInterruptedError();
+      },
+    };
+  }
+
+  /** The sentinel's current run ("id@started at"), starting or creating it when needed. */
+  private async sentinelRun(image: string): Promise<string> {
+    let info = await this.inspectSentinel();
+    if (info && !info.State.Running) {
+      // Stopped by an engine restart: made anew from today's image, so it holds no old image.
+      await this.remove(info.Id);
+      info = null;
+    }
+    if (!info) {
+      await this.docker
+        .createContainer({
+          name: ENGINE_SENTINEL,
+          Image: image,
+          Cmd: ['sleep', 'infinity'],
+          User: '65534:65534',
+          Labels: { 'pro.backend.purpose': 'engine sentinel: stopped only by an engine restart' },
+          HostConfig: {
+            NetworkMode: 'none',
+            ReadonlyRootfs: true,
+            CapDrop: ['ALL'],
+            SecurityOpt: ['no-new-privileges:true'],
+            PidsLimit: 8,
+            Memory: 16 * 1024 * 1024,
+            LogConfig: { Type: 'none', Config: {} },
+            RestartPolicy: { Name: 'no' },
+            Init: true,
+          },
+        })
+        .catch((error: { statusCode?: number }) => {
+          // Another worker on this engine made it first.
+          if (error.statusCode !== 409) throw error;
+        });
+      await this.docker
+        .getContainer(ENGINE_SENTINEL)
+        .start()
+        .catch((error: { statusCode?: number }) => {
+          if (error.statusCode !== 304) throw error;
+        });
+      info = await this.inspectSentinel();
+    }
+    if (!info?.State.Running) throw new Error(`the engine sentinel container (${ENGINE_SENTINEL}) does not stay up: ${info?.State.Error ?? 'missing'}`);
+    return sentinelRunId(info);
+  }
+
+  private async inspectSentinel(): Promise<Docker.ContainerInspectInfo | null> {
+    return this.docker
+      .getContainer(ENGINE_SENTINEL)
+      .inspect()
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return null;
+        throw error;
+      });
+  }
+
   private async remove(id: string): Promise<void> {
     const container = this.docker.getContainer(id);
     await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
@@ -189,4 +269,8 @@ export class DockerSandbox implements Sandbox {
       if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
     });
   }
+}
+
+function sentinelRunId(info: Docker.ContainerInspectInfo): string {
+  return `${info.Id}@${info.State.StartedAt}`;
 }

@@ -74,6 +74,20 @@ export interface Sandbox {
   removeJob(jobId: string): Promise<number>;
   /** Removes every job's containers (of this sandbox's namespace) for which `isLive(jobId)` is false. Returns how many. */
   reap(isLive: (jobId: string) => Promise<boolean>): Promise<number>;
+  /**
+   * Marks the engine's current run, so that a job can tell a container the engine stopped (it was
+   * restarted) from one the learner's code ended. `image` is any image the engine has.
+   */
+  watchEngine(image: string): Promise<EngineWatch>;
+}
+
+export interface EngineWatch {
+  /**
+   * Throws EngineInterruptedError when the engine stopped its containers (a restart) since the watch
+   * began. `settleMs`: how long to wait first — an engine shutting down stops every container at
+   * once, and the one a job saw die may be reported a moment before the others.
+   */
+  check(options?: { settleMs?: number }): Promise<void>;
 }
 
 export const JOB_LABEL = 'pro.backend.job';
