@@ -68,6 +68,7 @@ const ConfigSchema = z
     GIT_HTTP_HOSTS: list(''),
     CLONE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
     CLONE_MAX_MB: z.coerce.number().int().min(1).default(200),
+    CLONE_MAX_FILES: z.coerce.number().int().min(1).default(50000),
     JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1200),
     DATA_DIR: z
       .string()

@@ -19,6 +19,7 @@ import { fetchSource, type Source } from './stages/fetchSource';
 import { buildApp, installDependencies } from './stages/install';
 import { inspectWorkspace } from './stages/inspectWorkspace';
 import { runGradingPod } from './stages/pod';
+import { jobDiskFull, mountJobDisk, releaseJobDisk } from './sandbox/jobDisk';
 
 export interface GradeRequest {
   jobId: string;
@@ -34,6 +35,7 @@ export interface GradeEnvironment {
   platformDir: string;
   cloneTimeoutMs: number;
   cloneMaxBytes: number;
+  cloneMaxFiles: number;
   httpHosts: string[];
   jobTimeoutMs: number;
   /** Called when a stage begins (the previous one has then ended). */
@@ -84,24 +86,28 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   const startedAt = Date.now();
   let commitSha: string | null = null;
   let jobTimedOut = false;
+  // A retry of a killed attempt starts clean.
+  await environment.sandbox.removeJob(request.jobId);
+  // Whatever dies from here on, an engine restart must not become the learner's result.
+  const engine = await environment.sandbox.watchEngine(environment.images.runtime);
+  // The checkout (the learner's writable workspace) is a file system capped at limits.diskMb.
+  await mountJobDisk(jobDir, exercise.limits.diskMb);
+  const checkoutDir = path.join(jobDir, 'checkout');
+  const outDir = path.join(jobDir, 'out');
+  await fs.promises.mkdir(outDir, { recursive: true });
   const jobTimer = setTimeout(() => {
     jobTimedOut = true;
     void environment.sandbox.removeJob(request.jobId).catch(() => undefined);
   }, environment.jobTimeoutMs);
 
-  // A retry of a killed attempt starts clean.
-  await environment.sandbox.removeJob(request.jobId);
-  // Whatever dies from here on, an engine restart must not become the learner's result.
-  const engine = await environment.sandbox.watchEngine(environment.images.runtime);
-  await fs.promises.rm(jobDir, { recursive: true, force: true });
-  const checkoutDir = path.join(jobDir, 'checkout');
-  const outDir = path.join(jobDir, 'out');
-  await fs.promises.mkdir(outDir, { recursive: true });
-
   const finish = async (outcome: Omit<GradeOutcome, 'stages' | 'commitSha'>): Promise<GradeOutcome> => {
+    // A full disk explains many failures (ENOSPC in a build, an app that crashed writing a file).
+    const warnings = (await jobDiskFull(jobDir))
+      ? [...outcome.warnings, `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`]
+      : outcome.warnings;
     await enter(outcome.status, outcome.status === 'error' ? (outcome.message ?? undefined) : undefined);
     stages[stages.length - 1].finishedAt = stages[stages.length - 1].startedAt;
-    return { ...outcome, commitSha, stages };
+    return { ...outcome, warnings, commitSha, stages };
   };
 
   try {
@@ -109,6 +115,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     ({ commitSha } = await fetchSource(request.source, checkoutDir, {
       timeoutMs: environment.cloneTimeoutMs,
       maxBytes: environment.cloneMaxBytes,
+      maxFiles: environment.cloneMaxFiles,
       httpHosts: environment.httpHosts,
     }));
     if (commitSha) await environment.onCommit?.(commitSha);
@@ -170,7 +177,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   } finally {
     clearTimeout(jobTimer);
     await environment.sandbox.removeJob(request.jobId).catch(() => undefined);
-    await fs.promises.rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
+    await releaseJobDisk(jobDir).catch(() => undefined);
   }
 }
 

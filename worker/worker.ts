@@ -18,6 +18,7 @@ import { claimSubmission, finishStage, selectOptionalSubmission, startStage, upd
 import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
 import { DockerSandbox } from './sandbox/dockerDriver';
+import { releaseJobDisk } from './sandbox/jobDisk';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
 
@@ -101,6 +102,7 @@ export async function startGradingWorker(options: {
           platformDir,
           cloneTimeoutMs: config.CLONE_TIMEOUT_SECONDS * 1000,
           cloneMaxBytes: config.CLONE_MAX_MB * 1024 * 1024,
+          cloneMaxFiles: config.CLONE_MAX_FILES,
           httpHosts: config.GIT_HTTP_HOSTS,
           jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
           onStage,
@@ -153,7 +155,7 @@ export async function startGradingWorker(options: {
       .then(async () => {
         // The job's data names the folder: only a well-formed id is turned into a path.
         const parsed = GradingJobDataSchema.safeParse(job.data);
-        if (parsed.success) await fs.promises.rm(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId), { recursive: true, force: true });
+        if (parsed.success) await releaseJobDisk(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId));
       })
       .catch((removeError) => log.warn({ err: removeError }, 'could not remove the containers or files of a failed job'))
       .then(() => storeOutcome(job.data.submissionId, outcome))

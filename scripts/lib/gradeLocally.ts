@@ -33,6 +33,7 @@ export function gradeLocally(
       platformDir: ROOT_DIR,
       cloneTimeoutMs: 120_000,
       cloneMaxBytes: 500 * 1024 * 1024,
+      cloneMaxFiles: 200_000,
       httpHosts: ['127.0.0.1', 'localhost'],
       jobTimeoutMs: 30 * 60_000,
       onStage: async (stage, at, detail) => onStage?.(stage, at, detail),

@@ -22,6 +22,8 @@ const LimitsSchema = z
     cpus: z.number().positive().max(4).default(1),
     pids: z.number().int().min(32).default(256),
     tmpMb: z.number().int().min(16).default(256),
+    /** The job's checkout (workspace, node_modules, dist, what the app writes) is a file system of this size. */
+    diskMb: z.number().int().min(64).default(2048),
     outputKb: z.number().int().min(16).default(256),
     probeSeconds: z.number().int().positive().default(120),
   })

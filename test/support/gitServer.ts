@@ -13,14 +13,23 @@ export interface GitServer {
   /** Every request received, as "METHOD /path?query", in order. */
   requests: string[];
   /** Publishes a folder as `learner/<name>.git` (one commit on `branch`); returns its clone URL and commit. */
-  publish(name: string, sourceDir: string, options?: { branch?: string }): { url: string; commit: string };
+  publish(name: string, sourceDir: string, options?: { branch?: string }): Published;
   /**
    * Publishes a tree written entry by entry with `git fast-import` (one commit on `branch`, default
    * main): what a folder on disk cannot hold, such as symlinks to host paths, gitlinks (submodules)
-   * or tens of thousands of files, made in a second.
+   * or tens of thousands of files, made in a second. Entries with the same content (the same
+   * string, or the same Buffer object) share one blob, so a thousand copies of a 10 MB file or a
+   * million small files make a pack of a few KB, like a hostile repository's.
    */
-  publishTree(name: string, entries: TreeEntry[], options?: { branch?: string }): { url: string; commit: string };
+  publishTree(name: string, entries: Iterable<TreeEntry>, options?: { branch?: string }): Published;
   close(): Promise<void>;
+}
+
+export interface Published {
+  url: string;
+  commit: string;
+  /** The bare repository on disk. */
+  dir: string;
 }
 
 /**
@@ -33,21 +42,33 @@ export interface TreeEntry {
   mode?: '100644' | '100755' | '120000' | '160000';
 }
 
-/** The `git fast-import` stream of one commit holding `entries`. */
-function fastImportStream(entries: TreeEntry[], branch: string): Buffer {
-  const parts: Buffer[] = [Buffer.from(`commit refs/heads/${branch}\ncommitter Test <test@example.com> 1700000000 +0000\ndata 10\nsubmission\n`)];
+/**
+ * The `git fast-import` stream of one commit holding `entries`: each distinct content once, as a
+ * marked blob before the commit, then one line per path naming its blob's mark.
+ */
+function fastImportStream(entries: Iterable<TreeEntry>, branch: string): Buffer {
+  const blobs: Buffer[] = [];
+  const marks = new Map<string | Buffer, number>();
+  // Paths in chunks of text: a million one-line Buffers would cost more than the repository.
+  const lines: string[] = [];
   for (const entry of entries) {
     if (/[\n"]/.test(entry.path) || entry.path.startsWith('/')) throw new Error(`unsupported path in a test tree: ${entry.path}`);
     const mode = entry.mode ?? '100644';
     if (mode === '160000') {
-      parts.push(Buffer.from(`M 160000 ${entry.content.toString()} ${entry.path}\n`));
+      lines.push(`M 160000 ${entry.content.toString()} ${entry.path}\n`);
       continue;
     }
-    const data = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
-    parts.push(Buffer.from(`M ${mode} inline ${entry.path}\ndata ${data.length}\n`), data, Buffer.from('\n'));
+    let mark = marks.get(entry.content);
+    if (mark === undefined) {
+      mark = marks.size + 1;
+      marks.set(entry.content, mark);
+      const data = Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
+      blobs.push(Buffer.from(`blob\nmark :${mark}\ndata ${data.length}\n`), data, Buffer.from('\n'));
+    }
+    lines.push(`M ${mode} :${mark} ${entry.path}\n`);
   }
-  parts.push(Buffer.from('\n'));
-  return Buffer.concat(parts);
+  const commit = `commit refs/heads/${branch}\ncommitter Test <test@example.com> 1700000000 +0000\ndata 10\nsubmission\n`;
+  return Buffer.concat([...blobs, Buffer.from(commit + lines.join('') + '\n')]);
 }
 
 const git = (cwd: string, ...args: string[]) =>
@@ -125,7 +146,7 @@ export async function startGitServer(): Promise<GitServer> {
       git(root, 'init', '-q', '--bare', bare);
       execFileSync('git', ['fast-import', '--quiet'], { cwd: bare, input: fastImportStream(entries, branch), stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
       git(bare, 'symbolic-ref', 'HEAD', `refs/heads/${branch}`);
-      return { url: `${base}/learner/${name}.git`, commit: git(bare, 'rev-parse', `refs/heads/${branch}`) };
+      return { url: `${base}/learner/${name}.git`, commit: git(bare, 'rev-parse', `refs/heads/${branch}`), dir: bare };
     },
     publish(name, sourceDir, options = {}) {
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-gitwork-'));
@@ -138,7 +159,7 @@ export async function startGitServer(): Promise<GitServer> {
       const bare = barePath(name);
       git(root, 'clone', '-q', '--bare', work, bare);
       fs.rmSync(work, { recursive: true, force: true });
-      return { url: `${base}/learner/${name}.git`, commit };
+      return { url: `${base}/learner/${name}.git`, commit, dir: bare };
     },
     async close() {
       server.closeAllConnections();

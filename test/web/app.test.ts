@@ -171,7 +171,7 @@ describe('the phase page and submitting', () => {
       visibility: 'visible',
       cooldownSeconds: 0,
       env: {},
-      limits: { installSeconds: 1, buildSeconds: 1, bootSeconds: 1, testSeconds: 1, memoryMb: 128, cpus: 1, pids: 32, tmpMb: 16, outputKb: 16, probeSeconds: 1 },
+      limits: { installSeconds: 1, buildSeconds: 1, bootSeconds: 1, testSeconds: 1, memoryMb: 128, cpus: 1, pids: 32, tmpMb: 16, diskMb: 64, outputKb: 16, probeSeconds: 1 },
       workspace: false,
       probes: [],
       briefMarkdown: 'Hello\n\n<script>alert(1)</script>\n\n<iframe src="https://evil.example"></iframe>\n\n<a href="javascript:alert(1)" onclick="x()">click</a> [ok](https://example.com)',

@@ -44,6 +44,7 @@ async function grade(
       platformDir: path.resolve(__dirname, '..', '..'),
       cloneTimeoutMs: 30_000,
       cloneMaxBytes: 50 * 1024 * 1024,
+      cloneMaxFiles: 50_000,
       httpHosts: ['127.0.0.1'],
       jobTimeoutMs: 300_000,
       onStage: async (stage) => void stages.push(stage),

@@ -65,6 +65,7 @@ async function grade(dir: string, limits: Record<string, number> = {}) {
       platformDir: path.resolve(__dirname, '..', '..'),
       cloneTimeoutMs: 30_000,
       cloneMaxBytes: 50 * 1024 * 1024,
+      cloneMaxFiles: 50_000,
       httpHosts: [],
       jobTimeoutMs: 200_000,
       onStage: async (stage, _at, detail) => void stages.push({ stage, detail }),

@@ -7,7 +7,7 @@
  *
  * Every server contacted is one started here on 127.0.0.1; nothing leaves this machine.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,9 +19,9 @@ import { LearnerError } from '../../worker/errors';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
-import { fetchSource, type FetchOptions, type Source } from '../../worker/stages/fetchSource';
+import { fetchSource, measureTree, type FetchOptions, type Source } from '../../worker/stages/fetchSource';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
-import { startGitServer, type GitServer, type TreeEntry } from '../support/gitServer';
+import { startGitServer, type GitServer, type Published, type TreeEntry } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(120_000);
@@ -61,12 +61,16 @@ function repoName(prefix: string): string {
   return `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
+/** A checkout folder to be, in a fresh job-like folder. */
+function newTarget(): string {
+  return path.join(fs.mkdtempSync(path.join(scratch, 'job-')), 'checkout');
+}
+
 /** fetchSource called directly (no validation before it), into a fresh job-like folder. */
-async function fetchDirect(source: Source, options: Partial<FetchOptions> = {}) {
-  const target = path.join(fs.mkdtempSync(path.join(scratch, 'job-')), 'checkout');
+async function fetchDirect(source: Source, options: Partial<FetchOptions> = {}, target = newTarget()) {
   const started = Date.now();
   try {
-    const result = await fetchSource(source, target, { timeoutMs: 30_000, maxBytes: 50 * MB, httpHosts: ['127.0.0.1'], ...options });
+    const result = await fetchSource(source, target, { timeoutMs: 30_000, maxBytes: 50 * MB, maxFiles: 50_000, httpHosts: ['127.0.0.1'], ...options });
     return { result, error: null, seconds: (Date.now() - started) / 1000, target };
   } catch (error) {
     return { result: null, error: error as Error, seconds: (Date.now() - started) / 1000, target };
@@ -74,7 +78,7 @@ async function fetchDirect(source: Source, options: Partial<FetchOptions> = {}) 
 }
 
 /** The whole pipeline, like the worker runs it; clone failures end before any container starts. */
-async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?: number; cloneMaxBytes?: number } = {}) {
+async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?: number; cloneMaxBytes?: number; cloneMaxFiles?: number } = {}) {
   const jobId = newJobId();
   const stages: string[] = [];
   const started = Date.now();
@@ -87,6 +91,7 @@ async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?
       platformDir: path.resolve(__dirname, '..', '..'),
       cloneTimeoutMs: options.cloneTimeoutMs ?? 30_000,
       cloneMaxBytes: options.cloneMaxBytes ?? 50 * MB,
+      cloneMaxFiles: options.cloneMaxFiles ?? 50_000,
       httpHosts: ['127.0.0.1'],
       jobTimeoutMs: 120_000,
       onStage: async (stage) => void stages.push(stage),
@@ -95,6 +100,35 @@ async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?
   const seconds = (Date.now() - started) / 1000;
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   return { outcome, stages, seconds, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
+}
+
+/** Bytes under `dir` (apparent sizes, like fetchSource's own measure); 0 when it does not exist. */
+async function directoryBytes(dir: string): Promise<number> {
+  const du = await new Promise<string>((resolve) => execFile('du', ['-sb', '--apparent-size', dir], (error, stdout) => resolve(error ? '0' : stdout)));
+  return Number.parseInt(du, 10) || 0;
+}
+
+/** The most bytes `dir` held while `work` ran, looked at with `du` again as soon as it answers. */
+async function peakBytes<T>(dir: string, work: Promise<T>): Promise<{ value: T; peak: number; looks: number }> {
+  let done = false;
+  let peak = 0;
+  let looks = 0;
+  const watching = (async () => {
+    while (!done) {
+      peak = Math.max(peak, await directoryBytes(dir));
+      looks += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  const value = await work.finally(() => void (done = true));
+  await watching;
+  return { value, peak, looks };
+}
+
+/** measureTree on a published bare repository, with nothing stopping it. */
+function measurePublished(repo: Published, limits: { maxBytes: number; maxFiles: number }) {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, GIT_CONFIG_NOSYSTEM: '1' };
+  return measureTree(repo.dir, repo.commit, limits, { config: [], env, signal: new AbortController().signal });
 }
 
 /** Processes other than this one whose command line or working folder mentions `needle`. */
@@ -276,6 +310,164 @@ describe('When the repository is too big for the clone limits', () => {
       expect(await settled(() => processesMentioning(name))).toEqual([]);
       recordCase({ area: 'Hostile repository', case: '20 000 small files, clone cap 2 MB', outcome: `${outcome.status}: ${outcome.message}`, seconds });
     });
+  });
+});
+
+describe('When the repository is small packed but huge checked out', () => {
+  test('then a zip bomb (one 10 MB blob of zeros at 1000 paths, 10 GB checked out) is refused before anything is checked out', async () => {
+    const name = repoName('zipbomb');
+    const zeros = Buffer.alloc(10 * MB);
+    const bomb = Array.from({ length: 1000 }, (_, i): TreeEntry => ({ path: `assets/z${String(i).padStart(4, '0')}.bin`, content: zeros }));
+    const repo = git.publishTree(name, [PACKAGE_JSON, ...bomb]);
+    // The premise: a repository of a few KB that a checkout would make 10 GB.
+    const packBytes = await directoryBytes(path.join(repo.dir, 'objects'));
+    expect(packBytes).toBeLessThan(1 * MB);
+    const logical = await measurePublished(repo, { maxBytes: Number.POSITIVE_INFINITY, maxFiles: Number.POSITIVE_INFINITY });
+    expect(logical.bytes).toBeGreaterThan(10_000 * MB);
+
+    const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 200 * MB });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toBe('The repository is larger than the 200 MB limit for a submission.');
+    expect(stages).toEqual(['cloning', 'error']);
+    expect(seconds).toBeLessThan(5);
+    expect(jobDirExists).toBe(false);
+    expect(await settled(() => processesMentioning(name))).toEqual([]);
+
+    // fetchSource alone, its folder watched: the job folder never holds more than the pack.
+    const target = newTarget();
+    const { value: direct, peak, looks } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB }, target));
+    expect(direct.error).toBeInstanceOf(LearnerError);
+    expect(direct.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
+    expect(looks).toBeGreaterThan(1);
+    expect(peak).toBeLessThan(5 * MB);
+    expect(direct.seconds).toBeLessThan(5);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    recordCase({
+      area: 'Hostile repository',
+      case: `Zip bomb: one 10 MB blob of zeros at 1000 paths (${Math.round(logical.bytes / MB)} MB checked out, ${Math.ceil(packBytes / 1024)} KB of git objects), clone cap 200 MB`,
+      outcome: `${outcome.status}: ${outcome.message} Refused before the checkout: at most ${Math.ceil(peak / 1024)} KB in the job folder (${looks} looks), ${direct.seconds.toFixed(2)} s`,
+      seconds,
+    });
+  });
+
+  test('then a zip bomb pinned as the pushed commit, under a branch that moved on to a small commit, is measured and refused the same way', async () => {
+    const name = repoName('pinnedbomb');
+    const zeros = Buffer.alloc(10 * MB);
+    const bomb = git.publishTree(name, [PACKAGE_JSON, ...Array.from({ length: 1000 }, (_, i): TreeEntry => ({ path: `assets/z${i}.bin`, content: zeros }))]);
+    // The branch moves on: a new head holding only package.json, whose parent is the bomb.
+    const inBare = (args: string[], input?: string) => spawnSync('git', args, { cwd: bomb.dir, input, encoding: 'utf8' }).stdout.trim();
+    const blob = inBare(['hash-object', '-w', '--stdin'], PACKAGE_JSON.content.toString());
+    const tree = inBare(['mktree'], `100644 blob ${blob}\tpackage.json\n`);
+    const head = inBare(['-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit-tree', tree, '-p', bomb.commit, '-m', 'moved on']);
+    inBare(['update-ref', 'refs/heads/main', head]);
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+
+    const control = await fetchDirect({ kind: 'git', url: bomb.url, ref: 'main' }, { maxBytes: 200 * MB });
+    expect(control.error).toBeNull();
+    expect(control.result?.commitSha).toBe(head);
+
+    const target = newTarget();
+    const { value: pinned, peak } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: bomb.url, ref: 'main', commit: bomb.commit }, { maxBytes: 200 * MB }, target));
+    expect(pinned.error).toBeInstanceOf(LearnerError);
+    expect(pinned.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
+    expect(peak).toBeLessThan(5 * MB);
+    expect(pinned.seconds).toBeLessThan(5);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    recordCase({
+      area: 'Hostile repository',
+      case: 'Zip bomb (10 GB checked out) as the pinned commit of a push, the branch moved on to a small commit',
+      outcome: `LearnerError "${pinned.error?.message}" before the checkout: at most ${Math.ceil(peak / 1024)} KB in the job folder`,
+      seconds: pinned.seconds,
+    });
+  });
+
+  describe('with a million files: 1000 folders of 1000 paths, all one tiny blob', () => {
+    const name = repoName('million');
+    let repo: Published;
+    let buildSeconds = 0;
+    function* entries(): Generator<TreeEntry> {
+      yield PACKAGE_JSON;
+      for (let folder = 0; folder < 1000; folder++) {
+        for (let file = 0; file < 1000; file++) yield { path: `d${folder}/f${file}.txt`, content: 'x\n' };
+      }
+    }
+    beforeAll(() => {
+      const started = Date.now();
+      repo = git.publishTree(name, entries());
+      buildSeconds = (Date.now() - started) / 1000;
+    });
+
+    test('then (control) the tree really holds 1 000 001 entries, and measuring stops at the limit', async () => {
+      let started = Date.now();
+      const whole = await measurePublished(repo, { maxBytes: Number.POSITIVE_INFINITY, maxFiles: Number.POSITIVE_INFINITY });
+      const wholeSeconds = (Date.now() - started) / 1000;
+      expect(whole).toEqual({ files: 1_000_001, bytes: Buffer.byteLength(PACKAGE_JSON.content) + 1_000_000 * 2, over: null });
+      started = Date.now();
+      const stopped = await measurePublished(repo, { maxBytes: 200 * MB, maxFiles: 50_000 });
+      const stoppedSeconds = (Date.now() - started) / 1000;
+      expect(stopped).toMatchObject({ files: 50_001, over: 'files' });
+      expect(await settled(() => processesMentioning(name))).toEqual([]);
+      recordCase({
+        area: 'Hostile repository',
+        case: 'A million files: the tree measured by git ls-tree -r -l, streamed',
+        outcome: `whole listing ${whole.files} entries in ${wholeSeconds.toFixed(1)} s; with a 50 000 limit stopped at ${stopped.files} in ${stoppedSeconds.toFixed(2)} s`,
+        seconds: stoppedSeconds,
+      });
+    });
+
+    test('then against a 50 000-file limit it ends as an error outcome naming the limit, in bounded time, with nothing checked out', async () => {
+      const packBytes = await directoryBytes(path.join(repo.dir, 'objects'));
+      const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 200 * MB, cloneMaxFiles: 50_000 });
+      expect(outcome.status).toBe('error');
+      expect(outcome.message).toBe('The repository has more than 50000 files; the limit for a submission is 50000.');
+      expect(stages).toEqual(['cloning', 'error']);
+      expect(seconds).toBeLessThan(10);
+      expect(jobDirExists).toBe(false);
+      expect(await settled(() => processesMentioning(name))).toEqual([]);
+      recordCase({
+        area: 'Hostile repository',
+        case: `A million files (1000 folders × 1000 paths of one blob: ${Math.ceil(packBytes / 1024)} KB of git objects, built in ${buildSeconds.toFixed(1)} s), file limit 50 000`,
+        outcome: `${outcome.status}: ${outcome.message}`,
+        seconds,
+      });
+    });
+  });
+});
+
+describe('When a tree is exactly at a clone limit', () => {
+  const gitlink = crypto.randomBytes(20).toString('hex');
+  const entries: TreeEntry[] = [
+    PACKAGE_JSON,
+    { path: 'src/a.txt', content: 'a'.repeat(1000) },
+    { path: 'src/b.txt', content: 'b'.repeat(234) },
+    { path: 'link', mode: '120000', content: 'src/a.txt' },
+    { path: 'vendor/lib', mode: '160000', content: gitlink },
+  ];
+  const blobBytes = entries.filter((entry) => entry.mode !== '160000').reduce((sum, entry) => sum + Buffer.byteLength(entry.content), 0);
+
+  test('then a tree of maxFiles entries is cloned, and one entry more is refused (symlinks and submodules count)', async () => {
+    const limit = entries.length;
+    const atLimit = git.publishTree(repoName('files-at'), entries);
+    const at = await fetchDirect({ kind: 'git', url: atLimit.url, ref: null }, { maxFiles: limit });
+    expect(at.error).toBeNull();
+    expect(at.result?.commitSha).toBe(atLimit.commit);
+    const listed = spawnSync('git', ['-C', at.target, 'ls-files'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    expect(listed).toHaveLength(limit);
+
+    const overLimit = git.publishTree(repoName('files-over'), [...entries, { path: 'src/c.txt', content: 'c' }]);
+    const over = await fetchDirect({ kind: 'git', url: overLimit.url, ref: null }, { maxFiles: limit });
+    expect(over.error).toBeInstanceOf(LearnerError);
+    expect(over.error?.message).toBe(`The repository has more than ${limit} files; the limit for a submission is ${limit}.`);
+    expect(fs.existsSync(over.target)).toBe(false);
+  });
+
+  test('then blobs summing to exactly maxBytes pass the measure, and a limit one byte lower stops it (a submodule has no size)', async () => {
+    const repo = git.publishTree(repoName('bytes-exact'), entries);
+    expect(await measurePublished(repo, { maxBytes: blobBytes, maxFiles: 100 })).toEqual({ files: entries.length, bytes: blobBytes, over: null });
+    expect(await measurePublished(repo, { maxBytes: blobBytes - 1, maxFiles: 100 })).toMatchObject({ over: 'bytes' });
+    expect(await measurePublished(repo, { maxBytes: blobBytes, maxFiles: entries.length - 1 })).toMatchObject({ files: entries.length, over: 'files' });
   });
 });
 

@@ -1,13 +1,16 @@
 /**
  * Stage 1: fetch the learner's code onto the worker's disk, safely.
  * Git over https only (plain http only for dev/test hosts), shallow, one branch, no tags, no
- * submodules, no LFS smudge, hooks off, no redirects, a timeout and a size cap. User strings never
- * become options: the URL and ref were validated (no leading "-"), are checked again here, and are
- * passed after their flags (the URL after "--"). Git runs in a process group of its own, ended
- * whole when the clone ends or is stopped, so no helper of it outlives the job.
+ * submodules, no LFS smudge, hooks off, no redirects, a timeout, a size cap and a file cap. The
+ * clone is made without a checkout, and the commit's tree is measured (sizes, entries) before
+ * anything is written out: a pack of a few KB can hold gigabytes of one file repeated, or a million
+ * files. User strings never become options: the URL and ref were validated (no leading "-"), are
+ * checked again here, and are passed after their flags (the URL after "--"). Git runs in a process
+ * group of its own, ended whole when the clone ends or is stopped, so no helper of it outlives the
+ * job.
  * A local folder (CLI only, never from the web) is copied without following symlinks.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +27,8 @@ export type Source =
 export interface FetchOptions {
   timeoutMs: number;
   maxBytes: number;
+  /** Files (symlinks and submodules included) the checked-out commit may hold. */
+  maxFiles: number;
   /** Hosts allowed over plain http (dev/test). */
   httpHosts: string[];
 }
@@ -93,7 +98,8 @@ async function cloneRepository(
     GIT_CONFIG_NOSYSTEM: '1',
   };
   const git = (cwd: string, args: string[]) => runGit([...config, ...args], cwd, env, controller.signal);
-  const args = ['clone', '--depth', '1', '--single-branch', '--no-tags', '--no-recurse-submodules'];
+  // No checkout yet: only the pack is written, and its size is checked before the tree is measured.
+  const args = ['clone', '--no-checkout', '--depth', '1', '--single-branch', '--no-tags', '--no-recurse-submodules'];
   if (ref) args.push(`--branch=${ref}`);
   const checkSize = async () => {
     if ((await directorySize(targetDir)) > options.maxBytes) tooBig = true;
@@ -104,13 +110,12 @@ async function cloneRepository(
     await git(path.dirname(targetDir), [...args, '--', url, targetDir]);
     // A small repository on a fast link is cloned between two looks of the watchdog.
     await checkSize();
-    const head = await revParseHead(targetDir);
-    if (commit && head !== commit) {
+    let graded = await revParseHead(targetDir);
+    if (commit && graded !== commit) {
       // The branch moved on since the push: fetch the pushed commit itself (protocol v2 serves
       // any reachable commit; GitHub serves any commit of the repository).
       try {
         await git(targetDir, ['fetch', '--depth', '1', '--no-tags', '--no-recurse-submodules', 'origin', commit]);
-        await git(targetDir, ['checkout', '-q', '--detach', commit]);
       } catch {
         throw new LearnerError(
           tooBig || timedOut
@@ -119,7 +124,20 @@ async function cloneRepository(
         );
       }
       await checkSize();
+      graded = commit;
     }
+    // What the checkout would write, measured before it is written: the watchdog's `du` would see
+    // a few GB of one blob repeated, or a million files, only once they were on the disk.
+    const tree = await measureTree(targetDir, graded, options, { config, env, signal: controller.signal });
+    if (tree.over === 'files') {
+      throw new LearnerError(`The repository has more than ${options.maxFiles} files; the limit for a submission is ${options.maxFiles}.`);
+    }
+    if (tree.over === 'bytes') {
+      tooBig = true;
+      throw new LearnerError(describeCloneFailure('', { url, ref, tooBig, timedOut, options }));
+    }
+    await git(targetDir, ['checkout', '-q', '--detach', graded]);
+    await checkSize();
   } catch (error) {
     // A stopped git cannot clean up after itself: the partial checkout goes now, not with the job.
     await fs.promises.rm(targetDir, { recursive: true, force: true }).catch(() => undefined);
@@ -130,6 +148,85 @@ async function cloneRepository(
     clearTimeout(deadline);
   }
   return { commitSha: await revParseHead(targetDir) };
+}
+
+/** What the checkout of a tree writes: its entries (files, symlinks, submodules) and their bytes. */
+export interface TreeTotals {
+  files: number;
+  bytes: number;
+  /** The first limit passed, when one was: counting stopped there. */
+  over: 'files' | 'bytes' | null;
+}
+
+/**
+ * Counts the entries of `commit`'s tree in the clone at `dir` and sums its blobs' sizes, with
+ * `git ls-tree -r -l -z` read as it streams: a million entries are ~70 MB of listing, so nothing
+ * is kept but the totals, and git is ended as soon as a limit is passed. Gitlinks (submodules)
+ * count as entries without a size; symlinks are blobs (their target is their content). Rejects with
+ * git's message, or "aborted" when stopped by `signal`; git has exited when it settles.
+ */
+export function measureTree(
+  dir: string,
+  commit: string,
+  limits: { maxBytes: number; maxFiles: number },
+  run: { config: string[]; env: NodeJS.ProcessEnv; signal: AbortSignal },
+): Promise<TreeTotals> {
+  return new Promise((resolve, reject) => {
+    const totals: TreeTotals = { files: 0, bytes: 0, over: null };
+    let rest = Buffer.alloc(0);
+    let stderr = '';
+    let failure: Error | null = null;
+    const child = spawn('git', [...run.config, 'ls-tree', '-r', '-l', '-z', '--full-tree', commit], {
+      cwd: dir,
+      env: run.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stop = () => {
+      failure ??= new Error('aborted');
+      child.kill('SIGKILL');
+    };
+    if (run.signal.aborted) stop();
+    run.signal.addEventListener('abort', stop, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (totals.over || failure) return;
+      const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      let start = 0;
+      for (let end = data.indexOf(0, start); end !== -1; start = end + 1, end = data.indexOf(0, start)) {
+        // "<mode> SP <type> SP <object> SP <size> TAB <path>": the size is "-" for a gitlink.
+        const tab = data.indexOf(9, start);
+        const [, type, , size] = data.toString('latin1', start, tab === -1 || tab > end ? end : tab).split(/ +/);
+        totals.files += 1;
+        if (type === 'blob') totals.bytes += Number(size) || 0;
+        if (totals.files > limits.maxFiles) totals.over = 'files';
+        else if (totals.bytes > limits.maxBytes) totals.over = 'bytes';
+        if (totals.over) {
+          child.kill('SIGKILL');
+          return;
+        }
+      }
+      // The entry cut at the end of this chunk, completed by the next one. No file system takes a
+      // path this long; a tree that holds one would otherwise be gathered here chunk by chunk.
+      rest = Buffer.from(data.subarray(start));
+      if (rest.length > 64 * 1024) {
+        failure = new Error('the tree holds a path longer than 64 KB');
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.on('error', (error) => {
+      failure ??= error;
+      // Never started: no 'close' will follow.
+      if (child.pid === undefined) reject(error);
+    });
+    child.on('close', (code) => {
+      run.signal.removeEventListener('abort', stop);
+      if (failure) reject(failure);
+      else if (totals.over || code === 0) resolve(totals);
+      else reject(new Error(stderr.trim() || `git ls-tree ended with code ${code}`));
+    });
+  });
 }
 
 /** simple-git's git: a wrapper that runs git in a process group of its own (see the script). */
