@@ -18,7 +18,7 @@ import { claimSubmission, finishStage, selectOptionalSubmission, startStage, upd
 import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
 import { DockerSandbox } from './sandbox/dockerDriver';
-import { releaseJobDisk } from './sandbox/jobDisk';
+import { jobDisksSupported, releaseJobDisk } from './sandbox/jobDisk';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
 
@@ -52,6 +52,9 @@ export async function startGradingWorker(options: {
   // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
   // worker was killed may still be 'active' here (until its lock expires and a stalled check
   // re-queues it): its containers are removed when the job is processed again (below).
+  if (!(await jobDisksSupported(config.DATA_DIR))) {
+    log.warn('cannot mount a file system per job here (needs root, mkfs.ext4 and loop devices): workspaces are NOT bounded on disk');
+  }
   const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
   if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
 

@@ -89,3 +89,13 @@ export async function jobDiskFull(jobDir: string): Promise<boolean> {
   const inodesLeft = stats.files > 0 ? stats.ffree / stats.files : 1;
   return stats.bavail / stats.blocks < 0.01 || bytesLeft < 4 * 1024 * 1024 || inodesLeft < 0.01;
 }
+
+/** Whether this host can give jobs a bounded disk (tried once on a small one; the worker logs it). */
+export async function jobDisksSupported(dataDir: string): Promise<boolean> {
+  const probe = path.join(dataDir, 'jobs', `.probe-${process.pid}`);
+  try {
+    return await mountJobDisk(probe, 64);
+  } finally {
+    await releaseJobDisk(probe);
+  }
+}
