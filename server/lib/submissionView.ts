@@ -157,7 +157,9 @@ const APP_LOG_TAIL_CHARS = 32 * 1024;
 /** The last lines of the learner app's log, capped, for a <details> block. */
 export function tailLog(log: string | null): string | null {
   if (!log) return null;
-  const lines = log.slice(-APP_LOG_TAIL_CHARS).split('\n');
+  // A cut between the two halves of a character outside the BMP (an emoji) would leave half of it.
+  const tail = log.slice(-APP_LOG_TAIL_CHARS).replace(/^[\uDC00-\uDFFF]/, '');
+  const lines = tail.split('\n');
   return lines.slice(-APP_LOG_TAIL_LINES).join('\n');
 }
 

@@ -352,6 +352,11 @@ describeWithEngine('When a job asks whether the engine restarted (worker/sandbox
     const next = await sandbox.watchEngine(image);
     await expect(next.check()).resolves.toBeUndefined();
     expect(await sandbox.removeJob(jobId)).toBe(1);
+    recordCase({
+      area: 'Fault',
+      case: 'Engine restarted while a job waited between two looks (its container then reads "exited 143" on an engine that answers)',
+      outcome: 'told apart by the engine sentinel: EngineInterruptedError (retried); a container that ends itself with SIGTERM (also 143) is not taken for a restart',
+    });
   });
 });
 

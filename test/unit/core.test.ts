@@ -1,6 +1,8 @@
 import { toPositional } from '../../server/db/sql';
 import { clampResults, ResultsFileSchema } from '../../server/models/results';
 import { cleanOutput, lastLines, TailBuffer } from '../../worker/sandbox/output';
+import { cleanText } from '../../server/lib/text';
+import { tailLog } from '../../server/lib/submissionView';
 
 describe('toPositional', () => {
   test('When a SQL text uses named parameters, then they become positional, repeated names sharing one', () => {
@@ -46,5 +48,23 @@ describe('results.json', () => {
   test('When a field has the wrong type or version, then it is refused', () => {
     expect(ResultsFileSchema.safeParse({ ...base, version: 2 }).success).toBe(false);
     expect(ResultsFileSchema.safeParse({ ...base, tests: [{ id: 'a', status: 'great' }] }).success).toBe(false);
+  });
+});
+
+describe('cleanText', () => {
+  test('removes C1 controls (U+009B is a one-character CSI to some terminals) and keeps the text around them', () => {
+    expect(cleanText('a\u009b31mb\u0085c\u00a0d')).toBe('a31mbc\u00a0d');
+  });
+});
+
+describe('tailLog', () => {
+  test('never starts with half of a character outside the BMP when the cut falls inside it', () => {
+    const emoji = '\u{1F600}';
+    // The page keeps the last 32 768 characters: make the cut land between the two halves of an emoji.
+    const log = `x${emoji}${'y'.repeat(32_767)}`;
+    expect(log.slice(-32_768).charCodeAt(0)).toBeGreaterThanOrEqual(0xdc00);
+    const tail = tailLog(log)!;
+    expect(tail).toMatch(/^y+$/);
+    expect(tail).toHaveLength(32_767);
   });
 });
