@@ -93,6 +93,19 @@ describe('When a working app is submitted', () => {
     expect(outcome.score).toBe(6);
     expect(outcome.tests[0].output).toMatch(/expected \{"message":"hello"\}/);
   });
+
+  test('then a dependency that must compile a native addon (bcrypt 5: no prebuild in the package, GitHub unreachable) is built and works', async () => {
+    const server = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'server.js'), 'utf8');
+    const useBcrypt = "const bcrypt = require('bcrypt'); const hash = bcrypt.hashSync('secret', 4); console.log('bcrypt ' + require('bcrypt/package.json').version + ' works: ' + bcrypt.compareSync('secret', hash));\n";
+    const app = helloVariant({
+      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { bcrypt: '5.1.1' } }),
+      'package-lock.json': null,
+      'server.js': `${useBcrypt}${server}`,
+    });
+    const { outcome } = await grade(local(app), { limits: { installSeconds: 240 } });
+    expect(outcome).toMatchObject({ status: 'scored', score: 10 });
+    expect(outcome.appLog).toContain('bcrypt 5.1.1 works: true');
+  });
 });
 
 describe('When an exercise has probes and a read-only workspace', () => {

@@ -69,9 +69,10 @@ export async function installDependencies(context: JobContext, workspace: Worksp
         npm_config_update_notifier: 'false',
         COREPACK_HOME: '/tmp/corepack',
         COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
-        // Native addons (bcrypt 5) otherwise try to download prebuilt binaries from GitHub, which
-        // the sandbox cannot reach; the runtime image has a compiler and Node's headers.
-        npm_config_build_from_source: 'true',
+        // Native addons without prebuilds in the package (bcrypt 5's node-pre-gyp) try GitHub first:
+        // refused at once here (no DNS, the firewall), they fall back to building with the image's
+        // compiler and Node headers. (npm_config_build_from_source would skip the try, but npm 11
+        // prints "Unknown env config" into every install log for it: noise in learners' messages.)
       },
       tmpfsExec: true,
       // npm's cache lives in /tmp during the install; tmpfs pages count against the memory limit.
