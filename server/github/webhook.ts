@@ -2,7 +2,9 @@
  * `POST /webhooks/github`: GitHub's push deliveries. Signed with HMAC SHA-256 over the raw body
  * (the link's own secret or GITHUB_WEBHOOK_SECRET); every delivery id is recorded once, so a
  * redelivery creates nothing. The clone URL always comes from the stored link, never from the
- * payload. Answers at once: grading is queued, commit statuses are reported in the background.
+ * payload. A push to the default branch that changes backend-pro.yml re-reads it (through the API,
+ * at the pushed commit) before deciding what to grade. Answers at once: grading is queued, commit
+ * statuses are reported in the background.
  */
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Queue } from 'bullmq';
@@ -11,7 +13,9 @@ import type { Config } from '../config';
 import { shortSha } from '../lib/format';
 import { forgetDelivery, recordDelivery, selectOptionalLinkByRepo, updateDeliveryOutcome } from '../models/links';
 import type { GradingJobData } from '../queue';
+import { GitHubApi } from './api';
 import { gradePush, PushPayloadSchema } from './pushes';
+import { applyPushedConfig } from './repoConfig';
 import { verifySignature } from './signature';
 import type { StatusReporter } from './statuses';
 
@@ -29,6 +33,8 @@ export function webhookRouter(deps: {
   const { config, logger } = deps;
   const log = logger.child({ component: 'webhook' });
   const router = Router();
+  // Two reads at most (default branch, backend-pro.yml) must fit in the 10 s GitHub waits for us.
+  const reader = GitHubApi.forReading(config, 4_000);
 
   router.post(
     '/webhooks/github',
@@ -83,18 +89,23 @@ export function webhookRouter(deps: {
       if (!push.success) return void (await done(400, 'refused: the push payload is missing ref, after or repository'));
 
       let decision;
+      let configNote: string | null;
       try {
+        // Before grading: a push that changes backend-pro.yml is graded with the map it brings.
+        configNote = await applyPushedConfig(push.data, link, reader);
         decision = await gradePush(push.data, link, deps);
       } catch (error) {
         await forgetDelivery(delivery).catch(() => undefined);
         throw error;
       }
+      // The note comes first: the record is cut at 500 characters.
+      const withNote = (outcome: string) => (configNote ? `${configNote}; ${outcome}` : outcome);
       if (decision.kind === 'ignored') {
-        log.info({ delivery, repo, reason: decision.reason }, 'push ignored');
-        return void (await done(202, `ignored: ${decision.reason}`));
+        log.info({ delivery, repo, reason: decision.reason, configNote }, 'push ignored');
+        return void (await done(202, withNote(`ignored: ${decision.reason}`)));
       }
       const parts = decision.grades.map(({ submission, mode }) => `${submission.exercise_id} ${describeMode(mode)} (${submission.id})`);
-      const outcome = [...parts, ...decision.skipped.map((skip) => `skipped ${skip}`)].join('; ') || 'nothing to grade';
+      const outcome = withNote([...parts, ...decision.skipped.map((skip) => `skipped ${skip}`)].join('; ') || 'nothing to grade');
       log.info({ delivery, repo, outcome }, 'push received');
       await done(202, outcome, { submissions: decision.grades.map(({ submission }) => submission.id) });
 

@@ -3,6 +3,7 @@
  * webhook secret, and the webhook deliveries received for it.
  */
 import crypto from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { execute, inTransaction, loadSqlBlocks, queryOptionalRow, queryRow, queryRows } from '../db/sql';
 
@@ -58,11 +59,14 @@ export function selectLinkPhases(linkId: number): Promise<LinkPhase[]> {
   return queryRows(sql.select_link_phases, { link_id: linkId }, LinkPhaseSchema);
 }
 
+/** A phase to track: the form's fields, or an entry of backend-pro.yml. */
+export type LinkPhaseInput = { exerciseId: string; branch: string; subdir: string | null };
+
 /** Links (or relinks) the learner's repository and replaces the tracked phases, atomically. */
 export function saveLink(
   userId: number,
   repoFullName: string,
-  phases: { exerciseId: string; branch: string; subdir: string | null }[],
+  phases: LinkPhaseInput[],
 ): Promise<Link> {
   return inTransaction(async (client) => {
     const link = await queryRow(
@@ -71,12 +75,21 @@ export function saveLink(
       LinkSchema,
       client,
     );
-    await execute(sql.delete_link_phases, { link_id: link.id }, client);
-    for (const phase of phases) {
-      await execute(sql.insert_link_phase, { link_id: link.id, exercise_id: phase.exerciseId, branch: phase.branch, subdir: phase.subdir }, client);
-    }
+    await writeLinkPhases(link.id, phases, client);
     return link;
   });
+}
+
+/** Replaces the tracked phases of a link (from its backend-pro.yml), atomically: a push sees the old map or the new one. */
+export function replaceLinkPhases(linkId: number, phases: LinkPhaseInput[]): Promise<void> {
+  return inTransaction((client) => writeLinkPhases(linkId, phases, client));
+}
+
+async function writeLinkPhases(linkId: number, phases: LinkPhaseInput[], client: PoolClient): Promise<void> {
+  await execute(sql.delete_link_phases, { link_id: linkId }, client);
+  for (const phase of phases) {
+    await execute(sql.insert_link_phase, { link_id: linkId, exercise_id: phase.exerciseId, branch: phase.branch, subdir: phase.subdir }, client);
+  }
 }
 
 export function regenerateLinkSecret(linkId: number): Promise<Link> {

@@ -1,8 +1,9 @@
 /**
  * A fake GitHub on loopback, for tests: the OAuth web flow (authorize → callback with code and
  * state → access token), the REST API under /api/v3 (GET /user, commit statuses, webhook
- * creation — each call recorded), and real Git repositories over smart HTTP at
- * /<owner>/<name>.git that tests publish and push new commits to.
+ * creation, a repository's default branch, file contents at a ref — each call recorded), and real
+ * Git repositories over smart HTTP at /<owner>/<name>.git that tests publish and push new commits
+ * to (the contents API reads the same repositories).
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -41,6 +42,10 @@ export interface FakeGitHub {
   signInAs(user: FakeGitHubUser): void;
   statuses: RecordedStatus[];
   hooks: { repo: string; body: Record<string, unknown> }[];
+  /** Contents API reads: which file of which repository, at which ref (null: the default branch). */
+  fileReads: { repo: string; path: string; ref: string | null; authorization: string | undefined }[];
+  /** While on, every /repos/ API call answers 503, as GitHub does during an outage. */
+  setOutage(on: boolean): void;
   /** OAuth token requests received (to prove a forged state never reaches GitHub). */
   tokenRequests: number;
   /** Creates `<owner>/<name>` with `sourceDir` as its first commit on `branch`; returns that commit. */
@@ -62,6 +67,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const tokens = new Map<string, FakeGitHubUser>();
   let nextUser: FakeGitHubUser | null = null;
   let hookId = 1000;
+  let outage = false;
 
   const fake = {
     clientId: 'fake-client-id',
@@ -69,6 +75,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     token: `ghp_${crypto.randomBytes(10).toString('hex')}`,
     statuses: [] as RecordedStatus[],
     hooks: [] as { repo: string; body: Record<string, unknown> }[],
+    fileReads: [] as FakeGitHub['fileReads'],
     tokenRequests: 0,
   };
 
@@ -118,6 +125,27 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         if (!user) return json(res, 401, { message: 'Bad credentials' });
         return json(res, 200, { ...user, html_url: `${webUrl}/${user.login}`, type: 'User' });
       }
+      if (outage && url.pathname.startsWith('/api/v3/repos/')) return json(res, 503, { message: 'Service Unavailable' });
+      // Reads work without a token (public repositories); a wrong token is refused like GitHub does.
+      const readAllowed = auth === undefined || auth === `Bearer ${fake.token}`;
+      const repository = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'GET' && repository) {
+        if (!readAllowed) return json(res, 401, { message: 'Bad credentials' });
+        const bare = bareOf(`${repository[1]}/${repository[2]}`);
+        if (!bare) return json(res, 404, { message: 'Not Found' });
+        return json(res, 200, { full_name: `${repository[1]}/${repository[2]}`, private: false, default_branch: git(bare, 'symbolic-ref', '--short', 'HEAD') });
+      }
+      const contents = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url.pathname);
+      if (req.method === 'GET' && contents) {
+        if (!readAllowed) return json(res, 401, { message: 'Bad credentials' });
+        const repo = `${contents[1]}/${contents[2]}`;
+        const file = decodeURIComponent(contents[3]!);
+        const ref = url.searchParams.get('ref');
+        fake.fileReads.push({ repo, path: file, ref, authorization: auth });
+        const bare = bareOf(repo);
+        if (!bare || (ref ?? '').startsWith('-')) return json(res, 404, { message: 'Not Found' });
+        return serveContents(res, bare, `${ref ?? 'HEAD'}:${file}`, file);
+      }
       const status = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-f]{40})$/.exec(url.pathname);
       if (req.method === 'POST' && status) {
         if (auth !== `Bearer ${fake.token}`) return json(res, 401, { message: 'Bad credentials' });
@@ -137,6 +165,35 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const webUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
+  /** The bare repository of `owner/name`, or null when it was never published. */
+  const bareOf = (fullName: string) => {
+    const bare = path.join(root, `${fullName}.git`);
+    return fs.existsSync(bare) ? bare : null;
+  };
+
+  /** A file at `spec` (`<ref>:<path>`) the way the contents API shows it: base64 in lines of 60, empty past 1 MB. */
+  const serveContents = (res: http.ServerResponse, bare: string, spec: string, file: string) => {
+    let type: string;
+    try {
+      type = git(bare, 'cat-file', '-t', spec);
+    } catch {
+      return json(res, 404, { message: 'Not Found' });
+    }
+    // A folder is listed as an array of entries: enough that it is not mistaken for a file.
+    if (type !== 'blob') return json(res, 200, [{ type: 'dir', name: path.basename(file), path: file }]);
+    const content = execFileSync('git', ['cat-file', 'blob', spec], { cwd: bare });
+    const large = content.length > 1024 * 1024;
+    return json(res, 200, {
+      type: 'file',
+      name: path.basename(file),
+      path: file,
+      sha: git(bare, 'rev-parse', spec),
+      size: content.length,
+      encoding: large ? 'none' : 'base64',
+      content: large ? '' : content.toString('base64').replace(/.{60}/g, '$&\n'),
+    });
+  };
+
   const pushTo = (fullName: string, work: string, branch: string) => {
     const bare = path.join(root, `${fullName}.git`);
     if (!fs.existsSync(bare)) {
@@ -154,6 +211,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     },
     get tokenRequests() {
       return fake.tokenRequests;
+    },
+    get fileReads() {
+      return fake.fileReads;
+    },
+    setOutage(on) {
+      outage = on;
     },
     webUrl,
     apiUrl: `${webUrl}/api/v3`,
@@ -205,6 +268,9 @@ export function pushDelivery(options: {
   deleted?: boolean;
   created?: boolean;
   changed?: string[];
+  /** Files the push added or removed (`changed` are the modified ones). */
+  added?: string[];
+  removed?: string[];
   /** What a hostile sender would put there: the platform must clone the stored link's URL instead. */
   cloneUrl?: string;
 }): { headers: Record<string, string>; body: string } {
@@ -219,7 +285,7 @@ export function pushDelivery(options: {
     compare: `https://github.com/${options.repo}/compare`,
     commits: options.deleted
       ? []
-      : [{ id: options.after, message: 'change', added: [], removed: [], modified: options.changed ?? ['README.md'] }],
+      : [{ id: options.after, message: 'change', added: options.added ?? [], removed: options.removed ?? [], modified: options.changed ?? ['README.md'] }],
     head_commit: options.deleted ? null : { id: options.after, message: 'change' },
     repository: {
       id: 4242,

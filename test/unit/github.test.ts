@@ -1,10 +1,11 @@
 /**
  * The pure parts of the GitHub integration: webhook signatures (GitHub's documented test vector),
- * which phases a push touches, repository names, commit status texts and the badge.
+ * which phases a push touches, repository names, commit status texts, backend-pro.yml and the badge.
  */
 import { parseRepoFullName } from '../../server/pages/github/github';
 import { renderBadge } from '../../server/pages/badge/badge';
 import { changedFiles, touches, type PushPayload } from '../../server/github/pushes';
+import { parseRepoConfig } from '../../server/github/repoConfig';
 import { signPayload, verifySignature } from '../../server/github/signature';
 import { describeStatus } from '../../server/github/statuses';
 import type { Submission } from '../../server/models/submissions';
@@ -110,6 +111,53 @@ describe('Commit status texts', () => {
     const now = new Date('2026-11-27T10:00:00Z');
     const status = describeStatus({ ...base, status: 'queued', not_before: new Date('2026-11-27T10:01:30Z') }, exercise, now);
     expect(status).toEqual({ state: 'pending', description: 'Phase 5: queued, grading starts at 10:01 UTC (cooldown)' });
+  });
+});
+
+describe('backend-pro.yml', () => {
+  const exercises = [
+    { id: 'phase-1-auth', phase: 1 },
+    { id: 'phase-2-data', phase: 2 },
+    { id: 'phase-5-orders', phase: 5 },
+  ];
+
+  test('When a phase gives no branch or folder, then it is tracked on the default branch, whole repository, in phase order', () => {
+    const text = 'phases:\n  phase-5-orders: { branch: orders, folder: ./services/orders/ }\n  phase-2-data: { folder: data }\n  phase-1-auth:\n';
+    expect(parseRepoConfig(text, exercises, 'trunk')).toEqual({
+      ok: true,
+      phases: [
+        { exerciseId: 'phase-1-auth', branch: 'trunk', subdir: null },
+        { exerciseId: 'phase-2-data', branch: 'trunk', subdir: 'data' },
+        { exerciseId: 'phase-5-orders', branch: 'orders', subdir: 'services/orders' },
+      ],
+    });
+  });
+
+  test('When the file also maps environment names for the grader (env:), then that part is left to the grader', () => {
+    expect(parseRepoConfig('env:\n  TYPEORM_URL: DATABASE_URL\nphases:\n  phase-1-auth: {}\n', exercises, 'main')).toEqual({
+      ok: true,
+      phases: [{ exerciseId: 'phase-1-auth', branch: 'main', subdir: null }],
+    });
+  });
+
+  test('When "phases" is an empty mapping, then no phase is tracked', () => {
+    expect(parseRepoConfig('phases: {}\n', exercises, 'main')).toEqual({ ok: true, phases: [] });
+  });
+
+  test('When several things are wrong, then each is named with its line', () => {
+    const text = 'phases:\n  phase-1-auth:\n    branch: a..b\n    folder: /abs\n  phase-2-data: { brnch: x, color: red }\n';
+    expect(parseRepoConfig(text, exercises, 'main')).toEqual({
+      ok: false,
+      errors: [
+        'line 3, phases.phase-1-auth.branch: "a..b" is not a valid branch name.',
+        'line 4, phases.phase-1-auth.folder: "/abs" is not a valid folder inside the repository.',
+        'line 5, phases.phase-2-data.brnch: unknown key "brnch" (and 1 more): a phase takes only "branch" and "folder"',
+      ],
+    });
+  });
+
+  test('When tabs indent the file, then the YAML error names the line', () => {
+    expect(parseRepoConfig('phases:\n\tphase-1-auth: {}\n', exercises, 'main')).toEqual({ ok: false, errors: ['line 2: Tabs are not allowed as indentation'] });
   });
 });
 

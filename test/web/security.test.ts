@@ -38,6 +38,7 @@ const ROUTES: Record<string, Access> = {
   'POST /github/link': 'signed-in',
   'POST /github/secret': 'signed-in',
   'POST /github/webhook': 'signed-in',
+  'POST /github/config': 'signed-in',
   'POST /github/unlink': 'signed-in',
 };
 
@@ -509,7 +510,7 @@ describe('SQL injection attempts', () => {
       const link = await attacker.post('/github/link', { repo: payload, 'branch_phase-1-auth': payload, 'subdir_phase-1-auth': payload }, { formPage: '/github' });
       expectHandled(link, `POST /github/link repo=${payload}`);
       expect(link.status).toBe(400);
-      for (const path of ['/github/secret', '/github/webhook', '/github/unlink', `/submissions/${ownedId}/regrade`]) {
+      for (const path of ['/github/secret', '/github/webhook', '/github/config', '/github/unlink', `/submissions/${ownedId}/regrade`]) {
         expectHandled(await attacker.post(path, { id: payload, repo: payload }, { formPage: '/' }), `POST ${path}`);
       }
       const webhook = await request(app.server)

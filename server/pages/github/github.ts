@@ -1,21 +1,24 @@
 /**
  * `/github`: the learner links one GitHub repository and says which branch (and folder) holds
  * which phase. The page shows the webhook URL and the link's secret to paste into GitHub (with
- * copy buttons), creates the webhook through the API when a token is configured, lists the last
- * deliveries, and gives a README badge per phase.
+ * copy buttons), creates the webhook through the API when a token is configured, reads the phase
+ * map from the repository's backend-pro.yml on request, lists the last deliveries, and gives a
+ * README badge per phase.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { LOGIN_PATTERN } from '../../auth/routes';
-import { GitHubApi } from '../../github/api';
+import { GitHubApi, GitHubApiError } from '../../github/api';
+import { CONFIG_FILE, readRepoConfig, type ConfigRead } from '../../github/repoConfig';
 import { HttpError } from '../../lib/errors';
 import { checkRef, checkSubdir } from '../../lib/submissionInput';
 import { selectExercises } from '../../models/exercises';
 import {
   deleteLinkForUser,
   regenerateLinkSecret,
+  replaceLinkPhases,
   saveLink,
   selectLinkPhases,
   selectOptionalLinkByRepo,
@@ -53,6 +56,7 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger }): Rout
   const log = deps.logger.child({ component: 'github-link' });
   const router = Router();
   const api = GitHubApi.fromConfig(config);
+  const reader = GitHubApi.forReading(config);
   const webhookUrl = `${config.BASE_URL}/webhooks/github`;
 
   async function render(req: Request, res: Response, extra: { status?: number; errors?: string[]; values?: Record<string, string>; notice?: string } = {}) {
@@ -137,6 +141,39 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger }): Rout
       });
     }
     res.redirect(303, '/github?done=webhook');
+  });
+
+  router.post('/github/config', requireUser, async (req, res) => {
+    const link = await requireLink(currentUser(req));
+    const exercises = await selectExercises();
+    let where = link.repo_full_name;
+    let read: ConfigRead;
+    try {
+      const branch = await reader.getDefaultBranch(link.repo_full_name);
+      where = `${link.repo_full_name}@${branch}`;
+      read = await readRepoConfig(reader, link.repo_full_name, branch, branch, exercises);
+    } catch (error) {
+      if (!(error instanceof GitHubApiError)) throw error;
+      log.warn({ err: error, repo: link.repo_full_name }, `could not read ${CONFIG_FILE}`);
+      const reason =
+        error.status === 404
+          ? `GitHub shows no repository ${link.repo_full_name} to the platform: is it public, and spelled as on GitHub?`
+          : `GitHub could not be reached or refused (${error.message}). Try again in a few minutes.`;
+      return render(req, res, { status: 502, errors: [`${CONFIG_FILE} was not read: ${reason} Nothing was changed.`] });
+    }
+    if (read.kind === 'missing') {
+      return render(req, res, { status: 404, errors: [`No ${CONFIG_FILE} in ${where}: add it at the root of that branch (example below), or use the form. Nothing was changed.`] });
+    }
+    if (!read.ok) {
+      return render(req, res, {
+        status: 400,
+        errors: [...read.errors.map((error) => `${CONFIG_FILE}: ${error}`), `Nothing was changed: fix ${CONFIG_FILE} in ${where} and read it again.`],
+      });
+    }
+    await replaceLinkPhases(link.id, read.phases);
+    const phaseOf = new Map(exercises.map((exercise) => [exercise.id, exercise.phase]));
+    const applied = read.phases.map((phase) => `Phase ${phaseOf.get(phase.exerciseId)} → ${phase.branch}${phase.subdir ? ` (${phase.subdir}/)` : ''}`);
+    return render(req, res, { notice: `Applied ${CONFIG_FILE} from ${where}: ${applied.join(', ') || 'no phase is tracked now'}.` });
   });
 
   router.post('/github/unlink', requireUser, async (req, res) => {
