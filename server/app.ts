@@ -141,7 +141,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(submissionEventsRouter({ queue, hub, logger }));
   app.use(submissionRouter({ config, queue, logger, rateLimit: limits.submit }));
   app.use(instructorRouter());
-  app.use(githubLinkRouter({ config, logger }));
+  app.use(githubLinkRouter({ config, logger, rateLimit: limits.github }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

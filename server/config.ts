@@ -46,6 +46,7 @@ const ConfigSchema = z
     RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    RATE_LIMIT_GITHUB_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     // Which proxies in front of the server are trusted for the client address (X-Forwarded-For)
     // and protocol: a hop count ("1") or addresses/subnets ("loopback, 10.0.0.0/8"). Unset: 1 in
     // production (one TLS-terminating proxy), none otherwise. Never "true": any client could then

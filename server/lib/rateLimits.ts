@@ -1,8 +1,8 @@
 /**
  * Coarse burst limits, counted in Redis so that every server process of the platform shares
  * them (express-rate-limit + rate-limit-redis): sign-in per client IP, submitting per signed-in
- * user (instructors exempt; the per-exercise cooldown is a separate, finer rule) and GitHub's
- * webhook per client IP. Windows are one minute; limits come from config (RATE_LIMIT_*).
+ * user (instructors exempt; the per-exercise cooldown is a separate, finer rule), GitHub's
+ * webhook per client IP, and the /github actions that call GitHub's API per signed-in user. Windows are one minute; limits come from config (RATE_LIMIT_*).
  * Past a limit: 429 with Retry-After and the IETF draft-7 `RateLimit` / `RateLimit-Policy`
  * headers; pages get the error page (HttpError), the webhook JSON.
  *
@@ -25,6 +25,8 @@ export interface RateLimits {
   submit: RequestHandler;
   /** POST /webhooks/github: per client IP, answers JSON. */
   webhook: RequestHandler;
+  /** POST /github/config, POST /github/webhook (calls to GitHub's API): per signed-in user, after requireUser. */
+  github: RequestHandler;
 }
 
 const WINDOW_MS = 60_000;
@@ -85,6 +87,15 @@ export function createRateLimits(deps: { config: Config; redis: Redis; logger: p
         'submit',
         (seconds) =>
           `You have asked for more than ${config.RATE_LIMIT_SUBMIT_PER_MINUTE} gradings in a minute. Try again in ${seconds} s — your earlier submissions are being graded.`,
+      ),
+    }),
+    github: rateLimit({
+      ...common('github'),
+      limit: config.RATE_LIMIT_GITHUB_PER_MINUTE,
+      keyGenerator: (req) => `user:${req.currentUser?.id ?? 'none'}`,
+      handler: page(
+        'github',
+        (seconds) => `You have asked the platform to call GitHub more than ${config.RATE_LIMIT_GITHUB_PER_MINUTE} times in a minute. Try again in ${seconds} s.`,
       ),
     }),
     webhook: rateLimit({

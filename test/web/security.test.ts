@@ -540,6 +540,7 @@ describe('rate limits', () => {
     RATE_LIMIT_SIGNIN_PER_MINUTE: '3',
     RATE_LIMIT_SUBMIT_PER_MINUTE: '3',
     RATE_LIMIT_WEBHOOK_PER_MINUTE: '3',
+    RATE_LIMIT_GITHUB_PER_MINUTE: '3',
     TRUST_PROXY: '1',
   };
   let limited: WebApp;
@@ -574,6 +575,7 @@ describe('rate limits', () => {
       RATE_LIMIT_SIGNIN_PER_MINUTE: 20,
       RATE_LIMIT_SUBMIT_PER_MINUTE: 10,
       RATE_LIMIT_WEBHOOK_PER_MINUTE: 120,
+      RATE_LIMIT_GITHUB_PER_MINUTE: 10,
     });
   });
 
@@ -637,6 +639,23 @@ describe('rate limits', () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       expect((await submit(professor, { repo_url: `not-a-url-prof-${attempt}` }, limited)).status).toBe(303);
     }
+  });
+
+  test('When a learner asks the platform to call GitHub too often (read backend-pro.yml, create the webhook), then 429 with the headers; another learner is unaffected', async () => {
+    const busy = new Browser(app);
+    await busy.signIn('busy-bea');
+    const other = new Browser(app);
+    await other.signIn('other-otto');
+    const busyHere = Object.assign(new Browser(limited), { cookie: busy.cookie });
+    // Not linked yet: each of these is answered (and counted) without reaching GitHub.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await busyHere.post('/github/config', {}, { formPage: '/github' })).status).not.toBe(429);
+    }
+    const refused = await busyHere.post('/github/webhook', {}, { formPage: '/github' });
+    expectLimited(refused, 3);
+    expect(refused.text).toContain('call GitHub more than 3 times in a minute');
+    expectLimited(await Object.assign(new Browser(limitedTwin), { cookie: busy.cookie }).post('/github/config', {}, { formPage: '/github' }), 3);
+    expect((await Object.assign(new Browser(limited), { cookie: other.cookie }).post('/github/config', {}, { formPage: '/github' })).status).not.toBe(429);
   });
 
   test('When one IP goes past the webhook limit, then 429 in JSON with the headers; another IP still reaches the signature check', async () => {

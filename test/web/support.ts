@@ -72,6 +72,7 @@ export async function startWebTestContext(): Promise<WebTestContext> {
         RATE_LIMIT_SIGNIN_PER_MINUTE: '10000',
         RATE_LIMIT_SUBMIT_PER_MINUTE: '10000',
         RATE_LIMIT_WEBHOOK_PER_MINUTE: '10000',
+        RATE_LIMIT_GITHUB_PER_MINUTE: '10000',
         ...env,
       });
       const app = createApp({ config, queue, queueEvents, redis: producer, logger });

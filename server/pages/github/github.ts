@@ -5,7 +5,7 @@
  * map from the repository's backend-pro.yml on request, lists the last deliveries, and gives a
  * README badge per phase.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { currentUser, requireUser } from '../../auth/middleware';
@@ -51,7 +51,7 @@ export function parseRepoFullName(raw: string, githubWebUrl: string): { ok: true
   return { ok: true, value: `${owner}/${name}` };
 }
 
-export function githubLinkRouter(deps: { config: Config; logger: Logger }): Router {
+export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLimit: RequestHandler }): Router {
   const { config } = deps;
   const log = deps.logger.child({ component: 'github-link' });
   const router = Router();
@@ -127,7 +127,8 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger }): Rout
     res.redirect(303, '/github?done=secret');
   });
 
-  router.post('/github/webhook', requireUser, async (req, res) => {
+  // Both call GitHub's API with the platform's token, whose own rate limit everyone shares.
+  router.post('/github/webhook', requireUser, deps.rateLimit, async (req, res) => {
     const link = await requireLink(currentUser(req));
     if (!api) throw new HttpError(409, 'The platform has no GitHub token: add the webhook by hand with the URL and secret shown.');
     try {
@@ -143,7 +144,7 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger }): Rout
     res.redirect(303, '/github?done=webhook');
   });
 
-  router.post('/github/config', requireUser, async (req, res) => {
+  router.post('/github/config', requireUser, deps.rateLimit, async (req, res) => {
     const link = await requireLink(currentUser(req));
     const exercises = await selectExercises();
     let where = link.repo_full_name;
