@@ -105,5 +105,5 @@ check('dockerfile.dockerignore', async () => {
   ensure(text !== null, 'There is no `.dockerignore` at the root of your repository: `COPY . .` would send your local `node_modules` and `.env` into the image. Add one with `node_modules` and `.env`.');
   const covered = ignoresBasics(text);
   const missing = [!covered.nodeModules && '`node_modules`', !covered.env && '`.env`'].filter(Boolean);
-  ensure(missing.length === 0, `\`.dockerignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} on lines of their own.`);
+  ensure(missing.length === 0, `\`.dockerignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} ${missing.length > 1 ? 'on lines of their own' : 'on a line of its own'}.`);
 });
