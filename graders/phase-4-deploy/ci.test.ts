@@ -135,8 +135,9 @@ check('ci.secrets-from-store', async () => {
     if (!isMap(map)) return;
     for (const [key, value] of Object.entries(map)) {
       if (!CREDENTIAL_KEY.test(key) || value === null || value === undefined || value === '') continue;
-      // A credential is an expression over the secret store (or the token GitHub issues to the run).
-      if (typeof value === 'string' && /\$\{\{[^}]*\b(?:secrets\.|github\.token)/.test(value)) continue;
+      // A credential is an expression over the secret store, the token GitHub issues to the run, or
+      // an earlier step's output (a registry password from an OIDC login): anything but a literal.
+      if (typeof value === 'string' && /\$\{\{[^}]*\b(?:secrets\.|github\.token|steps\.)/.test(value)) continue;
       literals.push(`\`${key}\` in ${where}`);
     }
   };

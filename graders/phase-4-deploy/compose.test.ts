@@ -26,7 +26,9 @@ check('compose.app-build', async () => {
 check('compose.database-pinned', async () => {
   const compose = readCompose();
   const db = requireDatabase(compose);
-  const { tag, digest } = imagePin(db.image);
+  // Compose interpolates `${VAR:-default}` from the environment: the default is what a fresh clone runs.
+  const image = db.image.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}/g, '$1');
+  const { tag, digest } = imagePin(image);
   ensure(
     Boolean(digest) || (tag !== null && tag.toLowerCase() !== 'latest' && !tag.includes('$')),
     `The \`${db.name}\` service of \`${compose.name}\` runs \`${db.image}\`; expected a pinned tag such as \`postgres:16-alpine\`. ` +
