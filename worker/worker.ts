@@ -49,12 +49,12 @@ export async function startGradingWorker(options: {
 
   const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
 
-  // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
-  // worker was killed may still be 'active' here (until its lock expires and a stalled check
-  // re-queues it): its containers are removed when the job is processed again (below).
   if (!(await jobDisksSupported(config.DATA_DIR))) {
     log.warn('cannot mount a file system per job here (needs root, mkfs.ext4 and loop devices): workspaces are NOT bounded on disk');
   }
+  // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
+  // worker was killed may still be 'active' here (until its lock expires and a stalled check
+  // re-queues it): its containers are removed when the job is processed again (below).
   const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
   if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
 

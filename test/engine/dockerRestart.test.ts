@@ -36,7 +36,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { jobContainers, resultCount, slowHelloVariant, startWorkerProcess, until, waitUntilFinished, type WorkerProcess } from '../support/faults';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
-import { recordCase } from '../support/securityCases';
+import { hostAddresses, recordCase } from '../support/securityCases';
 
 jest.setTimeout(300_000);
 
@@ -59,12 +59,6 @@ let port: number;
 const arrivals: string[] = [];
 
 const HELLO_PACKAGE = { name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' } };
-
-/** Every IPv4 address of this host, bridges included. */
-function hostAddresses(): string[] {
-  const lines = execFileSync('ip', ['-4', '-o', 'addr', 'show']).toString().split('\n');
-  return [...new Set(lines.flatMap((line) => /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(line)?.[1] ?? []))];
-}
 
 function iptablesHas(...rule: string[]): boolean {
   try {

@@ -8,7 +8,6 @@
  * that nothing arrived. The only outside address contacted is the package registry, which the
  * install step is meant to reach.
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,7 +22,7 @@ import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { ensureRegistryNetwork } from '../../worker/sandbox/registryNetwork';
 import { LEARNER_UID } from '../../worker/stages/context';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
-import { recordCase } from '../support/securityCases';
+import { hostAddresses, recordCase } from '../support/securityCases';
 import { Browser, csrfTokenOf, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 
 jest.setTimeout(240_000);
@@ -34,12 +33,6 @@ const NAMESPACE = 'test-hostile';
 let listener: net.Server;
 let port: number;
 const arrivals: string[] = [];
-
-/** Every IPv4 address of this host, bridges included, up or down (Node's own list skips down ones). */
-function hostAddresses(): string[] {
-  const lines = execFileSync('ip', ['-4', '-o', 'addr', 'show']).toString().split('\n');
-  return [...new Set(lines.flatMap((line) => /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(line)?.[1] ?? []))];
-}
 
 beforeAll(async () => {
   // The install network's bridge gateway is one of the host's addresses to try.
