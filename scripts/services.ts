@@ -9,7 +9,8 @@
  * Settings (all optional): DATABASE_URL, REDIS_URL, DOCKER_HOST (use those instead of local ones),
  * BACKENDPRO_PG_PORT (54329), BACKENDPRO_REDIS_PORT (63790), BACKENDPRO_PULL_BASE=1 (try pulling
  * the official base images), BACKENDPRO_NODE_BASE / BACKENDPRO_DEBIAN_BASE (base image references),
- * BACKENDPRO_DEBIAN_MIRROR, BACKENDPRO_DOCKERD_TIMEOUT_MS.
+ * BACKENDPRO_DEBIAN_MIRROR, BACKENDPRO_DOCKERD_TIMEOUT_MS, BACKENDPRO_KEEP_IMAGES=1 (keep the older
+ * tags of rebuilt images: several checkouts sharing one engine).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -186,6 +186,8 @@ async function buildImage(tag: string, dockerfile: string, contextDir: string, b
 
 /** Removes the other tags of the same image (older inputs), except those a container still uses. */
 async function removeOlderTags(current: string): Promise<string> {
+  // Several checkouts of the project sharing one engine (worktrees) would otherwise remove each other's images.
+  if (process.env.BACKENDPRO_KEEP_IMAGES === '1') return '';
   const repository = current.split(':')[0]!;
   const listed = await runCommand('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], { env: DOCKER_ENV, timeoutMs: 15_000 });
   const older = listed.stdout.split('\n').map((line) => line.trim()).filter((tag) => tag && tag !== current && !tag.endsWith(':<none>'));
