@@ -77,7 +77,10 @@ export function formatReport(title: string, outcome: GradeOutcome): string {
     lines.push(`  ${stage.stage.padEnd(11)} ${seconds.padStart(6)} s${stage.detail && stage.stage !== 'error' ? `  ${stage.detail}` : ''}`);
   }
   lines.push('');
-  if (outcome.status === 'error') lines.push(`ERROR: ${outcome.message}`, '');
+  if (outcome.status === 'error') {
+    const whose = outcome.cause === 'platform' ? 'the grading platform failed, not the submission' : 'the submission must change';
+    lines.push(`ERROR (cause: ${outcome.cause}: ${whose}): ${outcome.message}`, '');
+  }
   const groups = new Map<string, typeof outcome.tests>();
   for (const test of outcome.tests) groups.set(test.group, [...(groups.get(test.group) ?? []), test]);
   for (const [group, tests] of groups) {
@@ -94,7 +97,7 @@ export function formatReport(title: string, outcome: GradeOutcome): string {
     lines.push('');
   }
   for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
-  lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status})`, '');
+  lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`, '');
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Grades one submission: fetch → install → build → pod (start, test) → collect, in order.
  * Used by the BullMQ worker and by the instructors' CLI alike. Learner failures come back as
- * an `error` outcome with a learner-facing message; infrastructure faults throw (and are
- * retried by the queue). Every container and file of the job is removed at the end.
+ * an `error` outcome (cause `learner`) with a learner-facing message; faults of the platform
+ * (infrastructure, a crashed grader, a full worker disk: PlatformError and anything else thrown)
+ * throw, are retried by the queue, and are stored with cause `platform` when the attempts run
+ * out (worker.ts). Every container and file of the job is removed at the end.
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -11,7 +13,10 @@ import path from 'node:path';
 import type { ExerciseDefinition } from '../server/exercises/definition';
 import type { Outcome } from '../server/models/results';
 import type { Stage } from '../server/models/submissions';
-import { ExerciseError, LearnerError } from './errors';
+import { errorOutcome } from '../server/lib/outcomes';
+import { ExerciseError, LearnerError, PlatformError } from './errors';
+import { platformFaultOf } from './outcomes';
+import { watchPodServices } from './podServices';
 import type { Sandbox } from './sandbox/sandbox';
 import { collectResults } from './stages/collect';
 import type { Images, JobContext } from './stages/context';
@@ -40,6 +45,8 @@ export interface GradeEnvironment {
   jobTimeoutMs: number;
   /** Called when a stage begins (the previous one has then ended). */
   onStage?: (stage: Stage, at: Date, detail?: string) => Promise<void>;
+  /** Called when the current stage's detail is known only after it began (e.g. a dependency cache hit). */
+  onStageDetail?: (stage: Stage, detail: string) => Promise<void>;
   onCommit?: (commitSha: string) => Promise<void>;
 }
 
@@ -65,9 +72,11 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   const { exercise } = request;
   if (!exercise.gradable) throw new ExerciseError(`Exercise ${exercise.id} has no grader (graders/${exercise.id}/checks.ts is missing).`);
   const jobDir = path.join(environment.dataDir, 'jobs', request.jobId);
+  // The pod's PostgreSQL + Redis are the platform's: their loss is never the learner's result.
+  const podServices = watchPodServices(environment.sandbox);
   const context: JobContext = {
     jobId: request.jobId,
-    sandbox: environment.sandbox,
+    sandbox: podServices.sandbox,
     images: environment.images,
     exercise,
     jobDir,
@@ -82,6 +91,13 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     stages.push({ stage, startedAt: at, finishedAt: null, detail });
     await environment.onStage?.(stage, at, detail);
   };
+  const setDetail = async (detail: string) => {
+    const current = stages[stages.length - 1];
+    current.detail = detail;
+    await environment.onStageDetail?.(current.stage, detail);
+  };
+  // Notes for the learner gathered on the way (no lockfile, no build script…), kept on errors too.
+  const warnings: string[] = [];
 
   const startedAt = Date.now();
   let commitSha: string | null = null;
@@ -100,14 +116,14 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     void environment.sandbox.removeJob(request.jobId).catch(() => undefined);
   }, environment.jobTimeoutMs);
 
-  const finish = async (outcome: Omit<GradeOutcome, 'stages' | 'commitSha'>): Promise<GradeOutcome> => {
+  const finish = async (outcome: Outcome): Promise<GradeOutcome> => {
     // A full disk explains many failures (ENOSPC in a build, an app that crashed writing a file).
-    const warnings = (await jobDiskFull(jobDir))
+    const all = (await jobDiskFull(jobDir))
       ? [...outcome.warnings, `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`]
       : outcome.warnings;
     await enter(outcome.status, outcome.status === 'error' ? (outcome.message ?? undefined) : undefined);
     stages[stages.length - 1].finishedAt = stages[stages.length - 1].startedAt;
-    return { ...outcome, warnings, commitSha, stages };
+    return { ...outcome, warnings: all, commitSha, stages };
   };
 
   try {
@@ -125,11 +141,12 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await chownTree(checkoutDir, 10001);
     await chownTree(outDir, 10002);
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
+    warnings.push(...workspace.warnings);
 
     await enter('installing', workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)');
     const install = await installDependencies(context, workspace);
-    if (install.cached) stages[stages.length - 1].detail = `dependencies restored from cache (${workspace.lockfile})`;
-    else if (install.notCached && workspace.uncacheable) stages[stages.length - 1].detail = `installed, not cached: ${install.notCached}`;
+    if (install.cached) await setDetail(`dependencies restored from cache (${workspace.lockfile})`);
+    else if (install.notCached && workspace.uncacheable) await setDetail(`installed, not cached: ${install.notCached}`);
 
     await enter('building', workspace.scripts.build ? 'npm run build' : 'no build script');
     await buildApp(context, workspace);
@@ -139,41 +156,48 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     // A run that went wrong may have been ended by the engine (it stops every container at once).
     const clean = collected.ok && collected.results.status !== 'error' && pod.warnings.length === 0;
     await engine.check({ settleMs: clean ? 0 : ENGINE_SETTLE_MS });
-    const base = { appLog: pod.appLog || null, warnings: [...workspace.warnings, ...pod.warnings], executionTimeMs: Date.now() - startedAt };
-    if (!collected.ok) {
-      return finish({
-        ...base,
-        status: 'error',
-        message: `Grader error: ${collected.reason}. This is a fault of the platform, not of your code; please submit again later.`,
-        score: 0,
-        maxScore: 0,
-        tests: [],
-      });
-    }
+    const lostServices = await podServices.fault();
+    if (lostServices) throw lostServices;
+    warnings.push(...pod.warnings);
+    // The tester always writes a valid results.json; anything else is the grader's crash, retried.
+    if (!collected.ok) throw new PlatformError(`The grader crashed: ${collected.reason}.`);
     const { results } = collected;
     if (results.status === 'error') {
-      return finish({ ...base, status: 'error', message: `The hidden tests could not run: ${results.message ?? 'no reason given'}`, score: 0, maxScore: results.max_score, tests: results.tests });
+      throw new PlatformError(`The grader of ${exercise.id} could not run its checks: ${results.message ?? 'no reason given'}`);
     }
-    return finish({ ...base, status: 'scored', message: results.message ?? null, score: results.score, maxScore: results.max_score, tests: results.tests });
-  } catch (error) {
+    return finish({
+      status: 'scored',
+      cause: null,
+      message: results.message ?? null,
+      score: results.score,
+      maxScore: results.max_score,
+      executionTimeMs: Date.now() - startedAt,
+      tests: results.tests,
+      appLog: pod.appLog || null,
+      warnings,
+    });
+  } catch (thrown) {
     if (jobTimedOut) {
-      return finish({ status: 'error', message: `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped.`, score: 0, maxScore: 0, executionTimeMs: Date.now() - startedAt, tests: [], appLog: null, warnings: [] });
+      throw new PlatformError(
+        `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job (JOB_TIMEOUT_SECONDS) and was stopped, though no step reached its own limit: the grading worker is overloaded.`,
+      );
+    }
+    let error = thrown;
+    if (!(thrown instanceof ExerciseError)) {
+      // An app that lost its database (the pod's services container stopped) failed for that
+      // reason, whatever it did next.
+      const lostServices = await podServices.fault();
+      // "Your app exited (code 143)" or a stopped services container is the engine's doing if it
+      // restarted meanwhile: retried, never stored as the learner's.
+      if ((lostServices || thrown instanceof LearnerError) && stages.length > 1) await engine.check({ settleMs: ENGINE_SETTLE_MS });
+      error = lostServices ?? thrown;
     }
     if (error instanceof LearnerError) {
-      // "Your app exited (code 143)" is the engine's doing if it restarted meanwhile: retried, never stored.
-      if (stages.length > 1) await engine.check({ settleMs: ENGINE_SETTLE_MS });
-      return finish({
-        status: 'error',
-        message: error.message,
-        score: 0,
-        maxScore: 0,
-        executionTimeMs: Date.now() - startedAt,
-        tests: [],
-        appLog: error.details.appLog ?? null,
-        warnings: [],
-      });
+      return finish(
+        errorOutcome({ cause: 'learner', message: error.message, appLog: error.details.appLog, warnings, executionTimeMs: Date.now() - startedAt }),
+      );
     }
-    throw error;
+    throw platformFaultOf(error, environment.dataDir) ?? error;
   } finally {
     clearTimeout(jobTimer);
     await environment.sandbox.removeJob(request.jobId).catch(() => undefined);

@@ -1,7 +1,9 @@
 /**
- * The BullMQ worker of the `grading` queue. A failing learner solution is a result it stores;
- * an infrastructure fault throws and is retried with backoff; a broken exercise definition is
- * an UnrecoverableError. Results are upserted by submission id, so a retry never duplicates.
+ * The BullMQ worker of the `grading` queue. A failing learner solution is a result it stores
+ * (cause `learner`); a fault of the platform throws and is retried with backoff, and when the
+ * attempts run out it is stored with cause `platform` (logged at error level, the learner's
+ * submit-limit hit given back); a broken exercise definition is an UnrecoverableError. Results
+ * are upserted by submission id, so a retry never duplicates.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,16 +16,15 @@ import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinitio
 import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../server/queue';
 import { storeOutcome } from '../server/models/results';
 import { createStatusReporter, type StatusReporter } from '../server/github/statuses';
-import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateSubmissionCommit, type Stage } from '../server/models/submissions';
+import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateStageDetail, updateSubmissionCommit, type Stage } from '../server/models/submissions';
+import { refundSubmitHit } from '../server/lib/rateLimits';
 import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
+import { finalFailureOutcome } from './outcomes';
 import { DockerSandbox } from './sandbox/dockerDriver';
 import { jobDisksSupported, releaseJobDisk } from './sandbox/jobDisk';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
-
-/** BullMQ's reason for a job whose workers died holding it more often than maxStalledCount. */
-const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
 
 export interface WorkerHandle {
   worker: Worker<GradingJobData>;
@@ -109,6 +110,7 @@ export async function startGradingWorker(options: {
           httpHosts: config.GIT_HTTP_HOSTS,
           jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
           onStage,
+          onStageDetail: (stage, detail) => updateStageDetail(submissionId, stage, detail),
           onCommit: (sha) => updateSubmissionCommit(submissionId, sha),
         },
       );
@@ -135,37 +137,42 @@ export async function startGradingWorker(options: {
     if (!job) return;
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return;
-    // Nothing is lost: the learner sees why, and can submit again.
-    const reason = STALLED_TOO_OFTEN.test(error.message)
-      ? `Grading was interrupted ${job.stalledCounter} times (the worker grading it stopped in the middle). This is not your fault; please submit again.`
-      : error.name === 'UnrecoverableError'
-        ? `This exercise cannot be graded right now (${error.message}). Your instructor has been told.`
-        : `The grading infrastructure failed ${job.attemptsMade} times (${error.message.slice(0, 200)}). This is not your fault; please submit again.`;
+    // Nothing is lost: the learner sees why (never as their fault), and can submit again at once.
+    const outcome = finalFailureOutcome(error, job);
+    const submissionId = job.data.submissionId;
+    log.error({ submissionId, err: error, attempts: job.attemptsMade, cause: outcome.cause }, 'grading failed for good: stored as a platform error');
     // A job failed by BullMQ without running (stalled too often) still has its last attempt's
     // containers and files: nothing of a job outlives it.
-    const outcome = {
-      status: 'error' as const,
-      message: reason,
-      score: 0,
-      maxScore: 0,
-      executionTimeMs: null,
-      tests: [],
-      appLog: null,
-      warnings: [],
-    };
     void sandbox
-      .removeJob(job.data.submissionId)
+      .removeJob(submissionId)
       .then(async () => {
         // The job's data names the folder: only a well-formed id is turned into a path.
         const parsed = GradingJobDataSchema.safeParse(job.data);
         if (parsed.success) await releaseJobDisk(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId));
       })
       .catch((removeError) => log.warn({ err: removeError }, 'could not remove the containers or files of a failed job'))
-      .then(() => storeOutcome(job.data.submissionId, outcome))
-      .then(() => startStage(job.data.submissionId, 'error', new Date(), reason))
-      .then(() => statuses.report(job.data.submissionId))
-      .catch((storeError) => log.error({ err: storeError }, 'could not store the failure of a job'));
+      .then(() => refundRateLimit(submissionId))
+      .then(() => storeOutcome(submissionId, outcome))
+      .then(() => startStage(submissionId, 'error', new Date(), outcome.message))
+      .then(() => statuses.report(submissionId))
+      .catch((storeError) => log.error({ err: storeError, submissionId }, 'could not store the failure of a job'));
   });
+  /** A platform error is not the learner's attempt: the submit-limit hit of their request is given back. */
+  const refundRateLimit = async (submissionId: string) => {
+    try {
+      const submission = await selectOptionalSubmission(submissionId);
+      // Only the web form and "grade again" count toward the per-learner submit limit.
+      if (!submission || (submission.source !== 'web' && submission.source !== 'regrade')) return;
+      // Bounded: the worker's connection waits forever for a Redis that is away, and the outcome must still be stored.
+      const refunded = await Promise.race([
+        refundSubmitHit(connection, config.QUEUE_NAME, submission.user_id, submission.created_at),
+        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('Redis did not answer within 3 s')), 3_000).unref()),
+      ]);
+      if (refunded) log.info({ submissionId, userId: submission.user_id }, 'gave back the submit-limit hit of a platform error');
+    } catch (refundError) {
+      log.warn({ err: refundError, submissionId }, 'could not give back the submit-limit hit of a platform error');
+    }
+  };
   // BullMQ's shared connection finishes initialising (a version check) after the constructor; closing
   // before that leaves a rejected promise with no listener. Starting means ready, so close() is safe.
   await worker.waitUntilReady();

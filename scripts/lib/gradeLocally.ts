@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { ROOT_DIR } from '../../server/config';
 import type { ExerciseDefinition } from '../../server/exercises/definition';
+import { errorOutcome } from '../../server/lib/outcomes';
 import type { ResultsFile } from '../../server/models/results';
+import { EngineInterruptedError, PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import type { Images } from '../../worker/stages/context';
@@ -17,7 +19,28 @@ export async function prepareGrading(log: (line: string) => void): Promise<Image
   return info.images;
 }
 
-export function gradeLocally(
+/**
+ * A fault of the platform (a PlatformError, the engine restarting) is reported as an error
+ * result with cause `platform`, as the worker stores it once its retries run out; the CLI does
+ * not retry. Anything else still throws (no result).
+ */
+export async function gradeLocally(
+  exercise: ExerciseDefinition,
+  source: Source,
+  subdir: string | null,
+  images: Images,
+  onStage?: (stage: string, at: Date, detail?: string) => void,
+): Promise<GradeOutcome> {
+  const started = Date.now();
+  try {
+    return await gradeOnce(exercise, source, subdir, images, onStage);
+  } catch (error) {
+    if (!(error instanceof PlatformError || error instanceof EngineInterruptedError)) throw error;
+    return { ...errorOutcome({ cause: 'platform', message: error.message, executionTimeMs: Date.now() - started }), commitSha: null, stages: [] };
+  }
+}
+
+function gradeOnce(
   exercise: ExerciseDefinition,
   source: Source,
   subdir: string | null,
@@ -46,6 +69,7 @@ export function toResultsFile(outcome: GradeOutcome): ResultsFile {
   return {
     version: 1,
     status: outcome.status,
+    ...(outcome.cause ? { cause: outcome.cause } : {}),
     ...(outcome.message ? { message: outcome.message } : {}),
     score: outcome.score,
     max_score: outcome.maxScore,

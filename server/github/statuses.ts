@@ -1,7 +1,8 @@
 /**
  * Commit statuses for submissions made by a push: pending while queued and while grading, then
  * success (at or above the pass mark), failure (below it) or error (could not be graded), with
- * the score in the description and a link to the submission page. Reporting never fails a job:
+ * the score in the description and a link to the submission page. An error of the platform says
+ * "grading infrastructure" and that the learner is not to blame. Reporting never fails a job:
  * a GitHub outage is logged and the grade is kept.
  */
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import type { Config } from '../config';
 import { formatPoints } from '../lib/format';
 import { selectOptionalExercise, type Exercise } from '../models/exercises';
 import { selectOptionalLinkById } from '../models/links';
+import { selectOptionalResult, type ErrorCause } from '../models/results';
 import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../models/submissions';
 import { GitHubApi, type CommitState } from './api';
 
@@ -17,7 +19,13 @@ export interface StatusReporter {
   report(submissionId: string, override?: { state: CommitState; description: string; sha?: string }): Promise<void>;
 }
 
-export function describeStatus(submission: Submission, exercise: Pick<Exercise, 'phase' | 'pass_mark'>, now = new Date()): { state: CommitState; description: string } {
+/** `cause`: whose fault an `error` submission is (its result's cause). */
+export function describeStatus(
+  submission: Submission,
+  exercise: Pick<Exercise, 'phase' | 'pass_mark'>,
+  now = new Date(),
+  cause: ErrorCause | null = null,
+): { state: CommitState; description: string } {
   const phase = `Phase ${exercise.phase}`;
   switch (submission.status) {
     case 'queued':
@@ -37,6 +45,8 @@ export function describeStatus(submission: Submission, exercise: Pick<Exercise, 
         : { state: 'failure', description: `${phase}: ${points} — below the pass mark of ${exercise.pass_mark}%` };
     }
     case 'error':
+      // GitHub keeps 140 characters: the infrastructure's own message is on the submission page.
+      if (cause === 'platform') return { state: 'error', description: `${phase}: not graded — the grading infrastructure failed, not your code. Push again later.` };
       return { state: 'error', description: `${phase}: not graded — ${(submission.error_message ?? 'see the submission page').replace(/\s+/g, ' ')}` };
   }
 }
@@ -60,7 +70,8 @@ export function createStatusReporter(config: Config, logger: Logger, api = GitHu
           if (!submission?.link_id || !submission.commit_sha) return;
           const [link, exercise] = await Promise.all([selectOptionalLinkById(submission.link_id), selectOptionalExercise(submission.exercise_id)]);
           if (!link || !exercise) return;
-          const status = override ?? describeStatus(submission, exercise);
+          const cause = submission.status === 'error' ? ((await selectOptionalResult(submission.id))?.cause ?? null) : null;
+          const status = override ?? describeStatus(submission, exercise, new Date(), cause);
           const key = `${status.state}|${status.description}`;
           if (key === posted) return;
           await api.createCommitStatus(link.repo_full_name, override?.sha ?? submission.commit_sha, {

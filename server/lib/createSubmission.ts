@@ -5,9 +5,10 @@
 import type { Queue } from 'bullmq';
 import type { Config } from '../config';
 import { enqueueSubmission, type GradingJobData } from '../queue';
-import { storeOutcome } from '../models/results';
+import { storeOutcome, type ErrorCause } from '../models/results';
 import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
 import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
+import { errorOutcome } from './outcomes';
 import { cleanText } from './text';
 
 /** What a submission is made of, before validation: the same fields as the row it becomes. */
@@ -44,7 +45,7 @@ export async function createSubmission(
   if (problem && !problem.ok) {
     // Reasons quote the refused value, which may hold bytes PostgreSQL refuses (NUL).
     const reason = cleanText(problem.reason);
-    await refuse(submission.id, now, reason);
+    await refuse(submission.id, now, reason, 'learner');
     return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
   try {
@@ -52,16 +53,16 @@ export async function createSubmission(
   } catch {
     // Redis is away: the row must not wait forever for a job that does not exist.
     const reason = 'The grading queue could not be reached, so this submission was not graded. This is not your fault: please submit again in a minute.';
-    await refuse(submission.id, now, reason);
+    await refuse(submission.id, now, reason, 'platform');
     return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
   return submission;
 }
 
 /** Stores a submission that will not be graded as an explained error, at once. */
-async function refuse(id: string, now: Date, reason: string): Promise<void> {
+async function refuse(id: string, now: Date, reason: string, cause: ErrorCause): Promise<void> {
   await finishStage(id, 'queued', now);
   await startStage(id, 'error', now, reason);
   await finishStage(id, 'error', now);
-  await storeOutcome(id, { status: 'error', message: reason, score: 0, maxScore: 0, executionTimeMs: 0, tests: [], appLog: null, warnings: [] });
+  await storeOutcome(id, errorOutcome({ cause, message: reason, executionTimeMs: 0 }));
 }

@@ -7,6 +7,8 @@
  * headers; pages get the error page (HttpError), the webhook JSON.
  *
  * Keys are prefixed with QUEUE_NAME: one Redis serves one platform (or one test run) per queue.
+ * A submission that ends as a platform error gives its submit hit back (refundSubmitHit): the
+ * platform's fault never counts as the learner's attempt.
  * A Redis outage lets requests through (logged): the queue is down then anyway, and signing in
  * must not depend on a counter.
  */
@@ -31,6 +33,41 @@ export interface RateLimits {
 
 const WINDOW_MS = 60_000;
 
+/** Where rate-limit-redis counts a limiter's key (its prefix + express-rate-limit's key). */
+function limiterKey(queueName: string, limiter: string, key: string): string {
+  return `rl:${queueName}:${limiter}:${key}`;
+}
+
+/** The submit limiter's key of a learner (its keyGenerator). */
+function submitKey(userId: number | string): string {
+  return `user:${userId}`;
+}
+
+/**
+ * Takes one hit off a counter, only when its fixed window (rate-limit-redis sets the expiry at the
+ * window's first hit and never moves it) is the one that counted the hit: a window that began
+ * after the hit (PTTL above ARGV[1]) or an empty counter is left alone. Atomic in Redis.
+ */
+const REFUND_SCRIPT = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 or ttl > tonumber(ARGV[1]) then return -1 end
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits == nil or hits <= 0 then return -1 end
+return redis.call('DECR', KEYS[1])`;
+
+/**
+ * Gives back the submit-limit hit a learner's request made at `hitAt`, when that request's window
+ * still counts it (true when a hit was given back). Used when the submission it created ended as
+ * a platform error. Redis errors propagate (the caller logs them: a refund is a courtesy).
+ */
+export async function refundSubmitHit(redis: Redis, queueName: string, userId: number, hitAt: Date, now = new Date()): Promise<boolean> {
+  // The window that counted the hit expires at most WINDOW_MS after it.
+  const latestExpiryMs = hitAt.getTime() + WINDOW_MS - now.getTime();
+  if (latestExpiryMs <= 0) return false;
+  const left = await redis.eval(REFUND_SCRIPT, 1, limiterKey(queueName, 'submit', submitKey(userId)), String(latestExpiryMs));
+  return Number(left) >= 0;
+}
+
 /**
  * rate-limit-redis loads its Lua scripts once, when the limiter is created; a Redis that was
  * unreachable then would leave a rejected promise behind for good. Reload on the next use.
@@ -52,7 +89,7 @@ export function createRateLimits(deps: { config: Config; redis: Redis; logger: p
   const log = deps.logger.child({ component: 'rate-limit' });
   const store = (name: string) =>
     new ReloadingRedisStore({
-      prefix: `rl:${config.QUEUE_NAME}:${name}:`,
+      prefix: limiterKey(config.QUEUE_NAME, name, ''),
       sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
     });
   const common = (name: string): Partial<Options> => ({
@@ -82,7 +119,7 @@ export function createRateLimits(deps: { config: Config; redis: Redis; logger: p
       ...common('submit'),
       limit: config.RATE_LIMIT_SUBMIT_PER_MINUTE,
       skip: (req) => !req.currentUser || req.currentUser.role === 'instructor',
-      keyGenerator: (req) => `user:${req.currentUser?.id ?? 'none'}`,
+      keyGenerator: (req) => submitKey(req.currentUser?.id ?? 'none'),
       handler: page(
         'submit',
         (seconds) =>

@@ -3,7 +3,7 @@
  * the JSON state the live page and scripts read. The page, the .json route and the SSE stream
  * all go through here, so a hidden check is redacted the same way everywhere.
  */
-import type { StoredResult, TestResult } from '../models/results';
+import type { ErrorCause, StoredResult, TestResult } from '../models/results';
 import type { StageRow, Submission } from '../models/submissions';
 import { renderInlineMarkdown, renderMarkdown } from './markdown';
 
@@ -21,7 +21,8 @@ export const STAGE_LABELS: Record<string, string> = {
   result: 'Result',
 };
 
-export type StepState = 'pending' | 'current' | 'done' | 'failed' | 'skipped';
+/** `interrupted`: where the platform (not the submission) failed; never shown as the learner's failure. */
+export type StepState = 'pending' | 'current' | 'done' | 'failed' | 'interrupted' | 'skipped';
 
 export interface TimelineStep {
   stage: string;
@@ -37,16 +38,20 @@ export function isFinished(submission: Pick<Submission, 'status'>): boolean {
   return submission.status === 'scored' || submission.status === 'error';
 }
 
-/** The seven steps queued → … → scored|error, from the stage rows the worker wrote. */
-export function buildTimeline(submission: Submission, stages: StageRow[], now = new Date()): TimelineStep[] {
+/**
+ * The seven steps queued → … → scored|error, from the stage rows the worker wrote. `cause`: whose
+ * fault an error is (its result's); a platform error marks its steps interrupted, not failed.
+ */
+export function buildTimeline(submission: Submission, stages: StageRow[], now = new Date(), cause: ErrorCause | null = null): TimelineStep[] {
   const rows = new Map(stages.map((row) => [row.stage, row]));
   const finished = isFinished(submission);
+  const failed: StepState = cause === 'platform' ? 'interrupted' : 'failed';
   const lastStarted = [...PIPELINE_STAGES].reverse().find((stage) => rows.has(stage));
   const steps: TimelineStep[] = PIPELINE_STAGES.map((stage) => {
     const row = rows.get(stage);
     let state: StepState;
     if (!row) state = finished ? 'skipped' : 'pending';
-    else if (finished && submission.status === 'error' && stage === lastStarted && stage !== 'queued') state = 'failed';
+    else if (finished && submission.status === 'error' && stage === lastStarted && stage !== 'queued') state = failed;
     else if (row.finished_at || finished) state = 'done';
     else state = 'current';
     const end = row?.finished_at ?? (state === 'current' ? now : (finished ? submission.finished_at : null));
@@ -67,7 +72,7 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
   steps.push({
     stage: finalStage,
     label: STAGE_LABELS[finalStage],
-    state: !finished ? 'pending' : submission.status === 'error' ? 'failed' : 'done',
+    state: !finished ? 'pending' : submission.status === 'error' ? failed : 'done',
     startedAt: finalRow?.started_at ?? submission.finished_at,
     finishedAt: finalRow?.finished_at ?? submission.finished_at,
     elapsedMs: finished && submission.finished_at ? Math.max(0, submission.finished_at.getTime() - firstStart.getTime()) : null,
@@ -100,6 +105,8 @@ export interface PresentedGroup {
 
 export interface PresentedResult {
   status: StoredResult['status'];
+  /** Whose fault an error is (null on a score). */
+  cause: ErrorCause | null;
   message: string | null;
   score: number;
   maxScore: number;
@@ -179,6 +186,7 @@ export function presentResult(result: StoredResult): PresentedResult {
   }
   return {
     status: result.status,
+    cause: result.cause,
     message: result.message,
     score: result.score,
     maxScore: result.max_score,
@@ -245,6 +253,7 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
     stages: submissionState(submission, stages, position).stages,
     results: result && {
       status: result.status,
+      cause: result.cause,
       message: result.message,
       score: result.score,
       max_score: result.max_score,

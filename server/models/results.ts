@@ -36,9 +36,19 @@ export const TestResultSchema = z.object({
 });
 export type TestResult = z.infer<typeof TestResultSchema>;
 
+/**
+ * Whose fault an error result is. `learner`: the submission (the message says what to change);
+ * `platform`: the grading infrastructure or the exercise's grader (retried first; never starts
+ * the learner's cooldown or counts toward their rate limit). Scored results have none (null).
+ */
+export const ERROR_CAUSES = ['learner', 'platform'] as const;
+export type ErrorCause = (typeof ERROR_CAUSES)[number];
+
 export const ResultsFileSchema = z.object({
   version: z.literal(1),
   status: z.enum(['scored', 'error']),
+  /** Set by the platform on the results it reports (the CLI's --json), never by a grader. */
+  cause: z.enum(ERROR_CAUSES).optional(),
   message: z.string().max(16 * 1024).optional(),
   score: z.number().finite(),
   max_score: z.number().finite().min(0),
@@ -68,6 +78,7 @@ export function clampResults(results: ResultsFile): ResultsFile {
 export const StoredResultSchema = z.object({
   submission_id: z.string(),
   status: z.enum(['scored', 'error']),
+  cause: z.enum(ERROR_CAUSES).nullable(),
   message: z.string().nullable(),
   score: z.coerce.number(),
   max_score: z.coerce.number(),
@@ -80,8 +91,11 @@ export const StoredResultSchema = z.object({
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 
+/** A grading's end, as stored. Error outcomes are built by errorOutcome() (server/lib/outcomes.ts). */
 export interface Outcome {
   status: 'scored' | 'error';
+  /** Set on every error, null on a score. */
+  cause: ErrorCause | null;
   message: string | null;
   score: number;
   maxScore: number;
@@ -124,6 +138,7 @@ export async function storeOutcome(submissionId: string, rawOutcome: Outcome): P
       {
         submission_id: submissionId,
         status: outcome.status,
+        cause: outcome.status === 'error' ? outcome.cause : null,
         message: outcome.message,
         score: outcome.score,
         max_score: outcome.maxScore,

@@ -28,11 +28,14 @@ RETURNING *;
 
 -- BLOCK select_cooldown_anchor
 -- When the learner's latest grading of this exercise started or will start. Input refused at
--- once (stored as an error that never started) does not count.
-SELECT max(GREATEST(created_at, COALESCE(not_before, created_at))) AS last_at
-FROM submissions
-WHERE user_id = $user_id AND exercise_id = $exercise_id
-  AND NOT (status = 'error' AND started_at IS NULL);
+-- once (stored as an error that never started) and platform errors (not the learner's attempt)
+-- do not count.
+SELECT max(GREATEST(s.created_at, COALESCE(s.not_before, s.created_at))) AS last_at
+FROM submissions s
+LEFT JOIN results r ON r.submission_id = s.id
+WHERE s.user_id = $user_id AND s.exercise_id = $exercise_id
+  AND NOT (s.status = 'error' AND s.started_at IS NULL)
+  AND NOT (s.status = 'error' AND r.cause = 'platform');
 
 -- BLOCK update_submission_github_status
 UPDATE submissions SET github_status = $github_status WHERE id = $id;
@@ -66,6 +69,9 @@ ON CONFLICT (submission_id, stage) DO UPDATE SET started_at = EXCLUDED.started_a
 -- BLOCK finish_stage
 UPDATE submission_stages SET finished_at = $at, detail = COALESCE($detail, detail)
 WHERE submission_id = $id AND stage = $stage;
+
+-- BLOCK update_stage_detail
+UPDATE submission_stages SET detail = $detail WHERE submission_id = $id AND stage = $stage;
 
 -- BLOCK update_submission_running
 UPDATE submissions

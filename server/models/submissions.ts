@@ -143,6 +143,11 @@ export async function finishStage(id: string, stage: Stage, at: Date, detail: st
   await execute(sql.finish_stage, { id, stage, at, detail });
 }
 
+/** Sets the detail of a stage already started (known only once it ran, e.g. a dependency cache hit). */
+export async function updateStageDetail(id: string, stage: Stage, detail: string): Promise<void> {
+  await execute(sql.update_stage_detail, { id, stage, detail });
+}
+
 export async function updateSubmissionCommit(id: string, commitSha: string): Promise<void> {
   await execute(sql.update_submission_commit, { id, commit_sha: commitSha });
 }

@@ -121,6 +121,7 @@ describe('the course page', () => {
     const id = submissionIdFrom(created.headers.location);
     await storeOutcome(id, {
       status: 'scored',
+      cause: null,
       message: null,
       score: 92,
       maxScore: 100,
@@ -266,6 +267,7 @@ describe('a scored submission', () => {
     await finishStage(id, 'scored', at(clock));
     await storeOutcome(id, {
       status: 'scored',
+      cause: null,
       message: null,
       score: 7,
       maxScore: 10,

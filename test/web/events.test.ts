@@ -93,7 +93,7 @@ test('When a worker grades the job, then the stream pushes every stage, the fina
       await startStage(submissionId, 'scored', new Date());
       await finishStage(submissionId, 'scored', new Date());
       await storeOutcome(submissionId, {
-        status: 'scored', message: null, score: 9, maxScore: 10, executionTimeMs: 500, tests: [], appLog: null, warnings: [],
+        status: 'scored', cause: null, message: null, score: 9, maxScore: 10, executionTimeMs: 500, tests: [], appLog: null, warnings: [],
       });
       await job.updateProgress({ stage: 'scored', at: new Date().toISOString() });
       return { status: 'scored' };

@@ -28,7 +28,7 @@ async function seedScored(id: string, tests: TestResult[], appLog: string | null
   await updateSubmissionCommit(id, '3f9a2c71be04d5e6f7a8b9c0d1e2f3a4b5c6d7e8');
   const score = tests.reduce((sum, test) => sum + test.score, 0);
   const maxScore = tests.reduce((sum, test) => sum + test.max_score, 0);
-  await storeOutcome(id, { status: 'scored', message: null, score, maxScore, executionTimeMs: 21_000, tests, appLog, warnings: ['No `build` script: the build step was skipped.'] });
+  await storeOutcome(id, { status: 'scored', cause: null, message: null, score, maxScore, executionTimeMs: 21_000, tests, appLog, warnings: ['No `build` script: the build step was skipped.'] });
 }
 
 const check = (group: string, name: string, score: number, max: number, status: TestResult['status'], output = '', extra: Partial<TestResult> = {}): TestResult => ({

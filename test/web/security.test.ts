@@ -356,6 +356,7 @@ describe('escaping what learners and graders control', () => {
     await getPool().query("UPDATE submissions SET user_id = (SELECT id FROM users WHERE login = 'xss-lee') WHERE id = $1", [outputId]);
     await storeOutcome(outputId, {
       status: 'scored',
+      cause: null,
       message: null,
       score: 0,
       maxScore: 5,

@@ -48,7 +48,7 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
       exercise,
       owner,
       isOwner: submission.user_id === viewer.id,
-      timeline: buildTimeline(submission, stages),
+      timeline: buildTimeline(submission, stages, new Date(), result?.cause ?? null),
       finished: isFinished(submission),
       position,
       result: presented,
