@@ -23,7 +23,7 @@ describe('npm run grade', () => {
     const run = grade('phase-1-auth', empty, '--json');
     expect(run.status).toBe(0);
     const results = ResultsFileSchema.parse(JSON.parse(run.stdout));
-    expect(results).toMatchObject({ status: 'error', score: 0 });
+    expect(results).toMatchObject({ status: 'error', cause: 'learner', score: 0 });
     expect(results.message).toMatch(/There is no package.json in the root of the repository/);
     expect(run.stderr).toContain('[grade]');
   });

@@ -14,6 +14,7 @@ import { parseConfig } from '../../server/config';
 import { closePool, getPool, initPool } from '../../server/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { upsertExercise } from '../../server/models/exercises';
+import { selectOptionalResult } from '../../server/models/results';
 import { selectOptionalSubmission, type Submission } from '../../server/models/submissions';
 import { upsertUser } from '../../server/models/users';
 import { createGradingQueue, createRedisConnection } from '../../server/queue';
@@ -107,6 +108,7 @@ describe('When Redis restarts', () => {
       status: 'error',
       error_message: expect.stringContaining('The grading queue could not be reached'),
     });
+    expect((await selectOptionalResult(refusal!.submission.id))?.cause).toBe('platform');
     // The producer reconnects by itself, and the queue is still there.
     await until('the producer to reconnect', () => producer.status === 'ready', 15_000, 100);
     expect((await queue.getWaiting()).map((job) => job.id).sort()).toEqual(submissions.map((s) => s.id).sort());

@@ -184,6 +184,7 @@ describe('When the worker is killed with SIGKILL in the middle of a grading job'
     expect(finished.status).toBe('error');
     const result = await selectOptionalResult(submission.id);
     expect(result?.message).toMatch(/Grading was interrupted 2 times .*not your fault; please submit again/);
+    expect(result?.cause).toBe('platform');
     expect(await resultCount(submission.id)).toBe(1);
     expect((await queue.getJob(submission.id))?.stalledCounter).toBe(2);
     await until('the orphaned containers to be removed', async () => (await jobContainers(docker, submission.id)).length === 0, 15_000);

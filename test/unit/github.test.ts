@@ -107,6 +107,13 @@ describe('Commit status texts', () => {
     expect(status.description).toContain('does not exist');
   });
 
+  test('When the platform failed, then the commit is an error that blames the grading infrastructure, not the code', () => {
+    const status = describeStatus({ ...base, status: 'error', error_message: 'The grader crashed: the grader wrote no results.json. (tried 3 times)' }, exercise, new Date(), 'platform');
+    expect(status.state).toBe('error');
+    expect(status.description).toContain('grading infrastructure');
+    expect(status.description.length).toBeLessThanOrEqual(140);
+  });
+
   test('When a push waits for the cooldown, then the pending status says when grading starts', () => {
     const now = new Date('2026-11-27T10:00:00Z');
     const status = describeStatus({ ...base, status: 'queued', not_before: new Date('2026-11-27T10:01:30Z') }, exercise, now);

@@ -206,7 +206,7 @@ describe('the phase page and submitting', () => {
     expect(page.text).not.toContain('submission.js');
     const json = await learner.get(`/submissions/${id}.json`, 'application/json');
     expect(json.body.submission.status).toBe('error');
-    expect(json.body.results.status).toBe('error');
+    expect(json.body.results).toMatchObject({ status: 'error', cause: 'learner' });
     expect(json.body.results.message).toContain('scheme is not accepted');
     expect(await context.queue.getJob(id)).toBeUndefined();
   });

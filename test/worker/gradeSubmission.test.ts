@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
@@ -35,6 +36,7 @@ async function grade(
 ) {
   const jobId = newJobId();
   const stages: string[] = [];
+  const details: Array<[string, string]> = [];
   const outcome = await gradeSubmission(
     { jobId, exercise: fixtureExercise(options.limits, options.exerciseId, options.frontMatter), source, subdir: options.subdir ?? null },
     {
@@ -48,10 +50,11 @@ async function grade(
       httpHosts: ['127.0.0.1'],
       jobTimeoutMs: 300_000,
       onStage: async (stage) => void stages.push(stage),
+      onStageDetail: async (stage, detail) => void details.push([stage, detail]),
     },
   );
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
-  return { outcome, stages, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
+  return { outcome, stages, details, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
 }
 
 const local = (dir: string): Source => ({ kind: 'local', path: dir, ref: null });
@@ -66,6 +69,7 @@ describe('When a working app is submitted', () => {
     const { outcome, stages, leftovers, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null });
     expect(outcome.message).toBeNull();
     expect(outcome.status).toBe('scored');
+    expect(outcome.cause).toBeNull();
     expect(outcome.commitSha).toBe(repo.commit);
     expect(outcome.tests.map((t) => [t.id, t.status])).toEqual([
       ['hello.greets', 'passed'],
@@ -79,10 +83,12 @@ describe('When a working app is submitted', () => {
     expect(jobDirExists).toBe(false);
   });
 
-  test('then a second submission with the same lockfile restores dependencies from the cache', async () => {
-    const { outcome } = await grade(local(helloVariant()));
+  test('then a second submission with the same lockfile restores dependencies from the cache, and says so after the install', async () => {
+    const { outcome, details } = await grade(local(helloVariant()));
     expect(outcome.status).toBe('scored');
     expect(outcome.stages.find((s) => s.stage === 'installing')?.detail).toMatch(/restored from cache/);
+    // Known only once the install ran: handed on so the stage row keeps it (worker.ts stores it).
+    expect(details).toEqual([['installing', 'dependencies restored from cache (package-lock.json)']]);
   });
 
   test('then a broken app loses exactly the check it breaks', async () => {
@@ -135,6 +141,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   ])('%s', async (_name, changes, message) => {
     const { outcome, leftovers } = await grade(local(helloVariant(changes)), { limits: { bootSeconds: 5 } });
     expect(outcome.status).toBe('error');
+    expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(message);
     expect(leftovers).toHaveLength(0);
   });
@@ -143,33 +150,42 @@ describe('When a submission cannot be graded, then it ends as an explained error
     const bomb = 'const hog = []; for (;;) hog.push(Buffer.alloc(16 * 1024 * 1024, 1));';
     const { outcome, leftovers } = await grade(local(helloVariant({ 'server.js': bomb })), { limits: { memoryMb: 128, bootSeconds: 30 } });
     expect(outcome.status).toBe('error');
+    expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/went over the memory limit of 128 MB|exited \(code 137\)/);
     expect(leftovers).toHaveLength(0);
     recordCase({ area: 'Hostile submission', case: 'Memory bomb at start (limit 128 MB)', outcome: `${outcome.status}: ${(outcome.message ?? '').split('\n')[0]}` });
   });
 
-  test('a grader with an authoring mistake ends as a grader error, never a score', async () => {
-    const { outcome } = await grade(local(helloVariant()), { exerciseId: 'fixture-broken' });
-    expect(outcome.status).toBe('error');
-    expect(outcome.score).toBe(0);
-    expect(outcome.message).toMatch(/The hidden tests could not run: .*add up to 4 points, expected 10/);
+  test('a grader with an authoring mistake is a platform fault, thrown to be retried, never a score nor the learner\'s error', async () => {
+    const graded = grade(local(helloVariant()), { exerciseId: 'fixture-broken' });
+    await expect(graded).rejects.toBeInstanceOf(PlatformError);
+    await expect(graded).rejects.toThrow(/The grader of fixture-broken could not run its checks: .*add up to 4 points, expected 10/);
+  });
+
+  test('a build that fails keeps the warnings gathered before it (no lockfile)', async () => {
+    const { outcome } = await grade(local(helloVariant({ 'package-lock.json': null, 'build.js': 'process.exit(3)' })));
+    expect(outcome).toMatchObject({ status: 'error', cause: 'learner' });
+    expect(outcome.warnings.join('\n')).toMatch(/lockfile/i);
   });
 
   test('a branch that does not exist', async () => {
     const repo = git.publish('branchy', helloVariant(), { branch: 'develop' });
     const { outcome } = await grade({ kind: 'git', url: repo.url, ref: 'release' });
     expect(outcome.status).toBe('error');
+    expect(outcome.cause).toBe('learner');
     expect(outcome.message).toBe(`The branch "release" does not exist in ${repo.url}.`);
   });
 
   test('a repository that does not exist', async () => {
     const { outcome } = await grade({ kind: 'git', url: `${git.url}/learner/missing.git`, ref: null });
     expect(outcome.status).toBe('error');
+    expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/was not found or is private/);
   });
 
   test('a subdirectory that does not exist', async () => {
     const { outcome } = await grade(local(helloVariant()), { subdir: 'services/auth' });
+    expect(outcome).toMatchObject({ status: 'error', cause: 'learner' });
     expect(outcome.message).toBe('The folder "services/auth" does not exist in the repository.');
   });
 
@@ -178,6 +194,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
     const manifest = JSON.stringify({ name: 'fixture-hello', version: '1.0.0', scripts: { start: 'node server.js' }, dependencies: { 'left-pad': '1.3.0' } });
     const { outcome } = await grade(local(helloVariant({ 'package.json': manifest })));
     expect(outcome.status).toBe('error');
+    expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/`npm ci --no-audit --no-fund` failed \(exit code \d+\)[\s\S]*```/);
   });
 });

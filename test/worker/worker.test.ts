@@ -108,6 +108,7 @@ describe('When a learner submits a repository', () => {
     const stored = await selectOptionalSubmission(submission.id);
     expect(stored).toMatchObject({ status: 'scored', score: 10, max_score: 10, commit_sha: repo.commit });
     const result = await selectOptionalResult(submission.id);
+    expect(result?.cause).toBeNull();
     expect(result?.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
     const stages = await selectStages(submission.id);
     expect(stages.map((s) => s.stage)).toEqual(['queued', 'cloning', 'installing', 'building', 'starting', 'testing', 'scored']);
@@ -120,6 +121,7 @@ describe('When a learner submits a repository', () => {
     expect(submission.status).toBe('error');
     expect(await queue.getJob(submission.id)).toBeUndefined();
     const result = await selectOptionalResult(submission.id);
+    expect(result).toMatchObject({ status: 'error', cause: 'learner' });
     expect(result?.message).toMatch(/Git transport helpers such as "ext::" are not accepted/);
   });
 
@@ -135,6 +137,9 @@ describe('When a learner submits a repository', () => {
     expect(await selectOptionalSubmission(submission.id)).toMatchObject({ status: 'scored', score: 10 });
     const { rows } = await getPool().query('SELECT count(*)::int AS n FROM results WHERE submission_id = $1', [submission.id]);
     expect(rows[0].n).toBe(1);
+    // The same lockfile as the first test's: the cache hit, known after the install, is on the stage row.
+    const installing = (await selectStages(submission.id)).find((s) => s.stage === 'installing');
+    expect(installing?.detail).toBe('dependencies restored from cache (package-lock.json)');
   });
 });
 
