@@ -19,10 +19,13 @@ const NO_SPACE = /ENOSPC|no space left on device/i;
  */
 export function platformFaultOf(error: unknown, dataDir: string): PlatformError | null {
   if (error instanceof PlatformError) return error;
-  if (!(error instanceof Error)) return null;
-  const { code, killed, cmd } = error as NodeJS.ErrnoException & { killed?: boolean; cmd?: string };
-  const firstLine = error.message.split('\n').find((line) => NO_SPACE.test(line)) ?? error.message.split('\n')[0];
-  if (code === 'ENOSPC' || NO_SPACE.test(error.message)) {
+  // Duck-typed: errors made by Node's own modules may come from another realm (e.g. under Jest).
+  if (typeof error !== 'object' || error === null || typeof (error as Error).message !== 'string') return null;
+  // A failed command (execFile) keeps what it printed in `stderr`, beside "Command failed: …".
+  const { message, code, killed, cmd, stderr } = error as NodeJS.ErrnoException & { killed?: boolean; cmd?: string; stderr?: unknown };
+  const text = typeof stderr === 'string' && stderr ? `${stderr}\n${message}` : message;
+  const firstLine = text.split('\n').find((line) => NO_SPACE.test(line)) ?? text.split('\n')[0];
+  if (code === 'ENOSPC' || NO_SPACE.test(text)) {
     return new PlatformError(
       `The grading worker's disk is full (${firstLine.trim().slice(0, 300)}). An operator frees space on the file system of DATA_DIR (${dataDir}), e.g. by emptying its dependency cache (cache/deps).`,
     );
@@ -30,11 +33,11 @@ export function platformFaultOf(error: unknown, dataDir: string): PlatformError 
   if (killed && cmd) {
     return new PlatformError(`The platform's own step \`${cmd.slice(0, 200)}\` did not finish in time and was stopped (the grading worker's disk or CPU is overloaded).`);
   }
-  if (/No such image/i.test(error.message)) {
+  if (/No such image/i.test(text)) {
     return new PlatformError(`A sandbox image is missing on this worker (${firstLine.trim().slice(0, 300)}). An operator runs \`npm run services\` to build the images.`);
   }
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
-    if (/docker\.sock/.test(error.message)) {
+    if (/docker\.sock/.test(text)) {
       return new PlatformError(`The Docker engine of this worker does not answer (${firstLine.trim().slice(0, 300)}). An operator starts it (\`npm run services\`).`);
     }
   }

@@ -33,35 +33,25 @@ export async function gradeLocally(
 ): Promise<GradeOutcome> {
   const started = Date.now();
   try {
-    return await gradeOnce(exercise, source, subdir, images, onStage);
+    return await gradeSubmission(
+      { jobId: newJobId(), exercise, source, subdir },
+      {
+        sandbox: new DockerSandbox(undefined, 'cli'),
+        images,
+        dataDir: process.env.DATA_DIR ?? path.join(ROOT_DIR, '.data'),
+        platformDir: ROOT_DIR,
+        cloneTimeoutMs: 120_000,
+        cloneMaxBytes: 500 * 1024 * 1024,
+        cloneMaxFiles: 200_000,
+        httpHosts: ['127.0.0.1', 'localhost'],
+        jobTimeoutMs: 30 * 60_000,
+        onStage: async (stage, at, detail) => onStage?.(stage, at, detail),
+      },
+    );
   } catch (error) {
     if (!(error instanceof PlatformError || error instanceof EngineInterruptedError)) throw error;
     return { ...errorOutcome({ cause: 'platform', message: error.message, executionTimeMs: Date.now() - started }), commitSha: null, stages: [] };
   }
-}
-
-function gradeOnce(
-  exercise: ExerciseDefinition,
-  source: Source,
-  subdir: string | null,
-  images: Images,
-  onStage?: (stage: string, at: Date, detail?: string) => void,
-): Promise<GradeOutcome> {
-  return gradeSubmission(
-    { jobId: newJobId(), exercise, source, subdir },
-    {
-      sandbox: new DockerSandbox(undefined, 'cli'),
-      images,
-      dataDir: process.env.DATA_DIR ?? path.join(ROOT_DIR, '.data'),
-      platformDir: ROOT_DIR,
-      cloneTimeoutMs: 120_000,
-      cloneMaxBytes: 500 * 1024 * 1024,
-      cloneMaxFiles: 200_000,
-      httpHosts: ['127.0.0.1', 'localhost'],
-      jobTimeoutMs: 30 * 60_000,
-      onStage: async (stage, at, detail) => onStage?.(stage, at, detail),
-    },
-  );
 }
 
 /** The outcome as DESIGN.md's results.json object. */

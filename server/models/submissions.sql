@@ -44,9 +44,10 @@ UPDATE submissions SET github_status = $github_status WHERE id = $id;
 SELECT * FROM submissions WHERE id = $id;
 
 -- BLOCK select_submissions_for_user_exercise
-SELECT * FROM submissions
-WHERE user_id = $user_id AND exercise_id = $exercise_id
-ORDER BY created_at DESC
+SELECT s.*, r.cause FROM submissions s
+LEFT JOIN results r ON r.submission_id = s.id
+WHERE s.user_id = $user_id AND s.exercise_id = $exercise_id
+ORDER BY s.created_at DESC
 LIMIT $limit;
 
 -- BLOCK select_progress_for_user

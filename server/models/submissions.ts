@@ -29,6 +29,10 @@ export const SubmissionSchema = z.object({
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 
+/** A submission in a learner's list, with whose fault it is when it ended in error (its result's cause). */
+export const AttemptSchema = SubmissionSchema.extend({ cause: z.enum(['learner', 'platform']).nullable() });
+export type Attempt = z.infer<typeof AttemptSchema>;
+
 export const StageRowSchema = z.object({
   submission_id: z.string(),
   stage: z.enum(STAGES),
@@ -120,8 +124,8 @@ export function selectOptionalSubmission(id: string): Promise<Submission | null>
   return queryOptionalRow(sql.select_submission, { id }, SubmissionSchema);
 }
 
-export function selectSubmissionsForUserExercise(userId: number, exerciseId: string, limit = 50): Promise<Submission[]> {
-  return queryRows(sql.select_submissions_for_user_exercise, { user_id: userId, exercise_id: exerciseId, limit }, SubmissionSchema);
+export function selectSubmissionsForUserExercise(userId: number, exerciseId: string, limit = 50): Promise<Attempt[]> {
+  return queryRows(sql.select_submissions_for_user_exercise, { user_id: userId, exercise_id: exerciseId, limit }, AttemptSchema);
 }
 
 export function selectProgressForUser(userId: number): Promise<Progress[]> {

@@ -11,11 +11,9 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
 import { getPool } from '../../server/db/sql';
 import { upsertExercise } from '../../server/models/exercises';
 import { saveLink } from '../../server/models/links';
@@ -24,13 +22,13 @@ import { createSubmission } from '../../server/lib/createSubmission';
 import { createRedisConnection } from '../../server/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, ROLE_LABEL, type ContainerSpec } from '../../worker/sandbox/sandbox';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
 import { startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { until, waitUntilFinished } from '../support/faults';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
-import { startGitServer, type GitServer } from '../support/gitServer';
+import { fixtureExercise, helloVariant } from '../support/fixtures';
+import type { GitServer } from '../support/gitServer';
+import { startGradingStack, type GradingStack } from '../support/gradingStack';
 import { recordCase } from '../support/securityCases';
-import { Browser, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
+import { Browser, type WebApp, type WebTestContext } from '../web/support';
 
 jest.setTimeout(300_000);
 
@@ -60,45 +58,35 @@ class ServicesKillingSandbox extends DockerSandbox {
   }
 }
 
+let stack: GradingStack;
 let context: WebTestContext;
 let app: WebApp;
 let github: FakeGitHub;
 let git: GitServer;
-let worker: WorkerHandle;
+let dataDir: string;
 const sandbox = new ServicesKillingSandbox(docker, `platform-fault-${crypto.randomBytes(3).toString('hex')}`);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-platform-'));
 const logs: Array<Record<string, unknown>> = [];
 const redis = createRedisConnection(process.env.REDIS_URL!, 'producer');
 
 beforeAll(async () => {
-  context = await startWebTestContext();
   github = await startFakeGitHub();
-  git = await startGitServer();
   const githubEnv = { GITHUB_TOKEN: github.token, GITHUB_API_URL: github.apiUrl, GITHUB_WEB_URL: github.webUrl, BASE_URL: 'http://platform.test' };
-  // One web submission a minute: a second one at once passes only if the first was given back.
-  app = await context.startApp({ ...githubEnv, RATE_LIMIT_SUBMIT_PER_MINUTE: '1' });
-  await upsertExercise(exercise());
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: context.database.url,
-    REDIS_URL: context.redisUrl,
-    QUEUE_NAME: context.queueName,
-    GIT_HTTP_HOSTS: '127.0.0.1',
-    DATA_DIR: dataDir,
-    WORKER_CONCURRENCY: '2',
-    ...githubEnv,
+  stack = await startGradingStack({
+    // One web submission a minute: a second one at once passes only if the first was given back.
+    appEnv: { ...githubEnv, RATE_LIMIT_SUBMIT_PER_MINUTE: '1' },
+    workerEnv: { ...githubEnv, WORKER_CONCURRENCY: '2' },
+    sandbox,
+    logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) }),
+    findExercise: exercise,
   });
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  worker = await startGradingWorker({ config, images: imagesFromEnv(), logger, queue: context.queue, sandbox, findExercise: exercise });
+  ({ context, app, git, dataDir } = stack);
+  await upsertExercise(exercise());
 });
 
 afterAll(async () => {
-  await worker?.close();
+  await stack?.close();
   redis.disconnect();
-  await git?.close();
   await github?.close();
-  await context?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function userIdOf(login: string): Promise<number> {
@@ -165,6 +153,8 @@ describe("When the pod's services container dies while the app is tested, on eve
     expect(page.text).not.toContain('notice-error');
     expect(page.text).not.toContain('data-state="failed"');
     expect(page.text).toContain('data-state="interrupted"');
+    // The learner's list of attempts does not show them red either.
+    expect((await ada.get('/phases/fixture-hello')).text).toContain('badge badge-platform');
     const json = await ada.get(`/submissions/${webId}.json`, 'application/json');
     expect(json.body.results).toMatchObject({ status: 'error', cause: 'platform' });
 
@@ -184,18 +174,16 @@ describe("When the pod's services container dies while the app is tested, on eve
 });
 
 describe("When the worker's disk is full", () => {
-  const cacheDir = path.join(dataDir, 'cache', 'deps');
+  let cacheDir: string;
   beforeAll(() => {
-    // A file system with no inode left where the dependency cache lives: storing an entry fails with ENOSPC.
+    cacheDir = path.join(dataDir, 'cache', 'deps');
+    // A full file system where the dependency cache lives: storing an entry fails with ENOSPC.
     fs.mkdirSync(cacheDir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,nr_inodes=8', 'bp-full-cache', cacheDir]);
-    for (let i = 0; ; i++) {
-      try {
-        fs.writeFileSync(path.join(cacheDir, `filler-${i}`), '');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOSPC') break;
-        throw error;
-      }
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'bp-full-cache', cacheDir]);
+    try {
+      fs.writeFileSync(path.join(cacheDir, 'filler'), Buffer.alloc(2 * 1024 * 1024));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
     }
   });
   afterAll(() => {
@@ -205,8 +193,13 @@ describe("When the worker's disk is full", () => {
   test('then storing the dependency cache fails with ENOSPC and the submission ends as a platform error naming the disk', async () => {
     const grace = new Browser(app);
     await grace.signIn('grace');
-    // A lockfile no earlier job cached: the install runs and its result is stored in the full cache.
-    const repo = git.publish('disk-full', helloVariant({ 'package.json': JSON.stringify({ name: 'fixture-hello-disk', version: '1.0.0', scripts: { build: 'node build.js', start: 'node dist/server.js' } }) }));
+    // One small dependency, so the cache entry has bytes to write (the registry is the one host the tests reach).
+    const withDependency = helloVariant({
+      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { 'left-pad': '1.3.0' } }),
+      'package-lock.json': null,
+    });
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: withDependency, stdio: 'pipe', timeout: 60_000 });
+    const repo = git.publish('disk-full', withDependency);
     const started = Date.now();
     const created = await submitThroughTheForm(grace, repo.url);
     expect(created.status).toBe(303);

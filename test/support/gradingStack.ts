@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../../server/config';
+import type { ExerciseDefinition } from '../../server/exercises/definition';
+import type { Sandbox } from '../../worker/sandbox/sandbox';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
 import { startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 import { imagesFromEnv } from './fixtures';
@@ -15,15 +17,26 @@ import { startGitServer, type GitServer } from './gitServer';
 
 export interface GradingStack {
   context: WebTestContext;
+  /** The worker's DATA_DIR (jobs, dependency cache). */
+  dataDir: string;
   app: WebApp;
   git: GitServer;
   close(): Promise<void>;
 }
 
-export async function startGradingStack(): Promise<GradingStack> {
+/** Options for fault tests: a sandbox with a hook, a logger to read, settings for the app and the worker. */
+export interface GradingStackOptions {
+  appEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
+  sandbox?: Sandbox;
+  logger?: pino.Logger;
+  findExercise?: (id: string) => ExerciseDefinition;
+}
+
+export async function startGradingStack(options: GradingStackOptions = {}): Promise<GradingStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-stack-'));
   const context = await startWebTestContext();
-  const app = await context.startApp();
+  const app = await context.startApp(options.appEnv);
   const git = await startGitServer();
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -32,10 +45,19 @@ export async function startGradingStack(): Promise<GradingStack> {
     QUEUE_NAME: context.queueName,
     GIT_HTTP_HOSTS: '127.0.0.1',
     DATA_DIR: dataDir,
+    ...options.workerEnv,
   });
-  const worker: WorkerHandle = await startGradingWorker({ config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue });
+  const worker: WorkerHandle = await startGradingWorker({
+    config,
+    images: imagesFromEnv(),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    queue: context.queue,
+    sandbox: options.sandbox,
+    findExercise: options.findExercise,
+  });
   return {
     context,
+    dataDir,
     app,
     git,
     async close() {
