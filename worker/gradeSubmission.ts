@@ -160,10 +160,12 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     if (lostServices) throw lostServices;
     warnings.push(...pod.warnings);
     // The tester always writes a valid results.json; anything else is the grader's crash, retried.
-    if (!collected.ok) throw new PlatformError(`The grader crashed: ${collected.reason}.`);
+    // Its output goes with it to the worker's log, for an operator.
+    const graderOutput = { output: pod.testerOutput };
+    if (!collected.ok) throw new PlatformError(`The grader crashed: ${collected.reason}.`, graderOutput);
     const { results } = collected;
     if (results.status === 'error') {
-      throw new PlatformError(`The grader of ${exercise.id} could not run its checks: ${results.message ?? 'no reason given'}`);
+      throw new PlatformError(`The grader of ${exercise.id} could not run its checks: ${results.message ?? 'no reason given'}`, graderOutput);
     }
     return finish({
       status: 'scored',
@@ -179,7 +181,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   } catch (thrown) {
     if (jobTimedOut) {
       throw new PlatformError(
-        `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job (JOB_TIMEOUT_SECONDS) and was stopped, though no step reached its own limit: the grading worker is overloaded.`,
+        `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped. Each step has its own limit below that one: the grading worker was overloaded, or JOB_TIMEOUT_SECONDS is set below the sum of the exercise's limits.`,
       );
     }
     let error = thrown;
