@@ -1,8 +1,9 @@
 /**
- * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json]
+ * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json] [--brief]
  *
- * Runs the grading pipeline without the web server. Prints a readable report, or with --json
- * only the results object on stdout. Exits 0 whenever a result was produced, whatever the
+ * Runs the grading pipeline without the web server. Prints a readable report (every failing
+ * check's whole feedback, with the requests it sent, and the end of the app's log; --brief cuts
+ * each feedback to its first lines and leaves the log out), or with --json only the results object on stdout. Exits 0 whenever a result was produced, whatever the
  * score; 2 on bad usage; 1 when no result could be produced (infrastructure).
  */
 import fs from 'node:fs';
@@ -14,12 +15,16 @@ import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Source } from '../worker/stages/fetchSource';
 import { gradeLocally, prepareGrading, toResultsFile } from './lib/gradeLocally';
 
-const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json]';
+const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json] [--brief]';
+/** --brief: lines of a failing check's feedback shown. */
+const BRIEF_FEEDBACK_LINES = 12;
+/** Lines of the app's log at the end of the report. */
+const APP_LOG_TAIL_LINES = 40;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, brief: { type: 'boolean', default: false }, help: { type: 'boolean' } },
   });
   if (values.help || positionals.length !== 2) {
     process.stderr.write(`${USAGE}\n`);
@@ -59,7 +64,7 @@ async function main(): Promise<number> {
     log(`[grade] ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}${detail ? ` — ${detail}` : ''}`);
   });
   if (json) process.stdout.write(`${JSON.stringify(toResultsFile(outcome), null, 2)}\n`);
-  else process.stdout.write(formatReport(exercise.title, outcome));
+  else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false }));
   return 0;
 }
 
@@ -68,7 +73,8 @@ function usageError(reason: string): number {
   return 2;
 }
 
-export function formatReport(title: string, outcome: GradeOutcome): string {
+/** The readable report. `brief` cuts each feedback to its first lines and leaves the app's log out. */
+export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
   lines.push('Stages:');
@@ -91,10 +97,19 @@ export function formatReport(title: string, outcome: GradeOutcome): string {
       const mark = test.status === 'passed' ? 'PASS' : test.status.toUpperCase();
       lines.push(`  ${mark.padEnd(7)} ${`${test.score}/${test.max_score}`.padStart(5)}  ${test.id} — ${test.name}${test.visibility === 'hidden' ? ' (hidden)' : ''}`);
       if (test.status !== 'passed' && test.output) {
-        lines.push(...test.output.trim().split('\n').slice(0, 12).map((line) => `           ${line}`));
+        const feedback = test.output.trim().split('\n');
+        const shown = options.brief ? feedback.slice(0, BRIEF_FEEDBACK_LINES) : feedback;
+        lines.push(...shown.map((line) => `           ${line}`));
+        if (shown.length < feedback.length) lines.push(`           … (${feedback.length} lines in all; run without --brief for the rest)`);
       }
     }
     lines.push('');
+  }
+  if (!options.brief && outcome.appLog && (outcome.status === 'error' || outcome.tests.some((test) => test.status !== 'passed'))) {
+    const log = outcome.appLog.trimEnd().split('\n');
+    const tail = log.slice(-APP_LOG_TAIL_LINES);
+    lines.push(`The app's log${tail.length < log.length ? ` (the last ${tail.length} of ${log.length} lines)` : ''}:`);
+    lines.push(...tail.map((line) => `  | ${line}`), '');
   }
   for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
   lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`, '');
