@@ -4,6 +4,7 @@ import { checks } from './checks';
 import { readPage } from './support/pages';
 import { record } from './support/measure';
 import { seedSql, uniqueSuffix } from './support/seed';
+import { statementList } from '../shared/lists';
 
 const check = useChecks(checks);
 
@@ -23,10 +24,7 @@ async function statementsFor(path: string): Promise<StatementCount> {
 }
 
 function topStatements(count: StatementCount): string {
-  return count.statements
-    .slice(0, 4)
-    .map((s) => `- ${s.calls} × \`${s.query.replace(/\s+/g, ' ').slice(0, 160)}\``)
-    .join('\n');
+  return statementList(count.statements, 4);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ensure, fail, useChecks } from '../harness/check';
 import { isMap, readWorkflows, type YamlMap } from './support/files';
 import { checks } from './checks';
+import { someOf } from '../shared/lists';
 
 const check = useChecks(checks);
 
@@ -154,7 +155,7 @@ check('ci.secrets-from-store', async () => {
   }
   ensure(
     literals.length === 0,
-    `These credentials are written in the workflow instead of read from the secret store: ${literals.slice(0, 10).join(', ')}. ` +
+    `These credentials are written in the workflow instead of read from the secret store: ${someOf(literals, 10)}. ` +
       'Store each one under Settings → Secrets and write `${{ secrets.NAME }}` (or assume an AWS role through OIDC), then rotate the exposed values.',
   );
 });

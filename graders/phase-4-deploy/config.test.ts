@@ -2,6 +2,7 @@ import { ensure, fail, useChecks } from '../harness/check';
 import { listSubmissionFiles, readSubmissionFile } from '../harness/submission';
 import { rootFile } from './support/files';
 import { checks } from './checks';
+import { someOf } from '../shared/lists';
 
 const check = useChecks(checks);
 
@@ -19,7 +20,7 @@ check('config.env-example', async () => {
   const lines = envExampleLines();
   ensure(lines.length > 0, `\`${ENV_EXAMPLE}\` lists no variable. Add one \`NAME=\` line per variable your app reads.`);
   const other = lines.filter((l) => !ASSIGNMENT.test(l));
-  ensure(other.length === 0, `\`${ENV_EXAMPLE}\` has lines that are not \`NAME=value\`: ${other.slice(0, 5).map((l) => `\`${l.slice(0, 60)}\``).join(', ')}. Keep one \`NAME=\` per line (comments start with \`#\`).`);
+  ensure(other.length === 0, `\`${ENV_EXAMPLE}\` has lines that are not \`NAME=value\`: ${someOf(other.map((l) => `\`${l.slice(0, 60)}\``), 5)}. Keep one \`NAME=\` per line (comments start with \`#\`).`);
 });
 
 check('config.env-example-variables', async () => {
@@ -42,7 +43,7 @@ check('config.readme-environments', async () => {
   const start = lines.findIndex((l) => /^#{1,6}\s.*\b(environments|configuration)\b/i.test(l));
   if (start < 0) {
     const headings = lines.filter((l) => /^#{1,6}\s/.test(l)).map((l) => `\`${l.trim().slice(0, 60)}\``);
-    fail(`\`${readme.path}\` has no heading containing "Environments" or "Configuration" (headings: ${headings.slice(0, 12).join(', ') || 'none'}). Add an \`## Environments\` section that says how development, staging and production differ.`);
+    fail(`\`${readme.path}\` has no heading containing "Environments" or "Configuration" (headings: ${someOf(headings, 12) || 'none'}). Add an \`## Environments\` section that says how development, staging and production differ.`);
   }
   // The section runs to the next heading of the same or a higher level.
   const level = /^(#+)/.exec(lines[start])![1].length;

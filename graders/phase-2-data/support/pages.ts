@@ -2,6 +2,7 @@
 import { call } from '../../harness/context';
 import { ensure, expectStatus, fail, showBody, type HttpExchange } from '../../harness/feedback';
 import { isRecord } from '../../shared/project-1/api';
+import { someOf } from '../../shared/lists';
 
 export interface ListedPost {
   id: string;
@@ -77,9 +78,9 @@ export function compareWalk(pages: Page[], expected: string[], label: (id: strin
   const repeated = [...counts].filter(([, n]) => n > 1).map(([id]) => label(id));
   const missing = expected.filter((id) => !counts.has(id)).map(label);
   const extra = [...counts.keys()].filter((id) => !expected.includes(id)).map(label);
-  if (repeated.length) problems.push(`returned more than once: ${repeated.slice(0, 6).join(', ')}`);
-  if (missing.length) problems.push(`never returned: ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ` (${missing.length} in all)` : ''}`);
-  if (extra.length) problems.push(`not expected here: ${extra.slice(0, 6).join(', ')}`);
+  if (repeated.length) problems.push(`returned more than once: ${someOf(repeated, 6)}`);
+  if (missing.length) problems.push(`never returned: ${someOf(missing, 6)}`);
+  if (extra.length) problems.push(`not expected here: ${someOf(extra, 6)}`);
   if (!problems.length && JSON.stringify(seen) !== JSON.stringify(expected)) {
     const at = seen.findIndex((id, i) => id !== expected[i]);
     problems.push(`out of order from position ${at + 1}: got ${label(seen[at] ?? '')}, expected ${label(expected[at] ?? '')}`);
