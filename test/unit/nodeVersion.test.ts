@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadExerciseDefinitions } from '../../server/exercises/definition';
 import { LearnerError } from '../../worker/errors';
 import { chooseNode, chooseNodeForWorkspace, NODE_RUNTIMES, readNodeDeclarations, type NodeDeclaration } from '../../worker/stages/nodeVersion';
 
@@ -143,5 +144,18 @@ describe('When a declaration file is a symbolic link or empty', () => {
     fs.symlinkSync('/etc/hostname', path.join(linked, '.nvmrc'));
     expect(learnerMessage(() => readNodeDeclarations(linked))).toContain('.nvmrc is a symbolic link');
     expect(readNodeDeclarations(project({ 'package.json': '{}', '.nvmrc': '\n# nothing\n' }))).toEqual([]);
+  });
+});
+
+describe('When a learner reads a brief whose app is run', () => {
+  test('then it states the default Node, how to choose one and the supported versions', () => {
+    const briefs = loadExerciseDefinitions().filter((exercise) => exercise.briefMarkdown.includes('## How your app is run'));
+    expect(briefs.length).toBeGreaterThanOrEqual(7);
+    for (const { id, briefMarkdown } of briefs) {
+      const text = briefMarkdown.replace(/\s+/g, ' ');
+      for (const needed of ['**Node 24**, the current LTS', '`volta.node`', '`.nvmrc`', '`.node-version`', '`engines.node`', '**Node 20, 22 and 24**']) {
+        expect(`${id}: ${text.includes(needed) ? 'states' : 'misses'} ${needed}`).toBe(`${id}: states ${needed}`);
+      }
+    }
   });
 });
