@@ -17,9 +17,22 @@ export type NodeRuntimeVersions = (typeof NODE_RUNTIMES)[NodeMajor];
  * there (npm checks the tarball against the registry's integrity). Written under a temporary name
  * first, so an interrupted download is never taken for a tarball.
  */
-async function packed(name: string, version: string, packDir: string): Promise<string> {
+function packed(name: string, version: string, packDir: string): Promise<string> {
   const file = path.join(packDir, `${name}-${version}.tgz`);
-  if (fs.existsSync(file)) return file;
+  if (fs.existsSync(file)) return Promise.resolve(file);
+  // The three runtimes share npm and corepack and are built in parallel: one download each.
+  let download = inFlight.get(file);
+  if (!download) {
+    download = pack(name, version, packDir, file);
+    inFlight.set(file, download);
+    void download.finally(() => inFlight.delete(file)).catch(() => undefined);
+  }
+  return download;
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+async function pack(name: string, version: string, packDir: string, file: string): Promise<string> {
   const partial = fs.mkdtempSync(path.join(packDir, '.pack-'));
   try {
     const result = await runCommand('npm', ['pack', `${name}@${version}`, '--pack-destination', partial, '--silent'], { timeoutMs: 10 * 60_000 });
