@@ -137,10 +137,12 @@ describe('images', () => {
   test.each(NODE_MAJORS)('When the Node %s runtime image runs as in the sandbox, then it has that Node, npm, corepack, headers and g++ as uid 10001', async (major) => {
     const { exitCode, output } = await runInContainer(
       info.images.runtimes[major],
-      ['bash', '-c', 'id -u && node -v && npm -v && corepack --version && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h"'],
+      ['bash', '-c', 'id -u && node -v && npm -v && corepack --version && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h" && cd /tmp && echo \'{"scripts":{"noop":"true"}}\' > package.json && npm run -s noop'],
       sandboxHostConfig({ NetworkMode: 'none' }),
     );
     expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+    // npm_config_nodedir is the image's own setting: npm must not print it into learners' logs.
+    expect(output).not.toMatch(/Unknown .*config/);
     const [uid, node, npm, corepack] = output.split('\n');
     expect(uid).toBe('10001');
     expect([node, npm, corepack]).toEqual([`v${NODE_RUNTIMES[major].node}`, NODE_RUNTIMES[major].npm, NODE_RUNTIMES[major].corepack]);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NODE_MAJORS, NODE_RUNTIMES, type NodeMajor } from '../../../worker/stages/nodeVersion';
-import { stageRegistryNode } from './nodeRuntimes';
+import { STAGING_RECIPE, stageRegistryNode } from './nodeRuntimes';
 import { aptInstall, findExecutable, isRoot, Log, mustRun, runCommand, seconds, ServicesError } from './process';
 
 export interface ImageTags {
@@ -195,7 +195,8 @@ function platformNodeLayer(debianBase: string, ctx: Context): Promise<string> {
 async function runtimeImage(major: NodeMajor, buildtools: string, ctx: Context): Promise<string> {
   const versions = NODE_RUNTIMES[major];
   const packDir = path.join(ctx.workDir, 'packs');
-  const node = await nodeLayer(`backendpro/node${major}`, buildtools, versions, (contextDir) => stageRegistryNode(versions, packDir, contextDir), ctx);
+  const identity = { ...versions, staging: STAGING_RECIPE };
+  const node = await nodeLayer(`backendpro/node${major}`, buildtools, identity, (contextDir) => stageRegistryNode(versions, packDir, contextDir), ctx);
   return ensureImage(`runtime-node${major}`, 'runtime', { ref: node }, ctx);
 }
 

@@ -67,4 +67,23 @@ export async function stageRegistryNode(versions: NodeRuntimeVersions, packDir: 
   await untar(node, contextDir, ['package/bin/node', 'package/include/node']);
   await untar(npm, path.join(contextDir, 'lib', 'node_modules', 'npm'));
   await untar(corepack, path.join(contextDir, 'lib', 'node_modules', 'corepack'));
+  quietNodedir(path.join(contextDir, 'lib', 'node_modules', 'npm'));
+}
+
+/** What the staging changes in the packed files: part of the node layers' tags. */
+export const STAGING_RECIPE = 'npm: nodedir is internal env';
+
+/**
+ * The runtime sets npm_config_nodedir (node-gyp builds against the image's headers, never
+ * downloads them), which npm 11 does not know and answers with "npm warn Unknown env config
+ * "nodedir"" at the top of every install, build and start log: noise in every learner's message.
+ * npm keeps a list of env configs it sets itself and does not warn about; nodedir joins it (the
+ * platform's own npm on this host carries the same change).
+ */
+function quietNodedir(npmDir: string) {
+  const file = path.join(npmDir, 'node_modules', '@npmcli', 'config', 'lib', 'index.js');
+  const source = fs.readFileSync(file, 'utf8');
+  const list = 'const internalEnv = [';
+  if (!source.includes(list)) throw new ServicesError(`images: ${file} has no "${list}" any more (another npm version?): find how this npm lets env configs through without "Unknown env config", then change quietNodedir.`);
+  fs.writeFileSync(file, source.replace(list, `${list}'nodedir',`));
 }
