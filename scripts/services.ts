@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DockerState, dockerStatus, ensureDocker, stopDocker } from './lib/services/docker';
-import { ensureImages } from './lib/services/images';
+import { ensureImages, type ImageTags } from './lib/services/images';
 import { ensurePostgres, postgresStatus, stopPostgres } from './lib/services/postgres';
 import { Log, seconds, ServicesError } from './lib/services/process';
 import { ensureRedis, redisStatus, stopRedis } from './lib/services/redis';
@@ -26,7 +26,7 @@ export interface ServicesInfo {
   databaseUrl: string;
   redisUrl: string;
   dockerSocket: string;
-  images: { runtime: string; services: string; tester: string };
+  images: ImageTags;
 }
 
 export interface EnsureServicesOptions {
@@ -112,7 +112,7 @@ export async function ensureServices(opts: EnsureServicesOptions = {}): Promise<
 async function ensureUnlocked(opts: EnsureServicesOptions, log: Log): Promise<ServicesInfo> {
   const wantImages = opts.images ?? true;
   const wantDocker = (opts.docker ?? true) || wantImages;
-  const info: ServicesInfo = { databaseUrl: '', redisUrl: '', dockerSocket: '', images: { runtime: '', services: '', tester: '' } };
+  const info: ServicesInfo = { databaseUrl: '', redisUrl: '', dockerSocket: '', images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' } };
   fs.mkdirSync(DATA_ROOT, { recursive: true });
 
   // Docker first: starting dockerd takes a few seconds, so PostgreSQL and Redis start meanwhile.

@@ -81,7 +81,10 @@ const ConfigSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((value) => value === 'true'),
-    IMAGE_RUNTIME: z.string().optional(),
+    // One learner runtime image per supported Node major (worker/stages/nodeVersion.ts NODE_MAJORS).
+    IMAGE_RUNTIME_NODE20: z.string().optional(),
+    IMAGE_RUNTIME_NODE22: z.string().optional(),
+    IMAGE_RUNTIME_NODE24: z.string().optional(),
     IMAGE_SERVICES: z.string().optional(),
     IMAGE_TESTER: z.string().optional(),
   })

@@ -38,7 +38,7 @@ export async function startPlatform(options: { images?: Images; port?: number } 
   if (config.START_WORKER && images) {
     worker = await startGradingWorker({ config, images, logger, queue });
   } else if (config.START_WORKER) {
-    logger.warn('no sandbox images configured (IMAGE_RUNTIME, IMAGE_SERVICES, IMAGE_TESTER): the worker is not started');
+    logger.warn('no sandbox images configured (IMAGE_RUNTIME_NODE20/22/24, IMAGE_SERVICES, IMAGE_TESTER): the worker is not started');
   }
 
   const port = options.port ?? config.PORT;
@@ -72,8 +72,9 @@ export async function startPlatform(options: { images?: Images; port?: number } 
 }
 
 function imagesFromConfig(config: ReturnType<typeof getConfig>): Images | undefined {
-  if (config.IMAGE_RUNTIME && config.IMAGE_SERVICES && config.IMAGE_TESTER) {
-    return { runtime: config.IMAGE_RUNTIME, services: config.IMAGE_SERVICES, tester: config.IMAGE_TESTER };
+  const { IMAGE_RUNTIME_NODE20, IMAGE_RUNTIME_NODE22, IMAGE_RUNTIME_NODE24, IMAGE_SERVICES, IMAGE_TESTER } = config;
+  if (IMAGE_RUNTIME_NODE20 && IMAGE_RUNTIME_NODE22 && IMAGE_RUNTIME_NODE24 && IMAGE_SERVICES && IMAGE_TESTER) {
+    return { runtimes: { '20': IMAGE_RUNTIME_NODE20, '22': IMAGE_RUNTIME_NODE22, '24': IMAGE_RUNTIME_NODE24 }, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
   }
   return undefined;
 }

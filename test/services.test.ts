@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ensureServices, ServicesInfo } from '../scripts/services';
+import { NODE_MAJORS, NODE_RUNTIMES } from '../worker/stages/nodeVersion';
 
 jest.setTimeout(60_000);
 
@@ -87,7 +88,7 @@ describe('ensureServices', () => {
 
   test('When services are skipped, then their fields are empty strings', async () => {
     const only = await ensureServices({ postgres: false, docker: false, images: false, log: () => undefined });
-    expect(only).toEqual({ databaseUrl: '', redisUrl: info.redisUrl, dockerSocket: '', images: { runtime: '', services: '', tester: '' } });
+    expect(only).toEqual({ databaseUrl: '', redisUrl: info.redisUrl, dockerSocket: '', images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' } });
   });
 });
 
@@ -133,17 +134,28 @@ test('Docker answers', async () => {
 });
 
 describe('images', () => {
-  test('When the runtime image runs as in the sandbox, then it has Node 20 and g++ as uid 10001', async () => {
+  test.each(NODE_MAJORS)('When the Node %s runtime image runs as in the sandbox, then it has that Node, npm, corepack, headers and g++ as uid 10001', async (major) => {
     const { exitCode, output } = await runInContainer(
-      info.images.runtime,
-      ['bash', '-c', 'id -u && node -v && npm -v && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h"'],
+      info.images.runtimes[major],
+      ['bash', '-c', 'id -u && node -v && npm -v && corepack --version && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h" && cd /tmp && echo \'{"scripts":{"noop":"true"}}\' > package.json && npm run -s noop'],
       sandboxHostConfig({ NetworkMode: 'none' }),
     );
     expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
-    const [uid, node] = output.split('\n');
+    // npm_config_nodedir is the image's own setting: npm must not print it into learners' logs.
+    expect(output).not.toMatch(/Unknown .*config/);
+    const [uid, node, npm, corepack] = output.split('\n');
     expect(uid).toBe('10001');
-    expect(node).toMatch(/^v20\./);
+    expect([node, npm, corepack]).toEqual([`v${NODE_RUNTIMES[major].node}`, NODE_RUNTIMES[major].npm, NODE_RUNTIMES[major].corepack]);
     expect(output).toMatch(/g\+\+ .* 12\./);
+  });
+
+  test('When the three runtimes are inspected, then they share every layer of the build tools (apt runs once for all)', async () => {
+    const layers = async (image: string) => ((await docker.getImage(image).inspect()).RootFS.Layers ?? []) as string[];
+    const [node20, node22, node24] = await Promise.all(NODE_MAJORS.map((major) => layers(info.images.runtimes[major])));
+    const shared = node20!.filter((layer, index) => node22![index] === layer && node24![index] === layer);
+    // The Debian base plus the apt layer at least; each runtime adds only its Node (one COPY per part).
+    expect(shared.length).toBeGreaterThanOrEqual(2);
+    expect(node24!.length - shared.length).toBeLessThanOrEqual(4);
   });
 
   test('When the tester image runs, then it has Node 20 and is not root', async () => {

@@ -23,6 +23,7 @@ import type { Images, JobContext } from './stages/context';
 import { fetchSource, type Source } from './stages/fetchSource';
 import { buildApp, installDependencies } from './stages/install';
 import { inspectWorkspace } from './stages/inspectWorkspace';
+import { chooseNodeForWorkspace, DEFAULT_NODE_MAJOR } from './stages/nodeVersion';
 import { runGradingPod } from './stages/pod';
 import { jobDiskFull, mountJobDisk, releaseJobDisk } from './sandbox/jobDisk';
 
@@ -79,6 +80,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     sandbox: podServices.sandbox,
     images: environment.images,
     exercise,
+    // The default until the workspace says otherwise (chosen right after inspectWorkspace).
+    runtime: { major: DEFAULT_NODE_MAJOR, image: environment.images.runtimes[DEFAULT_NODE_MAJOR] },
     jobDir,
     cacheDir: path.join(environment.dataDir, 'cache', 'deps'),
     platformDir: environment.platformDir,
@@ -105,7 +108,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   // A retry of a killed attempt starts clean.
   await environment.sandbox.removeJob(request.jobId);
   // Whatever dies from here on, an engine restart must not become the learner's result.
-  const engine = await environment.sandbox.watchEngine(environment.images.runtime);
+  const engine = await environment.sandbox.watchEngine(environment.images.tester);
   // The checkout (the learner's writable workspace) is a file system capped at limits.diskMb.
   await mountJobDisk(jobDir, exercise.limits.diskMb);
   const checkoutDir = path.join(jobDir, 'checkout');
@@ -141,11 +144,13 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await chownTree(checkoutDir, 10001);
     await chownTree(outDir, 10002);
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
-    warnings.push(...workspace.warnings);
+    const node = chooseNodeForWorkspace(workspace.dir);
+    context.runtime = { major: node.major, image: environment.images.runtimes[node.major] };
+    warnings.push(...workspace.warnings, ...node.warnings);
 
-    await enter('installing', workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)');
+    await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)'} on ${node.detail}`);
     const install = await installDependencies(context, workspace);
-    if (install.cached) await setDetail(`dependencies restored from cache (${workspace.lockfile})`);
+    if (install.cached) await setDetail(`dependencies restored from cache (${workspace.lockfile}) on ${node.detail}`);
     else if (install.notCached && workspace.uncacheable) await setDetail(`installed, not cached: ${install.notCached}`);
 
     await enter('building', workspace.scripts.build ? 'npm run build' : 'no build script');

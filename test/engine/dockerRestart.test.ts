@@ -310,7 +310,7 @@ describeWithEngine('When a job asks whether the engine restarted (worker/sandbox
   // engine restarts while the job sleeps between two looks, and the next look finds a container that
   // "exited with code 143" on an engine that answers as if nothing happened.
   const sandbox = new DockerSandbox(docker, `${queueName}-sentinel`);
-  const image = imagesFromEnv().runtime;
+  const image = imagesFromEnv().runtimes['24'];
   const spec = (role: string, cmd: string[]): ContainerSpec => ({
     role,
     image,

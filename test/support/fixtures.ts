@@ -23,11 +23,11 @@ export function fixtureExercise(limits: Record<string, number> = {}, id = 'fixtu
 }
 
 export function imagesFromEnv(): Images {
-  const { IMAGE_RUNTIME, IMAGE_SERVICES, IMAGE_TESTER } = process.env;
-  if (!IMAGE_RUNTIME || !IMAGE_SERVICES || !IMAGE_TESTER) {
-    throw new Error('IMAGE_RUNTIME, IMAGE_SERVICES and IMAGE_TESTER must be set: run the suite with `npm test`');
+  const { IMAGE_RUNTIME_NODE20, IMAGE_RUNTIME_NODE22, IMAGE_RUNTIME_NODE24, IMAGE_SERVICES, IMAGE_TESTER } = process.env;
+  if (!IMAGE_RUNTIME_NODE20 || !IMAGE_RUNTIME_NODE22 || !IMAGE_RUNTIME_NODE24 || !IMAGE_SERVICES || !IMAGE_TESTER) {
+    throw new Error('IMAGE_RUNTIME_NODE20/22/24, IMAGE_SERVICES and IMAGE_TESTER must be set: run the suite with `npm test`');
   }
-  return { runtime: IMAGE_RUNTIME, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
+  return { runtimes: { '20': IMAGE_RUNTIME_NODE20, '22': IMAGE_RUNTIME_NODE22, '24': IMAGE_RUNTIME_NODE24 }, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
 }
 
 /** A copy of the hello app with files replaced or removed (null removes). */

@@ -147,7 +147,7 @@ describe('When the worker starts', () => {
   test('then containers of jobs that are no longer running are removed', async () => {
     const orphanJob = crypto.randomUUID();
     const orphan = await docker.createContainer({
-      Image: imagesFromEnv().runtime,
+      Image: imagesFromEnv().runtimes['24'],
       Cmd: ['sleep', '300'],
       Labels: { [JOB_LABEL]: orphanJob, [NAMESPACE_LABEL]: queueName },
       HostConfig: { NetworkMode: 'none' },

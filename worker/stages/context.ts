@@ -4,12 +4,14 @@
  */
 import type { ExerciseDefinition } from '../../server/exercises/definition';
 import type { ContainerSpec, Sandbox } from '../sandbox/sandbox';
+import type { NodeMajor } from './nodeVersion';
 
 export const LEARNER_UID = '10001:10001';
 export const TESTER_UID = '10002:10002';
 
 export interface Images {
-  runtime: string;
+  /** The learner runtime image of each supported Node major. */
+  runtimes: Record<NodeMajor, string>;
   services: string;
   tester: string;
 }
@@ -18,6 +20,8 @@ export interface JobContext {
   jobId: string;
   sandbox: Sandbox;
   images: Images;
+  /** The runtime image this job's app installs, builds and runs on (its chosen Node major's). */
+  runtime: { major: NodeMajor; image: string };
   exercise: ExerciseDefinition;
   /** .data/jobs/<jobId>: checkout/, out/ */
   jobDir: string;
@@ -38,7 +42,7 @@ export function learnerContainer(
   const { limits } = context.exercise;
   return {
     role,
-    image: context.images.runtime,
+    image: context.runtime.image,
     cmd,
     env: { HOME: '/tmp', CI: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
     user: LEARNER_UID,

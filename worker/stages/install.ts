@@ -43,7 +43,7 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   await fs.promises.rm(target, { recursive: true, force: true });
 
   const cacheKey = workspace.lockHash && !workspace.uncacheable
-    ? crypto.createHash('sha256').update(workspace.lockHash).update(context.images.runtime).digest('hex')
+    ? crypto.createHash('sha256').update(workspace.lockHash).update(`node${context.runtime.major}\0${context.runtime.image}`).digest('hex')
     : null;
   const cached = cacheKey ? path.join(context.cacheDir, cacheKey, 'node_modules') : null;
   if (cached && fs.existsSync(cached)) {

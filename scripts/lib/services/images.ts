@@ -2,10 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { NODE_MAJORS, NODE_RUNTIMES, type NodeMajor } from '../../../worker/stages/nodeVersion';
+import { STAGING_RECIPE, stageRegistryNode } from './nodeRuntimes';
 import { aptInstall, findExecutable, isRoot, Log, mustRun, runCommand, seconds, ServicesError } from './process';
 
 export interface ImageTags {
-  runtime: string;
+  /** One learner runtime image per supported Node major. */
+  runtimes: Record<NodeMajor, string>;
   services: string;
   tester: string;
 }
@@ -139,40 +142,62 @@ async function debootstrapBase(ctx: Context): Promise<string> {
   return tag;
 }
 
-/** The host's Node 20, laid out as in the official image, for the node layer. */
+/** The host's Node (the platform's), laid out as in the official image, for the tester's base. */
 function hostNode() {
   const binary = fs.realpathSync(process.execPath);
   const prefix = path.resolve(path.dirname(binary), '..');
   const headers = path.join(prefix, 'include', 'node');
   const modules = path.join(prefix, 'lib', 'node_modules');
   for (const needed of [headers, path.join(modules, 'npm'), path.join(modules, 'corepack')]) {
-    if (!fs.existsSync(needed)) throw new ServicesError(`images: the node layer copies the host's Node 20, but ${needed} is missing; install Node 20 with its headers, npm and corepack (the nodesource nodejs package has them).`);
+    if (!fs.existsSync(needed)) throw new ServicesError(`images: the tester's node layer copies the host's Node 20, but ${needed} is missing; install Node 20 with its headers, npm and corepack (the nodesource nodejs package has them).`);
   }
-  if (!process.version.startsWith('v20.')) throw new ServicesError(`images: the host runs Node ${process.version}; the node layer copies it and needs Node 20, or make ${OFFICIAL_NODE} available.`);
+  if (!process.version.startsWith('v20.')) throw new ServicesError(`images: the host runs Node ${process.version}; the tester's node layer copies it and needs Node 20, or make ${OFFICIAL_NODE} available.`);
   const version = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(modules, pkg, 'package.json'), 'utf8')) as { version: string }).version;
   const stat = fs.statSync(binary);
   return { binary, headers, modules, identity: { node: process.version, size: stat.size, mtime: stat.mtimeMs, npm: version('npm'), corepack: version('corepack') } };
 }
 
-/** Node 20 on the Debian base, from the host's own Node (nothing but Debian and npm can be downloaded). */
-async function nodeLayer(debianBase: string, ctx: Context): Promise<string> {
+/** Copies the host's Node into `contextDir` as docker/node expects it. */
+function stageHostNode(contextDir: string) {
   const node = hostNode();
-  const dockerfile = path.join(ctx.dockerDir, 'node20', 'Dockerfile');
-  const tag = `backendpro/node20:${inputsHash({ dockerfile: sha256(fs.readFileSync(dockerfile)), node: node.identity, base: debianBase })}`;
+  fs.rmSync(contextDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(contextDir, 'bin'), { recursive: true });
+  fs.copyFileSync(node.binary, path.join(contextDir, 'bin', 'node'));
+  fs.cpSync(node.headers, path.join(contextDir, 'include', 'node'), { recursive: true, verbatimSymlinks: true });
+  for (const pkg of ['npm', 'corepack']) {
+    fs.cpSync(path.join(node.modules, pkg), path.join(contextDir, 'lib', 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
+  }
+}
+
+/**
+ * docker/node on `base` as `repository:<hash of the Dockerfile, the Node's identity, the base>`,
+ * from a context `stage` lays out (only when the tag is missing).
+ */
+async function nodeLayer(repository: string, base: string, identity: unknown, stage: (contextDir: string) => Promise<void> | void, ctx: Context): Promise<string> {
+  const dockerfile = path.join(ctx.dockerDir, 'node', 'Dockerfile');
+  const tag = `${repository}:${inputsHash({ dockerfile: sha256(fs.readFileSync(dockerfile)), node: identity, base })}`;
   if (await imageId(tag)) return tag;
   const startedAt = Date.now();
-  const context = path.join(ctx.workDir, 'node20-context');
+  const context = path.join(ctx.workDir, `${repository.split('/').pop()}-context`);
+  await stage(context);
+  await buildImage(tag, dockerfile, context, { BASE: base }, ctx);
   fs.rmSync(context, { recursive: true, force: true });
-  fs.mkdirSync(path.join(context, 'bin'), { recursive: true });
-  fs.copyFileSync(node.binary, path.join(context, 'bin', 'node'));
-  fs.cpSync(node.headers, path.join(context, 'include', 'node'), { recursive: true, verbatimSymlinks: true });
-  for (const pkg of ['npm', 'corepack']) {
-    fs.cpSync(path.join(node.modules, pkg), path.join(context, 'lib', 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
-  }
-  await buildImage(tag, dockerfile, context, { DEBIAN_BASE: debianBase }, ctx);
-  fs.rmSync(context, { recursive: true, force: true });
-  ctx.log(`images: built ${tag} from the host's Node ${process.version} (${seconds(startedAt)})${await removeOlderTags(tag)}`);
+  ctx.log(`images: built ${tag} (${seconds(startedAt)})${await removeOlderTags(tag)}`);
   return tag;
+}
+
+/** The platform's Node 20 (the host's own: nothing but Debian and npm can be downloaded) on the Debian base: the tester's base. */
+function platformNodeLayer(debianBase: string, ctx: Context): Promise<string> {
+  return nodeLayer('backendpro/platform-node', debianBase, hostNode().identity, stageHostNode, ctx);
+}
+
+/** The learner runtime for one Node major: the registry's Node on the shared build tools, then docker/runtime. */
+async function runtimeImage(major: NodeMajor, buildtools: string, ctx: Context): Promise<string> {
+  const versions = NODE_RUNTIMES[major];
+  const packDir = path.join(ctx.workDir, 'packs');
+  const identity = { ...versions, staging: STAGING_RECIPE };
+  const node = await nodeLayer(`backendpro/node${major}`, buildtools, identity, (contextDir) => stageRegistryNode(versions, packDir, contextDir), ctx);
+  return ensureImage(`runtime-node${major}`, 'runtime', { ref: node }, ctx);
 }
 
 async function buildImage(tag: string, dockerfile: string, contextDir: string, buildArgs: Record<string, string>, ctx: Context) {
@@ -199,21 +224,23 @@ async function removeOlderTags(current: string): Promise<string> {
   return removed.length ? `; removed ${removed.join(', ')}` : '';
 }
 
-/** Builds docker/<name>/ as backendpro/<name>:<hash of Dockerfile, files, build args, Node version>, unless it exists. */
-async function ensureImage(name: 'runtime' | 'services' | 'tester', base: { ref: string; id?: string }, ctx: Context): Promise<string> {
-  const dir = path.join(ctx.dockerDir, name);
+/** Builds docker/<dir>/ as backendpro/<name>:<hash of its files, build args, base id>, unless it exists. */
+async function ensureImage(name: string, dir: string, base: { ref: string; id?: string }, ctx: Context, extraInputs: unknown = null): Promise<string> {
+  const folder = path.join(ctx.dockerDir, dir);
   const buildArgs = { BASE: base.ref };
-  const tag = `backendpro/${name}:${inputsHash({ files: hashDirectory(dir), buildArgs, baseId: base.id ?? null, node: process.version })}`;
+  const tag = `backendpro/${name}:${inputsHash({ files: hashDirectory(folder), buildArgs, baseId: base.id ?? null, extraInputs })}`;
   if (await imageId(tag)) return tag;
   const startedAt = Date.now();
-  await buildImage(tag, path.join(dir, 'Dockerfile'), dir, buildArgs, ctx);
+  await buildImage(tag, path.join(folder, 'Dockerfile'), folder, buildArgs, ctx);
   ctx.log(`images: built ${tag} FROM ${base.ref} (${seconds(startedAt)})${await removeOlderTags(tag)}`);
   return tag;
 }
 
 /**
- * Builds (only when their inputs changed) the sandbox images: runtime, services, tester.
- * Bases: the official images when the engine has them, else a debootstrap Debian + the host's Node 20.
+ * Builds (only when their inputs changed) the sandbox images: one runtime per supported Node major,
+ * services, tester. The runtimes share backendpro/buildtools (the apt layer) and differ by a thin
+ * Node layer each. Bases: the official Debian/Node images when the engine has them, else a
+ * debootstrap Debian (+ the host's Node 20 for the tester).
  */
 export async function ensureImages(dockerDir: string, dataRoot: string, log: Log): Promise<ImageTags> {
   const startedAt = Date.now();
@@ -224,15 +251,18 @@ export async function ensureImages(dockerDir: string, dataRoot: string, log: Log
 
   const override = (variable: string) => (process.env[variable] ? { ref: process.env[variable]! } : undefined);
   let debianBase = override('BACKENDPRO_DEBIAN_BASE') ?? (await officialBase(OFFICIAL_DEBIAN, ctx));
-  let nodeBase = override('BACKENDPRO_NODE_BASE') ?? (await officialBase(OFFICIAL_NODE, ctx));
+  const nodeBase = override('BACKENDPRO_NODE_BASE') ?? (await officialBase(OFFICIAL_NODE, ctx));
   if (!debianBase) debianBase = { ref: await debootstrapBase(ctx) };
-  if (!nodeBase) nodeBase = { ref: await nodeLayer(debianBase.ref, ctx) };
+  const platformBase = nodeBase ?? { ref: await platformNodeLayer(debianBase.ref, ctx) };
 
-  const [runtime, services, tester] = await Promise.all([
-    ensureImage('runtime', nodeBase, ctx),
-    ensureImage('services', debianBase, ctx),
-    ensureImage('tester', nodeBase, ctx),
+  const buildtools = ensureImage('buildtools', 'buildtools', debianBase, ctx);
+  const [runtimeTags, services, tester] = await Promise.all([
+    buildtools.then((tools) => Promise.all(NODE_MAJORS.map((major) => runtimeImage(major, tools, ctx)))),
+    ensureImage('services', 'services', debianBase, ctx),
+    // The tester runs the platform's own graders: the platform's Node.
+    ensureImage('tester', 'tester', platformBase, ctx, { node: process.version }),
   ]);
-  log(`images: ${runtime}, ${services}, ${tester} (${seconds(startedAt)})`);
-  return { runtime, services, tester };
+  const runtimes = Object.fromEntries(NODE_MAJORS.map((major, index) => [major, runtimeTags[index]!])) as Record<NodeMajor, string>;
+  log(`images: ${runtimeTags.join(', ')}, ${services}, ${tester} (${seconds(startedAt)})`);
+  return { runtimes, services, tester };
 }
