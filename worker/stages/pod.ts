@@ -33,10 +33,10 @@ export function newPodSecrets(): PodSecrets {
   return { superuserPassword: secret(), appPassword: secret(), jwtSecret: secret(), jwtRefreshSecret: secret() };
 }
 
-/** Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own. */
-export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
+/** The variables the platform itself gives every app, whatever the exercise (PORT, DATABASE_URL, DB_*…). */
+function platformEnvironment(secrets: PodSecrets, memoryMb: number): Record<string, string> {
   const databaseUrl = `postgres://app:${secrets.appPassword}@127.0.0.1:${PG_PORT}/app`;
-  const base: Record<string, string> = {
+  return {
     NODE_ENV: 'production',
     PORT: String(APP_PORT),
     HOME: '/tmp',
@@ -63,12 +63,29 @@ export function appEnvironment(context: JobContext, workspace: Workspace, secret
     REDIS_PORT: String(REDIS_PORT),
     JWT_SECRET: secrets.jwtSecret,
     JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
-    NODE_OPTIONS: `--max-old-space-size=${Math.floor(context.exercise.limits.memoryMb * 0.75)}`,
+    NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryMb * 0.75)}`,
     npm_config_update_notifier: 'false',
-    ...context.exercise.env,
   };
-  for (const [learnerName, platformName] of Object.entries(workspace.envMap)) {
+}
+
+/** The names of {@link platformEnvironment}: what backend-pro.yml may map to and never give a value. */
+export function platformVariableNames(): string[] {
+  const placeholder = { superuserPassword: '', appPassword: '', jwtSecret: '', jwtRefreshSecret: '' };
+  return Object.keys(platformEnvironment(placeholder, 256));
+}
+
+/**
+ * Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own, the
+ * names backend-pro.yml maps, and its literal values (which never replace a variable given above).
+ */
+export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
+  const base: Record<string, string> = { ...platformEnvironment(secrets, context.exercise.limits.memoryMb), ...context.exercise.env };
+  const { envMap, envValues } = workspace.appConfig;
+  for (const [learnerName, platformName] of Object.entries(envMap)) {
     if (platformName in base) base[learnerName] = base[platformName];
+  }
+  for (const [learnerName, value] of Object.entries(envValues)) {
+    if (!(learnerName in base)) base[learnerName] = value;
   }
   return base;
 }
@@ -156,6 +173,8 @@ export async function runGradingPod(
         EXERCISE_ID: context.exercise.id,
         GRADER_DIR: `/platform/graders/${context.exercise.id}`,
         APP_URL: `http://127.0.0.1:${APP_PORT}`,
+        // backend-pro.yml `prefix:` (e.g. /api/v1): the harness prepends it to every request path.
+        APP_PATH_PREFIX: workspace.appConfig.prefix ?? '',
         DATABASE_ADMIN_URL: `postgres://postgres:${secrets.superuserPassword}@127.0.0.1:${PG_PORT}/app`,
         APP_DATABASE_URL: env.DATABASE_URL,
         REDIS_URL: env.REDIS_URL,
