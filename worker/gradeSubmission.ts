@@ -13,7 +13,8 @@ import type { Outcome } from '../server/models/results';
 import type { Stage } from '../server/models/submissions';
 import { ExerciseError, LearnerError } from './errors';
 import type { Sandbox } from './sandbox/sandbox';
-import { collectResults } from './stages/collect';
+import { diagnoseGrading, type Diagnosis } from './diagnosis/diagnose'; // diagnosis (issue 10 §3)
+import { collectEvidence, collectResults, type HarnessEvidence } from './stages/collect';
 import type { Images, JobContext } from './stages/context';
 import { fetchSource, type Source } from './stages/fetchSource';
 import { buildApp, installDependencies } from './stages/install';
@@ -53,6 +54,8 @@ export interface StageTiming {
 export interface GradeOutcome extends Outcome {
   commitSha: string | null;
   stages: StageTiming[];
+  /** The one reason most checks failed or grading stopped, with the fix (worker/diagnosis/), or null. */
+  diagnosis?: Diagnosis | null;
 }
 
 /**
@@ -100,14 +103,21 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     void environment.sandbox.removeJob(request.jobId).catch(() => undefined);
   }, environment.jobTimeoutMs);
 
+  // --- diagnosis (issue 10 §3): what the rules read besides the outcome ---
+  let failure: unknown = null;
+  let harnessEvidence: HarnessEvidence | null = null;
+  // --- end diagnosis ---
   const finish = async (outcome: Omit<GradeOutcome, 'stages' | 'commitSha'>): Promise<GradeOutcome> => {
     // A full disk explains many failures (ENOSPC in a build, an app that crashed writing a file).
     const warnings = (await jobDiskFull(jobDir))
       ? [...outcome.warnings, `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`]
       : outcome.warnings;
+    // --- diagnosis (issue 10 §3) ---
+    const diagnosis = diagnoseGrading(outcome, { stage: stages[stages.length - 1]?.stage ?? null, error: failure, harness: harnessEvidence });
+    // --- end diagnosis ---
     await enter(outcome.status, outcome.status === 'error' ? (outcome.message ?? undefined) : undefined);
     stages[stages.length - 1].finishedAt = stages[stages.length - 1].startedAt;
-    return { ...outcome, warnings, commitSha, stages };
+    return { ...outcome, warnings, commitSha, stages, diagnosis };
   };
 
   try {
@@ -136,6 +146,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
 
     const pod = await runGradingPod(context, workspace, (stage, detail) => enter(stage, detail), outDir);
     const collected = collectResults(outDir);
+    harnessEvidence = collectEvidence(outDir); // diagnosis (issue 10 §3)
     // A run that went wrong may have been ended by the engine (it stops every container at once).
     const clean = collected.ok && collected.results.status !== 'error' && pod.warnings.length === 0;
     await engine.check({ settleMs: clean ? 0 : ENGINE_SETTLE_MS });
@@ -156,6 +167,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     }
     return finish({ ...base, status: 'scored', message: results.message ?? null, score: results.score, maxScore: results.max_score, tests: results.tests });
   } catch (error) {
+    failure = error; // diagnosis (issue 10 §3)
     if (jobTimedOut) {
       return finish({ status: 'error', message: `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped.`, score: 0, maxScore: 0, executionTimeMs: Date.now() - startedAt, tests: [], appLog: null, warnings: [] });
     }
