@@ -82,12 +82,11 @@ describe('When the app connects to localhost:5432 with its own credentials', () 
       '  (error) => { console.error(error); process.exit(1); },\n' +
       ');\n';
     const app = itemsApp({}, {
-      'package.json': JSON.stringify({ name: 'fixture-db', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { pg: '8.13.1' } }),
+      'package.json': JSON.stringify({ name: 'fixture-db', version: '1.0.0', private: true, scripts: { start: 'node server.js' }, dependencies: { pg: '8.13.1' } }),
       'package-lock.json': null,
     });
     fs.renameSync(path.join(app, 'server.js'), path.join(app, 'server-items.js'));
     fs.writeFileSync(path.join(app, 'server.js'), connect);
-    fs.writeFileSync(path.join(app, 'build.js'), "require('node:fs').cpSync('.', 'dist', { recursive: true, filter: (f) => !f.includes('node_modules') && !f.startsWith('./dist') && f !== 'dist' });\n");
     const outcome = await grade(app);
     expect(outcome.status).toBe('error');
     expect(outcome.diagnosis).toMatchObject({ id: 'database-connection', cause: 'learner' });
