@@ -10,6 +10,8 @@ import { probePrefixes, summariseRequests, type LoggedRequest } from '../../grad
 import { diagnose, diagnoseGrading, type DiagnosisEvidence } from '../../worker/diagnosis/diagnose';
 import { configInvalid, databaseUnreachable, missingVariable, redisUnreachable } from '../../worker/diagnosis/bootRules';
 import { csrfRequired, globalPrefix } from '../../worker/diagnosis/httpRules';
+import { parseRepoConfig } from '../../server/github/repoConfig';
+import { renderFailuresTable, withFailuresTable } from '../../worker/diagnosis/failuresTable';
 import { DIAGNOSIS_RULES } from '../../worker/diagnosis/rules';
 import { AppConfigError, parseAppConfig, readAppConfig } from '../../worker/stages/appConfig';
 import type { HarnessEvidence } from '../../worker/stages/collect';
@@ -163,6 +165,12 @@ describe('backend-pro-yml-invalid and backend-pro.yml itself', () => {
     expect(parsed.problems[0].startsWith(problem)).toBe(true);
   });
 
+  test('When the repository link reads the same file, then the grader\'s keys (env literals, prefix) are accepted and left to the grader', () => {
+    const text = 'env:\n  TYPEORM_URL: DATABASE_URL\n  MAIL_API_KEY: { value: dummy }\nprefix: /api\nphases:\n  phase-1-auth: {}\n';
+    expect(parseAppConfig(text).ok).toBe(true);
+    expect(parseRepoConfig(text, [{ id: 'phase-1-auth', phase: 1 }], 'main')).toEqual({ ok: true, phases: [{ exerciseId: 'phase-1-auth', branch: 'main', subdir: null }] });
+  });
+
   test('When grading stopped on backend-pro.yml, then the diagnosis lists its problems and the schema page', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-config-'));
     fs.writeFileSync(path.join(dir, 'backend-pro.yml'), 'prefix: api\n');
@@ -188,6 +196,12 @@ describe('The rule table', () => {
     const both = evidence({ appLog: 'Config validation error: "MAIL_API_KEY" is required\nError: connect ECONNREFUSED 127.0.0.1:5432' });
     expect(diagnose(both)?.id).toBe('missing-env-variable');
     expect(diagnose(evidence({ status: 'scored', stage: 'testing', tests: [{ id: 'a', status: 'passed' }], harness: harness({}) }))).toBeNull();
+  });
+
+  test('When the README is read, then its "Common failures" table is the one the rules generate (npm run docs:failures)', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withFailuresTable(readme)).toBe(readme);
+    for (const rule of DIAGNOSIS_RULES) expect(renderFailuresTable()).toContain(`\`${rule.id}\``);
   });
 
   test('When rules are listed, then ids are unique and each has a title, a symptom and a fix', () => {
