@@ -110,6 +110,8 @@ export interface PresentedResult {
   totalChecks: number;
   warnings: string[];
   appLogTail: string | null;
+  /** The one reason of a failure, with the fix (issue 10 §3), shown above everything else. */
+  diagnosis: { id: string; cause: 'learner' | 'platform'; title: string; messageHtml: string } | null;
 }
 
 /** Visible checks show everything; any other visibility (hidden, after_due_date) is redacted. */
@@ -189,6 +191,7 @@ export function presentResult(result: StoredResult): PresentedResult {
     totalChecks: checks.length,
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
+    diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
   };
 }
 
