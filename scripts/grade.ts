@@ -58,7 +58,8 @@ async function main(): Promise<number> {
   const outcome = await gradeLocally(exercise, source, subdir.ok ? subdir.value : null, images, (stage, _at, detail) => {
     log(`[grade] ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}${detail ? ` — ${detail}` : ''}`);
   });
-  if (json) process.stdout.write(`${JSON.stringify(toResultsFile(outcome), null, 2)}\n`);
+  // The diagnosis (issue 10 §3) rides beside the results file's own fields.
+  if (json) process.stdout.write(`${JSON.stringify({ ...toResultsFile(outcome), ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
   else process.stdout.write(formatReport(exercise.title, outcome));
   return 0;
 }
@@ -77,6 +78,8 @@ export function formatReport(title: string, outcome: GradeOutcome): string {
     lines.push(`  ${stage.stage.padEnd(11)} ${seconds.padStart(6)} s${stage.detail && stage.stage !== 'error' ? `  ${stage.detail}` : ''}`);
   }
   lines.push('');
+  // One reason for most failures, said once before anything else (worker/diagnosis/).
+  if (outcome.diagnosis) lines.push(`DIAGNOSIS (${outcome.diagnosis.cause}): ${outcome.diagnosis.title}`, ...outcome.diagnosis.message.split('\n').map((line) => `  ${line}`), '');
   if (outcome.status === 'error') lines.push(`ERROR: ${outcome.message}`, '');
   const groups = new Map<string, typeof outcome.tests>();
   for (const test of outcome.tests) groups.set(test.group, [...(groups.get(test.group) ?? []), test]);

@@ -10,10 +10,12 @@ import { probePrefixes, summariseRequests, type LoggedRequest } from '../../grad
 import { diagnose, diagnoseGrading, type DiagnosisEvidence } from '../../worker/diagnosis/diagnose';
 import { configInvalid, databaseUnreachable, missingVariable, redisUnreachable } from '../../worker/diagnosis/bootRules';
 import { csrfRequired, globalPrefix } from '../../worker/diagnosis/httpRules';
+import { formatReport } from '../../scripts/grade';
 import { parseRepoConfig } from '../../server/github/repoConfig';
 import { renderFailuresTable, withFailuresTable } from '../../worker/diagnosis/failuresTable';
 import { DIAGNOSIS_RULES } from '../../worker/diagnosis/rules';
 import { AppConfigError, parseAppConfig, readAppConfig } from '../../worker/stages/appConfig';
+import { platformVariableNames } from '../../worker/stages/pod';
 import type { HarnessEvidence } from '../../worker/stages/collect';
 
 const failedChecks = [
@@ -204,6 +206,13 @@ describe('The rule table', () => {
     for (const rule of DIAGNOSIS_RULES) expect(renderFailuresTable()).toContain(`\`${rule.id}\``);
   });
 
+  test('When docs/backend-pro-yml.md lists the platform variables, then it lists exactly those the pod gives', () => {
+    const docs = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'backend-pro-yml.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('The platform\n  gives every app'), docs.indexOf('(the list is'));
+    const listed = [...section.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]).sort();
+    expect(listed).toEqual(platformVariableNames().filter((name) => !['HOME', 'NODE_OPTIONS', 'npm_config_update_notifier'].includes(name)).sort());
+  });
+
   test('When rules are listed, then ids are unique and each has a title, a symptom and a fix', () => {
     const ids = DIAGNOSIS_RULES.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -246,5 +255,26 @@ describe('The harness\'s request summary and prefix search', () => {
     const probe = await probePrefixes('http://app', log, async () => 404);
     expect(probe.found).toBeNull();
     expect(probe.tried).toEqual(['/api', '/api/v1', '/v1', '/api/v2', '/v2']);
+  });
+});
+
+describe('The CLI report', () => {
+  test('When an outcome has a diagnosis, then the report says it once, before the error and the checks', () => {
+    const report = formatReport('Fixture', {
+      status: 'error',
+      message: 'Your app exited (code 1) before listening on PORT 3000.',
+      score: 0,
+      maxScore: 0,
+      executionTimeMs: 10,
+      tests: [],
+      appLog: null,
+      warnings: [],
+      commitSha: null,
+      stages: [],
+      diagnosis: { id: 'missing-env-variable', cause: 'learner', title: 'Your app requires an environment variable the grader does not set', message: 'Give it a value:\n`env: { MAIL_API_KEY: { value: "dummy" } }`' },
+    });
+    expect(report).toContain('DIAGNOSIS (learner): Your app requires an environment variable the grader does not set\n  Give it a value:\n  `env: { MAIL_API_KEY');
+    expect(report.indexOf('DIAGNOSIS')).toBeLessThan(report.indexOf('ERROR:'));
+    expect(report.split('DIAGNOSIS')).toHaveLength(2);
   });
 });
