@@ -7,13 +7,14 @@ import type { StoredResult, TestResult } from '../models/results';
 import type { StageRow, Submission } from '../models/submissions';
 import { renderInlineMarkdown, renderMarkdown } from './markdown';
 
-export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing'] as const;
+export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing'] as const;
 
 export const STAGE_LABELS: Record<string, string> = {
   queued: 'Queued',
   cloning: 'Cloning',
   installing: 'Installing',
   building: 'Building',
+  probing: 'Probing',
   starting: 'Starting',
   testing: 'Testing',
   scored: 'Scored',
@@ -42,7 +43,9 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
   const rows = new Map(stages.map((row) => [row.stage, row]));
   const finished = isFinished(submission);
   const lastStarted = [...PIPELINE_STAGES].reverse().find((stage) => rows.has(stage));
-  const steps: TimelineStep[] = PIPELINE_STAGES.map((stage) => {
+  // Only exercises with probes (e.g. migration revert and re-apply) go through `probing`.
+  const pipeline = PIPELINE_STAGES.filter((stage) => stage !== 'probing' || rows.has(stage));
+  const steps: TimelineStep[] = pipeline.map((stage) => {
     const row = rows.get(stage);
     let state: StepState;
     if (!row) state = finished ? 'skipped' : 'pending';

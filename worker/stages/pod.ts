@@ -101,7 +101,7 @@ export interface PodRun {
 export async function runGradingPod(
   context: JobContext,
   workspace: Workspace,
-  onStage: (stage: 'starting' | 'testing', detail?: string) => Promise<void>,
+  onStage: (stage: 'probing' | 'starting' | 'testing', detail?: string) => Promise<void>,
   outDir: string,
 ): Promise<PodRun> {
   const { limits } = context.exercise;
@@ -139,22 +139,23 @@ export async function runGradingPod(
   });
 
   const join = { kind: 'join', container: services.id } as const;
-  await onStage('starting');
-  if (workspace.scripts['migration:run']) {
-    const migration = await context.sandbox.run(
-      context.jobId,
-      learnerContainer(context, 'migrate', workspace.dir, ['npm', 'run', 'migration:run'], { env, network: join }),
-      { timeoutMs: seconds(limits.bootSeconds), outputLimitBytes: limits.outputKb * 1024 },
-    );
-    if (migration.timedOut || migration.exitCode !== 0) {
-      const why = migration.timedOut ? `took longer than ${limits.bootSeconds} s` : `failed (exit code ${migration.exitCode})`;
-      throw new LearnerError(`\`npm run migration:run\` ${why}. The end of its output:\n\n\`\`\`\n${lastLines(migration.output, 40)}\n\`\`\``, {
-        output: migration.output,
-      });
+  const { probes } = context.exercise;
+  // Probes (e.g. revert every migration, then apply them again) are a stage of their own: they run
+  // the learner's code against the database before the app, and their outcome is a check's.
+  await onStage(probes.length > 0 ? 'probing' : 'starting', probes.length > 0 ? probes.map((probe) => probe.name).join(', ') : undefined);
+  await runMigrations(context, workspace, env, join);
+  const probed = await runProbes(context, workspace, env, join, services, outDir);
+  if (probes.length > 0) {
+    const failed = probed.outcomes.filter((outcome) => outcome.timedOut || outcome.exitCode !== 0).map((outcome) => outcome.name);
+    // A failed probe is a failed check (the tester reads probes.json), never the reason the app
+    // cannot start: whatever it left behind is replaced by a fresh, migrated database.
+    await onStage('starting', failed.length > 0 ? `probe ${failed.join(', ')} failed: the app starts on a fresh database` : undefined);
+    if (failed.length > 0) {
+      await recreateAppDatabase(services);
+      await runMigrations(context, workspace, env, join);
     }
   }
-
-  const probesFile = await runProbes(context, workspace, env, join, services, outDir);
+  const probesFile = probed.file;
 
   const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace.dir, workspace.startCommand, { env, network: join }), {
     outputLimitBytes: APP_LOG_LIMIT,
@@ -232,7 +233,7 @@ async function runProbes(
   network: { kind: 'join'; container: string },
   services: RunningContainer,
   outDir: string,
-): Promise<string> {
+): Promise<{ file: string; outcomes: ProbeOutcome[] }> {
   const outcomes: ProbeOutcome[] = [];
   for (const probe of context.exercise.probes) {
     const result = await context.sandbox.run(
@@ -257,7 +258,37 @@ async function runProbes(
   await fs.promises.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'probes.json');
   await fs.promises.writeFile(file, JSON.stringify(outcomes, null, 2));
-  return file;
+  return { file, outcomes };
+}
+
+/** `npm run migration:run` when the app has one; a failure is the learner's, with its output. */
+async function runMigrations(context: JobContext, workspace: Workspace, env: Record<string, string>, network: { kind: 'join'; container: string }): Promise<void> {
+  if (!workspace.scripts['migration:run']) return;
+  const { limits } = context.exercise;
+  const migration = await context.sandbox.run(
+    context.jobId,
+    learnerContainer(context, 'migrate', workspace.dir, ['npm', 'run', 'migration:run'], { env, network }),
+    { timeoutMs: seconds(limits.bootSeconds), outputLimitBytes: limits.outputKb * 1024 },
+  );
+  if (migration.timedOut || migration.exitCode !== 0) {
+    const why = migration.timedOut ? `took longer than ${limits.bootSeconds} s` : `failed (exit code ${migration.exitCode})`;
+    throw new LearnerError(`\`npm run migration:run\` ${why}. The end of its output:\n\n\`\`\`\n${lastLines(migration.output, 40)}\n\`\`\``, {
+      output: migration.output,
+    });
+  }
+}
+
+/** Drops the app's database and makes it again as the services image does (owner, schema, pg_stat_statements). */
+async function recreateAppDatabase(services: RunningContainer): Promise<void> {
+  const steps: string[][] = [
+    ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'postgres', '-c', 'DROP DATABASE app WITH (FORCE)', '-c', 'CREATE DATABASE app OWNER app'],
+    ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'app', '-c', 'ALTER SCHEMA public OWNER TO app', '-c', 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'],
+    ['redis-cli', '-h', '127.0.0.1', '-p', String(REDIS_PORT), 'FLUSHALL'],
+  ];
+  for (const step of steps) {
+    const result = await services.exec(step, 30_000);
+    if (result.exitCode !== 0) throw new Error(`Could not recreate the pod's database (${step.join(' ')}): ${result.output}`);
+  }
 }
 
 /**
