@@ -14,12 +14,12 @@ import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Source } from '../worker/stages/fetchSource';
 import { gradeLocally, prepareGrading, toResultsFile } from './lib/gradeLocally';
 
-const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json]';
+const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json] [--brief]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, brief: { type: 'boolean', default: false }, help: { type: 'boolean' } },
   });
   if (values.help || positionals.length !== 2) {
     process.stderr.write(`${USAGE}\n`);
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
   });
   // The diagnosis (issue 10 §3) rides beside the results file's own fields.
   if (json) process.stdout.write(`${JSON.stringify({ ...toResultsFile(outcome), ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
-  else process.stdout.write(formatReport(exercise.title, outcome));
+  else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false }));
   return 0;
 }
 
@@ -69,7 +69,16 @@ function usageError(reason: string): number {
   return 2;
 }
 
-export function formatReport(title: string, outcome: GradeOutcome): string {
+/** Lines of each failing check's feedback and of the app's log that `--brief` keeps. */
+const BRIEF_FEEDBACK_LINES = 12;
+const BRIEF_LOG_LINES = 15;
+const LOG_LINES = 60;
+
+/**
+ * The readable report: stages, the diagnosis, each check with its whole feedback (the requests it
+ * sent included) and the tail of the app's log; `brief` cuts feedback and log short.
+ */
+export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
   lines.push('Stages:');
@@ -91,12 +100,20 @@ export function formatReport(title: string, outcome: GradeOutcome): string {
       const mark = test.status === 'passed' ? 'PASS' : test.status.toUpperCase();
       lines.push(`  ${mark.padEnd(7)} ${`${test.score}/${test.max_score}`.padStart(5)}  ${test.id} — ${test.name}${test.visibility === 'hidden' ? ' (hidden)' : ''}`);
       if (test.status !== 'passed' && test.output) {
-        lines.push(...test.output.trim().split('\n').slice(0, 12).map((line) => `           ${line}`));
+        const feedback = test.output.trim().split('\n');
+        const shown = options.brief ? feedback.slice(0, BRIEF_FEEDBACK_LINES) : feedback;
+        lines.push(...shown.map((line) => `           ${line}`));
+        if (shown.length < feedback.length) lines.push(`           … (${feedback.length} lines in all; without --brief for everything)`);
       }
     }
     lines.push('');
   }
   for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
+  if (outcome.appLog?.trim()) {
+    const log = outcome.appLog.trimEnd().split('\n');
+    const tail = log.slice(-(options.brief ? BRIEF_LOG_LINES : LOG_LINES));
+    lines.push('', `The app's log${tail.length < log.length ? ` (the last ${tail.length} lines; ${log.length} in all)` : ''}:`, ...tail.map((line) => `  | ${line}`), '');
+  }
   lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status})`, '');
   return `${lines.join('\n')}\n`;
 }

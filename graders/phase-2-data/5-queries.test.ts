@@ -1,4 +1,5 @@
 import { call, countStatements, db, type StatementCount } from '../harness/context';
+import { describeStatements } from '../harness/statementCounter';
 import { ensure, expectStatus, show, useChecks } from '../harness/check';
 import { checks } from './checks';
 import { readPage } from './support/pages';
@@ -23,10 +24,7 @@ async function statementsFor(path: string): Promise<StatementCount> {
 }
 
 function topStatements(count: StatementCount): string {
-  return count.statements
-    .slice(0, 4)
-    .map((s) => `- ${s.calls} × \`${s.query.replace(/\s+/g, ' ').slice(0, 160)}\``)
-    .join('\n');
+  return describeStatements(count, 4);
 }
 
 /**

@@ -277,4 +277,29 @@ describe('The CLI report', () => {
     expect(report.indexOf('DIAGNOSIS')).toBeLessThan(report.indexOf('ERROR:'));
     expect(report.split('DIAGNOSIS')).toHaveLength(2);
   });
+
+  test('When a check failed with long feedback and the app logged a lot, then the report shows it all, and --brief cuts both saying how much there was', () => {
+    const feedback = ['Expected 201.', '', 'Requests this check sent:', ...Array.from({ length: 20 }, (_, i) => `- \`POST /items/${i}\` → 403`)].join('\n');
+    const outcome = {
+      status: 'scored' as const,
+      message: null,
+      score: 0,
+      maxScore: 3,
+      executionTimeMs: 10,
+      tests: [{ id: 'items.create', name: 'POST /items', group: 'Items', score: 0, max_score: 3, status: 'failed' as const, visibility: 'visible' as const, output: feedback }],
+      appLog: Array.from({ length: 100 }, (_, i) => `log line ${i}`).join('\n'),
+      warnings: [],
+      commitSha: null,
+      stages: [],
+    };
+    const full = formatReport('Fixture', outcome);
+    expect(full).toContain('`POST /items/19` → 403');
+    expect(full).toContain("The app's log (the last 60 lines; 100 in all):");
+    expect(full).toContain('  | log line 99');
+    expect(full).not.toContain('  | log line 39\n');
+    const brief = formatReport('Fixture', outcome, { brief: true });
+    expect(brief).not.toContain('`POST /items/19`');
+    expect(brief).toContain('… (23 lines in all; without --brief for everything)');
+    expect(brief).toContain("The app's log (the last 15 lines; 100 in all):");
+  });
 });
