@@ -27,9 +27,9 @@ function itemsApp(settings: { prefix?: string; csrf?: boolean; requiredEnv?: str
   return helloVariant({ 'server.js': server, ...files });
 }
 
-async function grade(dir: string, exerciseId = 'fixture-diagnosis') {
+async function grade(dir: string, exerciseId = 'fixture-diagnosis', frontMatter: Record<string, unknown> = {}) {
   return gradeSubmission(
-    { jobId: newJobId(), exercise: fixtureExercise({ installSeconds: 180 }, exerciseId), source: { kind: 'local', path: dir, ref: null }, subdir: null },
+    { jobId: newJobId(), exercise: fixtureExercise({ installSeconds: 180 }, exerciseId, frontMatter), source: { kind: 'local', path: dir, ref: null }, subdir: null },
     {
       sandbox: new DockerSandbox(docker, 'test-diagnosis'),
       images: imagesFromEnv(),
@@ -124,5 +124,16 @@ describe('When backend-pro.yml does not validate', () => {
     ]);
     expect(outcome.message).toContain('docs/backend-pro-yml.md');
     expect(outcome.message).not.toMatch(/invalid_type|"code"|ZodError/);
+  });
+});
+
+describe('When an exercise has a probe that fails', () => {
+  test('then the probes are a stage of their own, the failure is the check\'s, and the app starts on a fresh database', async () => {
+    const outcome = await grade(helloVariant(), 'fixture-probes', { workspace: true, probes: [{ name: 'marker', run: 'echo "probe-ran as $(id -u)"; exit 3' }] });
+    expect(outcome.message).toBeNull();
+    expect(outcome.stages.map((stage) => stage.stage)).toEqual(['cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored']);
+    expect(outcome.stages.find((stage) => stage.stage === 'probing')?.detail).toBe('marker');
+    expect(outcome.stages.find((stage) => stage.stage === 'starting')?.detail).toBe('probe marker failed: the app starts on a fresh database');
+    expect(outcome.tests.find((test) => test.id === 'probes.reported')?.status).toBe('passed');
   });
 });
