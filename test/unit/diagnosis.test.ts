@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { probePrefixes, summariseRequests, type LoggedRequest } from '../../graders/harness/requestLog';
 import { diagnose, diagnoseGrading, type DiagnosisEvidence } from '../../worker/diagnosis/diagnose';
-import { configInvalid, databaseUnreachable, missingVariable, redisUnreachable } from '../../worker/diagnosis/bootRules';
+import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, redisUnreachable } from '../../worker/diagnosis/bootRules';
 import { csrfRequired, globalPrefix } from '../../worker/diagnosis/httpRules';
 import { formatReport } from '../../scripts/grade';
 import { parseRepoConfig } from '../../server/github/repoConfig';
@@ -91,7 +91,7 @@ describe('database-connection', () => {
 
 describe('redis-connection', () => {
   test.each([
-    ['a refused port', 'Error: connect ECONNREFUSED 127.0.0.1:6379'],
+    ['localhost resolving to ::1', 'Error: connect ECONNREFUSED ::1:6379'],
     ['a docker-compose host', '[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis'],
     ['a password', 'ReplyError: WRONGPASS invalid username-password pair or user is disabled.'],
   ])('When the app fails with %s, then the pod\'s Redis variables are named', (_kind, log) => {
@@ -104,6 +104,21 @@ describe('redis-connection', () => {
 
   test('When the log names PostgreSQL, then the Redis rule stays silent', () => {
     expect(redisUnreachable.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5432' }))).toBeNull();
+  });
+});
+
+describe('pod-service-down', () => {
+  test('When the app was refused at the very address the pod\'s PostgreSQL listens on, then the platform is to blame', () => {
+    const diagnosis = diagnose(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5432\n    at TCPConnectWrap.afterConnect' }));
+    expect(diagnosis).toMatchObject({ id: 'pod-service-down', cause: 'platform' });
+    expect(diagnosis?.message).toContain('PostgreSQL had stopped: a fault of the grading platform');
+    expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:6379' }))).toMatchObject({ service: 'Redis' });
+  });
+
+  test('When the app was refused elsewhere (::1, another port), then it is the learner\'s connection rule', () => {
+    expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED ::1:5432' }))).toBeNull();
+    expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5433' }))).toBeNull();
+    expect(diagnose(evidence({ appLog: 'Error: connect ECONNREFUSED ::1:5432' }))?.id).toBe('database-connection');
   });
 });
 

@@ -67,6 +67,29 @@ export const missingVariable = defineRule<{ names: string[]; line: string }>({
   },
 });
 
+/**
+ * The pod's own PostgreSQL and Redis listen on 127.0.0.1 before the app starts: a refusal at exactly
+ * that address means a service of the pod stopped, which is the platform's fault, not the app's.
+ */
+const POD_SERVICE_REFUSED = /ECONNREFUSED 127\.0\.0\.1:(5432|6379)\b/;
+
+export const podServiceDown = defineRule<{ service: string; line: string }>({
+  id: 'pod-service-down',
+  cause: 'platform',
+  title: "The grader's own database stopped during grading",
+  symptom: 'The app could not connect to 127.0.0.1:5432 (PostgreSQL) or 127.0.0.1:6379 (Redis), where the pod\'s services listen.',
+  fix: 'Nothing in your code: submit again later. Operators: look at the services container of the job in the worker\'s log.',
+  detect: (evidence) => {
+    if (!broadlyFailed(evidence)) return null;
+    const text = bootText(evidence);
+    const match = POD_SERVICE_REFUSED.exec(text);
+    return match ? { service: match[1] === '5432' ? 'PostgreSQL' : 'Redis', line: lineMatching(text, POD_SERVICE_REFUSED) } : null;
+  },
+  message: ({ service, line }) =>
+    `The grader starts ${service} inside the pod, at the address your app was given, before your app; your app connected to that address and was refused:\n\n\`\`\`\n${line}\n\`\`\`\n\n` +
+    `So ${service} had stopped: a fault of the grading platform, not of your code. Submit again later; if it happens again, tell your instructor.`,
+});
+
 const DATABASE_FAILURES: RegExp[] = [
   /password authentication failed for user "?[^"\s]+"?/,
   /database "?[^"\s]+"? does not exist/,
