@@ -90,6 +90,14 @@ export const podServiceDown = defineRule<{ service: string; line: string }>({
     `So ${service} had stopped: a fault of the grading platform, not of your code. Submit again later; if it happens again, tell your instructor.`,
 });
 
+/** The first line of the boot text that one of `patterns` recognises, when the grading failed broadly. */
+function failureLine(evidence: DiagnosisEvidence, patterns: readonly RegExp[]): { line: string } | null {
+  if (!broadlyFailed(evidence)) return null;
+  const text = bootText(evidence);
+  const pattern = patterns.find((candidate) => candidate.test(text));
+  return pattern ? { line: lineMatching(text, pattern) } : null;
+}
+
 const DATABASE_FAILURES: RegExp[] = [
   /password authentication failed for user "?[^"\s]+"?/,
   /database "?[^"\s]+"? does not exist/,
@@ -105,12 +113,7 @@ export const databaseUnreachable = defineRule<{ line: string }>({
   title: 'Your app does not reach PostgreSQL with the address and credentials the grader gives it',
   symptom: 'The app exits or fails with ECONNREFUSED :5432, "password authentication failed", "database … does not exist" or ENOTFOUND postgres/db.',
   fix: 'Connect with DATABASE_URL (or DB_HOST/DB_PORT/DB_USERNAME/DB_PASSWORD/DB_NAME, POSTGRES_*, PG*), never a hard-coded localhost, docker-compose host or password.',
-  detect: (evidence) => {
-    if (!broadlyFailed(evidence)) return null;
-    const text = bootText(evidence);
-    const pattern = DATABASE_FAILURES.find((candidate) => candidate.test(text));
-    return pattern ? { line: lineMatching(text, pattern) } : null;
-  },
+  detect: (evidence) => failureLine(evidence, DATABASE_FAILURES),
   message: ({ line }) =>
     `The grader runs PostgreSQL inside the pod, at 127.0.0.1:5432, and gives your app its address, database and credentials in ${platformVariables(DATABASE_VARIABLES)}. ` +
     `Your app tried another address or other credentials (a hard-coded \`localhost\`, a docker-compose host such as \`postgres\` or \`db\`, or its own user and password):\n\n\`\`\`\n${line}\n\`\`\`\n\n` +
@@ -130,12 +133,7 @@ export const redisUnreachable = defineRule<{ line: string }>({
   title: 'Your app does not reach Redis at the address the grader gives it',
   symptom: 'The app exits or fails with ECONNREFUSED :6379, ENOTFOUND redis, NOAUTH or WRONGPASS.',
   fix: 'Connect with REDIS_URL (or REDIS_HOST/REDIS_PORT), without a password, never a hard-coded docker-compose host.',
-  detect: (evidence) => {
-    if (!broadlyFailed(evidence)) return null;
-    const text = bootText(evidence);
-    const pattern = REDIS_FAILURES.find((candidate) => candidate.test(text));
-    return pattern ? { line: lineMatching(text, pattern) } : null;
-  },
+  detect: (evidence) => failureLine(evidence, REDIS_FAILURES),
   message: ({ line }) =>
     `The grader runs Redis inside the pod, at 127.0.0.1:6379 with no password, and gives your app its address in ${platformVariables(REDIS_VARIABLES)}. ` +
     `Your app tried another address or a password:\n\n\`\`\`\n${line}\n\`\`\`\n\n` +
