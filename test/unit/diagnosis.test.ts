@@ -169,6 +169,7 @@ describe('backend-pro-yml-invalid and backend-pro.yml itself', () => {
     ['env:\n  X: "$(cat /etc/passwd)"\n', 'env.X: must be a platform variable name like DATABASE_URL, or { value: "…" }'],
     ['env:\n  X: { value: a, other: b }\n', 'env.X: must be a platform variable name like DATABASE_URL, or { value: "…" }'],
     ['env:\n  JWT_SECRET: { value: mine }\n', "env.JWT_SECRET: is the platform's own variable"],
+    ['env:\n  X: { value: "a\\u0000b" }\n', 'env.X.value: must be one line of text without control characters'],
     ['prefix: /api/../admin\n', 'prefix: must be the path'],
     ['prefix: 42\n', 'prefix: must be the path'],
     ['mode: fast\n', 'mode: is not a setting of backend-pro.yml'],

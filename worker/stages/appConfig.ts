@@ -96,6 +96,8 @@ function parseEnv(value: unknown, problems: string[]): Pick<AppConfig, 'envMap' 
       const literal = String(target.value);
       if (platform.has(name)) problems.push(`${key}: is the platform's own variable and cannot be given a value; map a name of your own to it instead`);
       else if (literal.length > MAX_VALUE_LENGTH) problems.push(`${key}.value: is ${literal.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`);
+      // eslint-disable-next-line no-control-regex
+      else if (/[\u0000-\u001f\u007f]/.test(literal)) problems.push(`${key}.value: must be one line of text without control characters`);
       else envValues[name] = literal;
     } else {
       problems.push(`${key}: must be a platform variable name like DATABASE_URL, or { value: "…" }`);
