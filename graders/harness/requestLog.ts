@@ -19,7 +19,7 @@ export interface LoggedRequest {
 }
 
 export interface PrefixProbe {
-  /** The prefix under which the re-sent requests answered, or null when none did. */
+  /** The prefix under which the re-sent requests answered ('' for none at all), or null when none did. */
   found: string | null;
   tried: string[];
   /** The re-sent requests and what each answered under `found` (or under the last prefix tried). */
@@ -121,7 +121,12 @@ export const sendBare: Send = async (method, url) => {
  * Re-sends a few distinct requests that answered 404 under each candidate prefix; the first prefix
  * under which most of them answer something else is the app's.
  */
-export async function probePrefixes(baseUrl: string, entries: readonly LoggedRequest[], send: Send = sendBare): Promise<PrefixProbe> {
+export async function probePrefixes(
+  baseUrl: string,
+  entries: readonly LoggedRequest[],
+  send: Send = sendBare,
+  candidates: readonly string[] = CANDIDATE_PREFIXES,
+): Promise<PrefixProbe> {
   const seen = new Set<string>();
   const picked: LoggedRequest[] = [];
   for (const entry of entries) {
@@ -133,7 +138,7 @@ export async function probePrefixes(baseUrl: string, entries: readonly LoggedReq
   }
   const tried: string[] = [];
   let samples: PrefixProbe['samples'] = [];
-  for (const prefix of CANDIDATE_PREFIXES) {
+  for (const prefix of candidates) {
     tried.push(prefix);
     samples = [];
     for (const entry of picked) samples.push({ method: entry.method, path: entry.path, status: await send(entry.method, `${baseUrl}${prefix}${entry.path}`) });
@@ -148,6 +153,8 @@ export async function gatherEvidence(baseUrl: string | undefined, send: Send = s
   const entries = readRequestLog();
   const requests = summariseRequests(entries);
   const prefix = pathPrefix();
-  const prefixProbe = baseUrl && !prefix && mostlyNotFound(requests) ? await probePrefixes(baseUrl.replace(/\/+$/, ''), entries, send) : null;
+  // With a prefix set in backend-pro.yml, the app may answer without it, or under another one.
+  const candidates = prefix ? ['', ...CANDIDATE_PREFIXES].filter((candidate) => candidate !== prefix) : CANDIDATE_PREFIXES;
+  const prefixProbe = baseUrl && mostlyNotFound(requests) ? await probePrefixes(baseUrl.replace(/\/+$/, ''), entries, send, candidates) : null;
   return { version: 1, prefix, requests, prefixProbe };
 }

@@ -133,6 +133,17 @@ describe('global-prefix', () => {
     expect(message).toContain('`prefix: /api/v1`');
   });
 
+  test('When backend-pro.yml names a prefix the app does not use, then the message says which one it answers under, or none', () => {
+    const wrong = { ...harness({ notFound: 9 }, '/api/v1'), prefix: '/api' };
+    const message = globalPrefix.message(globalPrefix.detect(evidence({ status: 'scored', tests: failedChecks, harness: wrong })));
+    expect(message).toContain('backend-pro.yml sets `prefix: /api`');
+    expect(message).toContain('Set `prefix: /api/v1` in backend-pro.yml');
+    const none = { ...harness({ notFound: 9 }, ''), prefix: '/api' };
+    const noneMessage = globalPrefix.message(globalPrefix.detect(evidence({ status: 'scored', tests: failedChecks, harness: none })));
+    expect(noneMessage).toContain('The same requests without any prefix answered');
+    expect(noneMessage).toContain('Remove the `prefix:` line');
+  });
+
   test('When no prefix answered, or every check passed, then it stays silent', () => {
     expect(globalPrefix.detect(evidence({ status: 'scored', tests: failedChecks, harness: harness({ notFound: 10 }) }))).toBeNull();
     const passed = failedChecks.map((check) => ({ ...check, status: 'passed' as const }));
@@ -265,6 +276,11 @@ describe('The harness\'s request summary and prefix search', () => {
       'GET http://app/api/v1/users/me',
       'GET http://app/api/v1/users/12',
     ]);
+  });
+
+  test('When candidates include no prefix at all, then an app answering at the bare paths is found as \'\'', async () => {
+    const probe = await probePrefixes('http://app', log, async (_method, url) => (url.startsWith('http://app/api') ? 404 : 200), ['', '/api/v1']);
+    expect(probe).toMatchObject({ found: '', tried: [''] });
   });
 
   test('When no prefix answers, then none is found and every candidate was tried', async () => {

@@ -62,6 +62,16 @@ describe('When every route sits under a global prefix', () => {
   });
 });
 
+describe('When backend-pro.yml names a prefix the app does not use', () => {
+  test('then the result names the prefix the app answers under', async () => {
+    const outcome = await grade(itemsApp({ prefix: '/api/v1' }, { 'backend-pro.yml': 'prefix: /api\n' }));
+    expect(outcome.status).toBe('scored');
+    expect(outcome.diagnosis).toMatchObject({ id: 'global-prefix' });
+    expect(outcome.diagnosis?.message).toContain('backend-pro.yml sets `prefix: /api`');
+    expect(outcome.diagnosis?.message).toContain('Set `prefix: /api/v1` in backend-pro.yml');
+  });
+});
+
 describe('When every mutating request needs a CSRF token', () => {
   test('then the result says API routes must not require one, and which requests were refused', async () => {
     const outcome = await grade(itemsApp({ csrf: true }));
