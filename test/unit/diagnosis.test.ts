@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { probePrefixes, summariseRequests, type LoggedRequest } from '../../graders/harness/requestLog';
 import { diagnose, diagnoseGrading, type DiagnosisEvidence } from '../../worker/diagnosis/diagnose';
-import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, redisUnreachable } from '../../worker/diagnosis/bootRules';
+import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, portNotRead, redisUnreachable } from '../../worker/diagnosis/bootRules';
 import { csrfRequired, globalPrefix } from '../../worker/diagnosis/httpRules';
 import { formatReport } from '../../scripts/grade';
 import { parseRepoConfig } from '../../server/github/repoConfig';
@@ -104,6 +104,25 @@ describe('redis-connection', () => {
 
   test('When the log names PostgreSQL, then the Redis rule stays silent', () => {
     expect(redisUnreachable.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5432' }))).toBeNull();
+  });
+});
+
+describe('port-not-read', () => {
+  const timedOut = 'Your app did not listen on PORT 3000 within 60 s. Read the port from `process.env.PORT` and listen on 0.0.0.0 or 127.0.0.1.';
+  test.each([
+    ['Express', 'Server listening on port 8080', '8080'],
+    ['a URL', 'Server running at http://localhost:4000/', '4000'],
+    ['NestJS', '[Nest] 1  - LOG [NestApplication] Nest application successfully started\nApplication is running on: http://[::]:5000', '5000'],
+  ])('When the app announced another port (%s), then the message names it and PORT', (_kind, log, port) => {
+    const match = portNotRead.detect(evidence({ message: timedOut, appLog: log }));
+    expect(match).toMatchObject({ port });
+    expect(portNotRead.message(match)).toContain(`process.env.PORT ?? ${port}`);
+  });
+
+  test('When the log names PORT itself or nothing, or the app did listen, then it stays silent', () => {
+    expect(portNotRead.detect(evidence({ message: timedOut, appLog: 'listening on 3000' }))).toBeNull();
+    expect(portNotRead.detect(evidence({ message: timedOut, appLog: 'connecting to the database…' }))).toBeNull();
+    expect(portNotRead.detect(evidence({ status: 'scored', stage: 'testing', message: null, appLog: 'listening on port 8080' }))).toBeNull();
   });
 });
 

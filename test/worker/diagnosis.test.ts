@@ -119,6 +119,17 @@ describe('When the app requires a third-party key at boot', () => {
   });
 });
 
+describe('When the app listens on a port of its own', () => {
+  test('then the result names that port and PORT', async () => {
+    const server = ITEMS_SERVER.replace('server.listen(Number(process.env.PORT), () => console.log(`listening on ${process.env.PORT}`));', "server.listen(8080, () => console.log('Server listening on port 8080'));");
+    expect(server).not.toBe(ITEMS_SERVER);
+    const outcome = await grade(helloVariant({ 'server.js': server }));
+    expect(outcome.status).toBe('error');
+    expect(outcome.diagnosis).toMatchObject({ id: 'port-not-read', cause: 'learner' });
+    expect(outcome.diagnosis?.message).toContain('process.env.PORT ?? 8080');
+  });
+});
+
 describe('When backend-pro.yml does not validate', () => {
   test('then the error has one line per problem with its key path and the schema page, not a zod dump', async () => {
     const outcome = await grade(itemsApp({}, { 'backend-pro.yml': 'env:\n  MAIL_KEY: mail-key\n  DATABASE_URL: { value: x }\nprefix: api v1\nport: 3000\n' }));

@@ -139,3 +139,25 @@ export const redisUnreachable = defineRule<{ line: string }>({
     `Your app tried another address or a password:\n\n\`\`\`\n${line}\n\`\`\`\n\n` +
     `Read the connection from the environment, e.g. \`new Redis(process.env.REDIS_URL)\`. If your code reads other names, map them in backend-pro.yml at your app's root, e.g. \`env: { CACHE_URL: REDIS_URL }\` (see ${APP_CONFIG_DOCS}).`,
 });
+
+/** "listening on port 8080", "Server running at http://localhost:8080", "started on :8080". */
+const ANNOUNCED_PORT = /\b(?:listen(?:ing)?|running|started|start|server|ready|up)\b[^\n]*?(?:port\s*[:=]?\s*|localhost:|127\.0\.0\.1:|0\.0\.0\.0:|\[::\]:|\s:)(\d{2,5})\b/i;
+
+export const portNotRead = defineRule<{ port: string; line: string }>({
+  id: 'port-not-read',
+  cause: 'learner',
+  title: 'Your app listens on a port of its own instead of PORT',
+  symptom: 'The result says the app did not listen on PORT 3000, and its log says it listens on another port (e.g. 8080).',
+  fix: 'Listen on `process.env.PORT` (NestJS: `await app.listen(process.env.PORT ?? 3000)`).',
+  detect: (evidence) => {
+    if (evidence.status !== 'error' || !/did not listen on PORT (\d+)/.test(evidence.message ?? '')) return null;
+    const expected = /did not listen on PORT (\d+)/.exec(evidence.message ?? '')?.[1];
+    const text = evidence.appLog ?? '';
+    const match = ANNOUNCED_PORT.exec(text);
+    if (!match || match[1] === expected) return null;
+    return { port: match[1], line: lineMatching(text, ANNOUNCED_PORT) };
+  },
+  message: ({ port, line }) =>
+    `The grader gives your app the port to listen on in the \`PORT\` variable (3000 here) and waits for it there. Your app announced another port:\n\n\`\`\`\n${line}\n\`\`\`\n\n` +
+    `Read the port from the environment: \`app.listen(process.env.PORT ?? ${port})\` (NestJS: \`await app.listen(process.env.PORT ?? ${port})\`), and listen on all interfaces or 127.0.0.1.`,
+});

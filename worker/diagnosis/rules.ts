@@ -4,8 +4,8 @@
  * what the harness saw over HTTP. To add a rule: write it with defineRule (detector + message), add
  * it here, give it unit tests (test/unit/diagnosis.test.ts) and run `npm run docs:failures`.
  */
-import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, redisUnreachable } from './bootRules';
+import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, portNotRead, redisUnreachable } from './bootRules';
 import { csrfRequired, globalPrefix } from './httpRules';
 import type { DiagnosisRule } from './rule';
 
-export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [configInvalid, missingVariable, podServiceDown, databaseUnreachable, redisUnreachable, globalPrefix, csrfRequired];
+export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [configInvalid, missingVariable, podServiceDown, databaseUnreachable, redisUnreachable, portNotRead, globalPrefix, csrfRequired];
