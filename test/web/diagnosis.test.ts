@@ -38,3 +38,16 @@ test('When a result carries a diagnosis, then the submission page shows it first
   expect(page.split(diagnosis.title)).toHaveLength(2);
   expect(page.indexOf('id="diagnosis"')).toBeLessThan(page.indexOf('id="results"'));
 });
+
+test('When an error result carries a diagnosis, then the diagnosis leads and the raw error is folded under it', async () => {
+  const browser = new Browser(app);
+  await browser.signIn('edsger');
+  const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/edsger/auth' }, { formPage: '/phases/phase-1-auth' });
+  const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
+  const diagnosis = { id: 'missing-env-variable', cause: 'learner' as const, title: 'Your app requires an environment variable the grader does not set', message: 'Give `MAIL_API_KEY` a value.' };
+  await storeOutcome(id, { status: 'error', message: 'Your app exited (code 1) before listening on PORT 3000.', score: 0, maxScore: 0, executionTimeMs: 1000, tests: [], appLog: null, warnings: [], diagnosis });
+  const page = (await browser.get(`/submissions/${id}`)).text;
+  expect(page.indexOf('id="diagnosis"')).toBeGreaterThan(-1);
+  expect(page.indexOf('id="diagnosis"')).toBeLessThan(page.indexOf('<details class="notice notice-error">'));
+  expect(page).toContain('Your app exited (code 1) before listening on PORT 3000.');
+});
