@@ -18,6 +18,7 @@ import { collectEvidence, collectResults, type HarnessEvidence } from './stages/
 import type { Images, JobContext } from './stages/context';
 import { fetchSource, type Source } from './stages/fetchSource';
 import { buildApp, installDependencies } from './stages/install';
+import { checkEnvTargets } from './stages/appConfig';
 import { inspectWorkspace } from './stages/inspectWorkspace';
 import { runGradingPod } from './stages/pod';
 import { jobDiskFull, mountJobDisk, releaseJobDisk } from './sandbox/jobDisk';
@@ -135,6 +136,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await chownTree(checkoutDir, 10001);
     await chownTree(outDir, 10002);
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
+    checkEnvTargets(workspace.appConfig, exercise.env); // backend-pro.yml env: names the exercise gives (issue 10 §3)
 
     await enter('installing', workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)');
     const install = await installDependencies(context, workspace);

@@ -14,7 +14,7 @@ import { formatReport } from '../../scripts/grade';
 import { parseRepoConfig } from '../../server/github/repoConfig';
 import { renderFailuresTable, withFailuresTable } from '../../worker/diagnosis/failuresTable';
 import { DIAGNOSIS_RULES } from '../../worker/diagnosis/rules';
-import { AppConfigError, parseAppConfig, readAppConfig } from '../../worker/stages/appConfig';
+import { AppConfigError, checkEnvTargets, parseAppConfig, readAppConfig } from '../../worker/stages/appConfig';
 import { platformVariableNames } from '../../worker/stages/pod';
 import type { HarnessEvidence } from '../../worker/stages/collect';
 
@@ -211,6 +211,18 @@ describe('backend-pro-yml-invalid and backend-pro.yml itself', () => {
     if (parsed.ok) return;
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0].startsWith(problem)).toBe(true);
+  });
+
+  test('When env maps to a variable, then it must be one the platform or the exercise gives', () => {
+    const parsed = parseAppConfig('env:\n  GOOGLE_ID: GOOGLE_CLIENT_ID\n  TYPEORM_URL: DATABSE_URL\n  DB: DATABASE_URL\n');
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    expect(() => checkEnvTargets(parsed.config, { GOOGLE_CLIENT_ID: 'x' })).toThrow(
+      /^backend-pro.yml does not match[^\n]*\n- env.TYPEORM_URL: must be a platform variable name like DATABASE_URL, or \{ value: "…" \} \("DATABSE_URL" is not a variable the platform gives\)\n\n/,
+    );
+    expect(() => checkEnvTargets(parsed.config, {})).toThrow(/env.GOOGLE_ID: [^\n]*\n- env.TYPEORM_URL/);
+    const fine = parseAppConfig('env:\n  GOOGLE_ID: GOOGLE_CLIENT_ID\n');
+    if (!fine.ok) throw new Error(fine.problems.join('\n'));
+    expect(() => checkEnvTargets(fine.config, { GOOGLE_CLIENT_ID: 'x' })).not.toThrow();
   });
 
   test('When the repository link reads the same file, then the grader\'s keys (env literals, prefix) are accepted and left to the grader', () => {

@@ -25,6 +25,8 @@ export const EMPTY_APP_CONFIG: AppConfig = { envMap: {}, envValues: {}, prefix: 
 export const APP_CONFIG_DOCS = 'docs/backend-pro-yml.md';
 const SETTINGS = ['env', 'prefix', 'phases'];
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The shape of the platform's and the exercises' variable names. */
+const PLATFORM_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const PREFIX = /^(\/[A-Za-z0-9._~-]+)+$/;
 const MAX_VALUE_LENGTH = 4096;
 const MAX_ENV_ENTRIES = 100;
@@ -90,8 +92,9 @@ function parseEnv(value: unknown, problems: string[]): Pick<AppConfig, 'envMap' 
     if (!VARIABLE_NAME.test(name)) {
       problems.push(`${key}: is not an environment variable name (letters, digits and _, not starting with a digit)`);
     } else if (typeof target === 'string') {
-      if (platform.has(target)) envMap[name] = target;
-      else problems.push(`${key}: must be a platform variable name like DATABASE_URL, or { value: "…" } ("${target.slice(0, 60)}" is not a variable the platform gives)`);
+      // Which names exist depends on the exercise too (checkEnvTargets); here, only their shape.
+      if (PLATFORM_NAME.test(target)) envMap[name] = target;
+      else problems.push(notAVariable(key, target));
     } else if (isMapping(target) && Object.keys(target).length === 1 && 'value' in target && isScalar(target.value)) {
       const literal = String(target.value);
       if (platform.has(name)) problems.push(`${key}: is the platform's own variable and cannot be given a value; map a name of your own to it instead`);
@@ -104,6 +107,22 @@ function parseEnv(value: unknown, problems: string[]): Pick<AppConfig, 'envMap' 
     }
   }
   return { envMap, envValues };
+}
+
+function notAVariable(key: string, target: string): string {
+  return `${key}: must be a platform variable name like DATABASE_URL, or { value: "…" } ("${target.slice(0, 60)}" is not a variable the platform gives)`;
+}
+
+/**
+ * Refuses names mapped to a variable that neither the platform nor the exercise gives (e.g.
+ * `TYPEORM_URL: DATABSE_URL`), which would otherwise leave the app's variable silently unset.
+ */
+export function checkEnvTargets(config: AppConfig, exerciseEnv: Readonly<Record<string, string>>): void {
+  const available = new Set([...platformVariableNames(), ...Object.keys(exerciseEnv)]);
+  const problems = Object.entries(config.envMap)
+    .filter(([, target]) => !available.has(target))
+    .map(([name, target]) => notAVariable(`env.${quoteKey(name)}`, target));
+  if (problems.length > 0) throw new AppConfigError(problems);
 }
 
 function parsePrefix(value: unknown, problems: string[]): string | null {
