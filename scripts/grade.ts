@@ -1,9 +1,8 @@
 /**
- * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json] [--brief]
+ * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json]
  *
- * Runs the grading pipeline without the web server. Prints a readable report (every failing
- * check's whole feedback, with the requests it sent, and the end of the app's log; --brief cuts
- * each feedback to its first lines and leaves the log out), or with --json only the results object on stdout. Exits 0 whenever a result was produced, whatever the
+ * Runs the grading pipeline without the web server. Prints a readable report, or with --json
+ * only the results object on stdout. Exits 0 whenever a result was produced, whatever the
  * score; 2 on bad usage; 1 when no result could be produced (infrastructure).
  */
 import fs from 'node:fs';
@@ -16,10 +15,6 @@ import type { Source } from '../worker/stages/fetchSource';
 import { gradeLocally, prepareGrading, toResultsFile } from './lib/gradeLocally';
 
 const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json] [--brief]';
-/** --brief: lines of a failing check's feedback shown. */
-const BRIEF_FEEDBACK_LINES = 12;
-/** Lines of the app's log at the end of the report. */
-const APP_LOG_TAIL_LINES = 40;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -63,7 +58,8 @@ async function main(): Promise<number> {
   const outcome = await gradeLocally(exercise, source, subdir.ok ? subdir.value : null, images, (stage, _at, detail) => {
     log(`[grade] ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}${detail ? ` — ${detail}` : ''}`);
   });
-  if (json) process.stdout.write(`${JSON.stringify(toResultsFile(outcome), null, 2)}\n`);
+  // The diagnosis (issue 10 §3) rides beside the results file's own fields.
+  if (json) process.stdout.write(`${JSON.stringify({ ...toResultsFile(outcome), ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
   else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false }));
   return 0;
 }
@@ -73,7 +69,15 @@ function usageError(reason: string): number {
   return 2;
 }
 
-/** The readable report. `brief` cuts each feedback to its first lines and leaves the app's log out. */
+/** Lines of each failing check's feedback and of the app's log that `--brief` keeps. */
+const BRIEF_FEEDBACK_LINES = 12;
+const BRIEF_LOG_LINES = 15;
+const LOG_LINES = 60;
+
+/**
+ * The readable report: stages, the diagnosis, each check with its whole feedback (the requests it
+ * sent included) and the tail of the app's log; `brief` cuts feedback and log short.
+ */
 export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean } = {}): string {
   const lines: string[] = [];
   lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
@@ -83,6 +87,8 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
     lines.push(`  ${stage.stage.padEnd(11)} ${seconds.padStart(6)} s${stage.detail && stage.stage !== 'error' ? `  ${stage.detail}` : ''}`);
   }
   lines.push('');
+  // One reason for most failures, said once before anything else (worker/diagnosis/).
+  if (outcome.diagnosis) lines.push(`DIAGNOSIS (${outcome.diagnosis.cause}): ${outcome.diagnosis.title}`, ...outcome.diagnosis.message.split('\n').map((line) => `  ${line}`), '');
   if (outcome.status === 'error') {
     const whose = outcome.cause === 'platform' ? 'the grading platform failed, not the submission' : 'the submission must change';
     lines.push(`ERROR (cause: ${outcome.cause}: ${whose}): ${outcome.message}`, '');
@@ -100,18 +106,17 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
         const feedback = test.output.trim().split('\n');
         const shown = options.brief ? feedback.slice(0, BRIEF_FEEDBACK_LINES) : feedback;
         lines.push(...shown.map((line) => `           ${line}`));
-        if (shown.length < feedback.length) lines.push(`           … (${feedback.length} lines in all; run without --brief for the rest)`);
+        if (shown.length < feedback.length) lines.push(`           … (${feedback.length} lines in all; without --brief for everything)`);
       }
     }
     lines.push('');
   }
-  if (!options.brief && outcome.appLog && (outcome.status === 'error' || outcome.tests.some((test) => test.status !== 'passed'))) {
-    const log = outcome.appLog.trimEnd().split('\n');
-    const tail = log.slice(-APP_LOG_TAIL_LINES);
-    lines.push(`The app's log${tail.length < log.length ? ` (the last ${tail.length} of ${log.length} lines)` : ''}:`);
-    lines.push(...tail.map((line) => `  | ${line}`), '');
-  }
   for (const warning of outcome.warnings) lines.push(`warning: ${warning}`);
+  if (outcome.appLog?.trim()) {
+    const log = outcome.appLog.trimEnd().split('\n');
+    const tail = log.slice(-(options.brief ? BRIEF_LOG_LINES : LOG_LINES));
+    lines.push('', `The app's log${tail.length < log.length ? ` (the last ${tail.length} lines; ${log.length} in all)` : ''}:`, ...tail.map((line) => `  | ${line}`), '');
+  }
   lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`, '');
   return `${lines.join('\n')}\n`;
 }

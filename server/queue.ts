@@ -11,7 +11,7 @@ export type GradingJobData = z.infer<typeof GradingJobDataSchema>;
 
 /** What job.updateProgress carries: the stage the submission has just entered. */
 export const ProgressSchema = z.object({
-  stage: z.enum(['queued', 'cloning', 'installing', 'building', 'starting', 'testing', 'scored', 'error']),
+  stage: z.enum(['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored', 'error']),
   at: z.string(),
   detail: z.string().optional(),
 });

@@ -18,10 +18,12 @@ import { ExerciseError, LearnerError, PlatformError } from './errors';
 import { platformFaultOf } from './outcomes';
 import { watchPodServices } from './podServices';
 import type { Sandbox } from './sandbox/sandbox';
-import { collectResults } from './stages/collect';
+import { diagnoseGrading, type Diagnosis } from './diagnosis/diagnose'; // diagnosis (issue 10 §3)
+import { collectEvidence, collectResults, type HarnessEvidence } from './stages/collect';
 import type { Images, JobContext } from './stages/context';
 import { fetchSource, type Source } from './stages/fetchSource';
 import { buildApp, installDependencies } from './stages/install';
+import { checkEnvTargets } from './stages/appConfig';
 import { inspectWorkspace } from './stages/inspectWorkspace';
 import { chooseNodeForWorkspace, DEFAULT_NODE_MAJOR } from './stages/nodeVersion';
 import { runGradingPod } from './stages/pod';
@@ -61,6 +63,8 @@ export interface StageTiming {
 export interface GradeOutcome extends Outcome {
   commitSha: string | null;
   stages: StageTiming[];
+  /** The one reason most checks failed or grading stopped, with the fix (worker/diagnosis/), or null. */
+  diagnosis?: Diagnosis | null;
 }
 
 /**
@@ -119,14 +123,24 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     void environment.sandbox.removeJob(request.jobId).catch(() => undefined);
   }, environment.jobTimeoutMs);
 
+  // --- diagnosis (issue 10 §3): what the rules read besides the outcome ---
+  let failure: unknown = null;
+  let harnessEvidence: HarnessEvidence | null = null;
+  // --- end diagnosis ---
   const finish = async (outcome: Outcome): Promise<GradeOutcome> => {
     // A full disk explains many failures (ENOSPC in a build, an app that crashed writing a file).
     const all = (await jobDiskFull(jobDir))
       ? [...outcome.warnings, `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`]
       : outcome.warnings;
+    // --- diagnosis (issue 10 §3) ---
+    const diagnosis = diagnoseGrading(outcome, { stage: stages[stages.length - 1]?.stage ?? null, error: failure, harness: harnessEvidence });
+    // --- end diagnosis ---
+    // A rule that finds the platform at fault (e.g. the pod's own PostgreSQL refused the app) makes
+    // the failure the platform's: thrown, retried, and never stored as the learner's.
+    if (outcome.status === 'error' && diagnosis?.cause === 'platform') throw new PlatformError(diagnosis.message);
     await enter(outcome.status, outcome.status === 'error' ? (outcome.message ?? undefined) : undefined);
     stages[stages.length - 1].finishedAt = stages[stages.length - 1].startedAt;
-    return { ...outcome, warnings: all, commitSha, stages };
+    return { ...outcome, warnings: all, commitSha, stages, diagnosis };
   };
 
   try {
@@ -147,6 +161,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     const node = chooseNodeForWorkspace(workspace.dir);
     context.runtime = { major: node.major, image: environment.images.runtimes[node.major] };
     warnings.push(...workspace.warnings, ...node.warnings);
+    checkEnvTargets(workspace.appConfig, exercise.env); // backend-pro.yml env: names the exercise gives (issue 10 §3)
 
     await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)'} on ${node.detail}`);
     const install = await installDependencies(context, workspace);
@@ -158,6 +173,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
 
     const pod = await runGradingPod(context, workspace, (stage, detail) => enter(stage, detail), outDir);
     const collected = collectResults(outDir);
+    harnessEvidence = collectEvidence(outDir); // diagnosis (issue 10 §3)
     // A run that went wrong may have been ended by the engine (it stops every container at once).
     const clean = collected.ok && collected.results.status !== 'error' && pod.warnings.length === 0;
     await engine.check({ settleMs: clean ? 0 : ENGINE_SETTLE_MS });
@@ -184,6 +200,7 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
       warnings,
     });
   } catch (thrown) {
+    failure = thrown; // diagnosis (issue 10 §3)
     if (jobTimedOut) {
       throw new PlatformError(
         `Grading took longer than the ${Math.round(environment.jobTimeoutMs / 1000)} s limit for a whole job and was stopped. Each step has its own limit below that one: the grading worker was overloaded, or JOB_TIMEOUT_SECONDS is set below the sum of the exercise's limits.`,

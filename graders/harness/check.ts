@@ -92,11 +92,15 @@ function withTrace(error: unknown): CheckFailure {
   return new CheckFailure(markdown + traceSection(), decoded?.status ?? 'failed');
 }
 
+/** Requests listed in a failure's feedback: room for a whole check of most graders within 4 KB. */
+const TRACE_MAX = 25;
+
 function traceSection(): string {
   const exchanges = currentTrace();
   if (exchanges.length === 0) return '';
-  const last = exchanges.slice(-8);
+  // The most recent requests, up to what fits a check's output cap; the cut says how many there were.
+  const last = exchanges.slice(-TRACE_MAX);
   const lines = last.map((e) => `- \`${e.method} ${e.path}\` → ${e.status}`);
   const skipped = exchanges.length - last.length;
-  return `\n\nRequests this check sent${skipped ? ` (last ${last.length} of ${exchanges.length})` : ''}:\n${lines.join('\n')}`;
+  return `\n\nRequests this check sent${skipped ? ` (the last ${last.length}; ${exchanges.length} in all)` : ''}:\n${skipped ? '- …\n' : ''}${lines.join('\n')}`;
 }

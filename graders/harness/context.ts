@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import supertest from 'supertest';
 import { z } from 'zod';
 import { CheckFailure, HarnessError, type HttpExchange } from './feedback';
+import { logRequest, pathPrefix } from './requestLog';
 
 export { db, closeDb, listTextColumns, findTextInColumns, selectRowsMatching } from './database';
 export { countStatements, type StatementCount } from './statementCounter';
@@ -42,9 +43,9 @@ export function exerciseEnv(name: string): string {
   return value;
 }
 
-/** Base URL of the learner's app, without a trailing slash. */
+/** Base URL of the learner's app, without a trailing slash, with backend-pro.yml's `prefix:` (e.g. /api/v1) when set. */
 export function appUrl(): string {
-  return graderEnv().APP_URL.replace(/\/+$/, '');
+  return graderEnv().APP_URL.replace(/\/+$/, '') + pathPrefix();
 }
 
 /** A supertest agent on the app, for checks that need more than {@link call}. */
@@ -107,6 +108,7 @@ export async function call(method: HttpMethod, path: string, options: CallOption
     text: response.text ?? '',
   };
   trace.push(exchange);
+  logRequest(method, path, exchange.status, exchange.text);
   return exchange;
 }
 

@@ -53,16 +53,38 @@ process.env.BACKEND_PRO_MEASUREMENTS = path.join(
   `backend-pro-measurements-${process.pid}-${Date.now()}.jsonl`,
 );
 
+// The requests every check sent (see requestLog.ts), summarised into evidence.json after the suite.
+process.env.BACKEND_PRO_REQUESTS = path.join(
+  require('node:os').tmpdir(),
+  `backend-pro-requests-${process.pid}-${Date.now()}.jsonl`,
+);
+const evidencePath = path.join(path.dirname(resultsPath), 'evidence.json');
+/** Time the evidence (a few re-sent requests) may take before results are final anyway. */
+const EVIDENCE_MAX_MS = 20_000;
+
 let harness;
 try {
   require('./tsRequire');
-  harness = { ...require('./results.ts'), ...require('./reporter.ts'), ...require('./graderConfig') };
+  harness = { ...require('./results.ts'), ...require('./reporter.ts'), ...require('./graderConfig'), ...require('./requestLog.ts') };
 } catch (error) {
   log(`could not load the harness: ${error && error.stack}`);
   writeMinimalError(`could not load the harness: ${error && error.message}`);
   process.exit(0);
 }
-const { activeReporter, createGraderConfig, errorResults, loadChecks, writeResults } = harness;
+const { activeReporter, createGraderConfig, errorResults, gatherEvidence, loadChecks, writeResults } = harness;
+
+/** Writes evidence.json for the worker's diagnosis; a failure here never costs the results. */
+async function writeEvidence() {
+  try {
+    const evidence = await Promise.race([
+      gatherEvidence(process.env.APP_URL),
+      new Promise((resolve) => setTimeout(() => resolve(null), EVIDENCE_MAX_MS).unref()),
+    ]);
+    if (evidence) fs.writeFileSync(evidencePath, `${JSON.stringify(evidence)}\n`);
+  } catch (error) {
+    log(`could not write evidence: ${error && error.message}`);
+  }
+}
 
 /** Writes results once: from the reporter when it exists (it knows what ran), else an error. */
 function finish(outcome) {
@@ -145,6 +167,7 @@ async function main() {
     { _: [], $0: 'backend-pro-grader', config: JSON.stringify(config), runInBand: true, ci: true },
     [graderDir],
   );
+  await writeEvidence();
   finish({ runError: results.runExecError ? results.runExecError.message : undefined });
 }
 

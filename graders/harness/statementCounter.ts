@@ -88,3 +88,14 @@ export async function countStatements(
   const data = statements.filter((s) => !CONTROL.test(s.query)).reduce((sum, s) => sum + s.calls, 0);
   return { total, data, statements };
 }
+
+/**
+ * The most frequent statements as a markdown list, saying that they are pg_stat_statements'
+ * normalised text (constants replaced by `$1`, `$2`…, which is not the SQL the app sent) and how
+ * many there were in all when the list is cut.
+ */
+export function describeStatements(count: StatementCount, max = 4, maxChars = 160): string {
+  const shown = count.statements.slice(0, max).map((s) => `- ${s.calls} × \`${s.query.replace(/\s+/g, ' ').slice(0, maxChars)}\``);
+  const more = count.statements.length > max ? `\n- … (${count.statements.length} in all)` : '';
+  return `(as pg_stat_statements records them: normalised, each constant shown as \`$1\`, \`$2\`…)\n${shown.join('\n')}${more}`;
+}

@@ -1,10 +1,10 @@
 import { call, countStatements, db, type StatementCount } from '../harness/context';
+import { describeStatements } from '../harness/statementCounter';
 import { ensure, expectStatus, show, useChecks } from '../harness/check';
 import { checks } from './checks';
 import { readPage } from './support/pages';
 import { record } from './support/measure';
 import { seedSql, uniqueSuffix } from './support/seed';
-import { statementList } from '../shared/lists';
 
 const check = useChecks(checks);
 
@@ -24,7 +24,7 @@ async function statementsFor(path: string): Promise<StatementCount> {
 }
 
 function topStatements(count: StatementCount): string {
-  return statementList(count.statements, 4);
+  return describeStatements(count, 4);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { call, countStatements } from '../harness/context';
+import { describeStatements } from '../harness/statementCounter';
 import { ensure, expectStatus, fail, measure, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
 import { createProduct, isRecord } from './support/api';
-import { statementList } from '../shared/lists';
 
 const check = useChecks(checks);
 
@@ -30,7 +30,7 @@ check('cache.hit-rate', async () => {
   const reached = productStatements.reduce((sum, s) => sum + s.calls, 0);
   measure('product statements for 100 reads', reached, { threshold: `≤ ${MAX_STATEMENTS}` });
   if (reached > MAX_STATEMENTS) {
-    const top = statementList(productStatements, 3);
+    const top = describeStatements({ ...count, statements: productStatements }, 3);
     fail(
       `${PRODUCTS * READS_EACH} reads of ${PRODUCTS} products ran **${reached}** SQL statements on \`products\`; expected at most ` +
         `**${MAX_STATEMENTS}** (a cache hit rate of at least 70%: the first read of each product misses, the others hit). ` +

@@ -49,9 +49,10 @@ function configSchema(exercises: CourseExercise[]) {
   const ids = exercises.map((exercise) => exercise.id).join(', ');
   return z.strictObject(
     {
-      // The same file at an app's root also maps environment names for the grader
-      // (worker/stages/inspectWorkspace.ts checks it there): allowed here, not read.
+      // The same file at an app's root also holds the grader's settings, `env:` and `prefix:`
+      // (worker/stages/appConfig.ts checks them there, docs/backend-pro-yml.md): allowed here, not read.
       env: z.unknown().optional(),
+      prefix: z.unknown().optional(),
       phases: z
         .record(z.string(), EntrySchema, {
           error: (issue) => (issue.input === undefined ? 'is missing: the file lists the phases under "phases:"' : 'must be a mapping of exercise ids, e.g. "phase-1-auth: { branch: main }"'),

@@ -7,13 +7,14 @@ import type { ErrorCause, StoredResult, TestResult } from '../models/results';
 import type { StageRow, Submission } from '../models/submissions';
 import { renderInlineMarkdown, renderMarkdown } from './markdown';
 
-export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing'] as const;
+export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing'] as const;
 
 export const STAGE_LABELS: Record<string, string> = {
   queued: 'Queued',
   cloning: 'Cloning',
   installing: 'Installing',
   building: 'Building',
+  probing: 'Probing',
   starting: 'Starting',
   testing: 'Testing',
   scored: 'Scored',
@@ -47,7 +48,9 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
   const finished = isFinished(submission);
   const failed: StepState = cause === 'platform' ? 'interrupted' : 'failed';
   const lastStarted = [...PIPELINE_STAGES].reverse().find((stage) => rows.has(stage));
-  const steps: TimelineStep[] = PIPELINE_STAGES.map((stage) => {
+  // Only exercises with probes (e.g. migration revert and re-apply) go through `probing`.
+  const pipeline = PIPELINE_STAGES.filter((stage) => stage !== 'probing' || rows.has(stage));
+  const steps: TimelineStep[] = pipeline.map((stage) => {
     const row = rows.get(stage);
     let state: StepState;
     if (!row) state = finished ? 'skipped' : 'pending';
@@ -117,6 +120,8 @@ export interface PresentedResult {
   totalChecks: number;
   warnings: string[];
   appLogTail: string | null;
+  /** The one reason of a failure, with the fix (issue 10 §3), shown above everything else. */
+  diagnosis: { id: string; cause: 'learner' | 'platform'; title: string; messageHtml: string } | null;
 }
 
 /** Visible checks show everything; any other visibility (hidden, after_due_date) is redacted. */
@@ -197,6 +202,7 @@ export function presentResult(result: StoredResult): PresentedResult {
     totalChecks: checks.length,
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
+    diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
   };
 }
 

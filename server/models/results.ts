@@ -75,6 +75,15 @@ export function clampResults(results: ResultsFile): ResultsFile {
   };
 }
 
+/** The one reason said at the top of a result (worker/diagnosis/): who must act, and the fix. */
+export const DiagnosisSchema = z.object({
+  id: z.string().max(100),
+  cause: z.enum(['learner', 'platform']),
+  title: z.string().max(500),
+  message: z.string().max(16 * 1024),
+});
+export type StoredDiagnosis = z.infer<typeof DiagnosisSchema>;
+
 export const StoredResultSchema = z.object({
   submission_id: z.string(),
   status: z.enum(['scored', 'error']),
@@ -86,6 +95,7 @@ export const StoredResultSchema = z.object({
   tests: z.array(TestResultSchema),
   app_log: z.string().nullable(),
   warnings: z.array(z.string()),
+  diagnosis: DiagnosisSchema.nullable().default(null),
   created_at: z.date(),
   updated_at: z.date(),
 });
@@ -103,6 +113,7 @@ export interface Outcome {
   tests: TestResult[];
   appLog: string | null;
   warnings: string[];
+  diagnosis?: StoredDiagnosis | null;
 }
 
 /** Every text of an outcome cleaned (cleanText): graders echo what learner apps answered. */
@@ -112,6 +123,7 @@ function cleanOutcome(outcome: Outcome): Outcome {
     message: cleanOptionalText(outcome.message),
     appLog: cleanOptionalText(outcome.appLog),
     warnings: outcome.warnings.map(cleanText),
+    diagnosis: outcome.diagnosis ? { ...outcome.diagnosis, title: cleanText(outcome.diagnosis.title), message: cleanText(outcome.diagnosis.message) } : null,
     tests: outcome.tests.map((test) => ({
       ...test,
       id: cleanText(test.id),
@@ -146,6 +158,7 @@ export async function storeOutcome(submissionId: string, rawOutcome: Outcome): P
         tests: JSON.stringify(outcome.tests),
         app_log: outcome.appLog,
         warnings: JSON.stringify(outcome.warnings),
+        diagnosis: outcome.diagnosis ? JSON.stringify(outcome.diagnosis) : null,
       },
       client,
     );

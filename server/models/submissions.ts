@@ -3,7 +3,7 @@ import { execute, loadSqlBlocks, queryOptionalRow, queryRow, queryRows, type Que
 
 const sql = loadSqlBlocks(__filename);
 
-export const STAGES = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing', 'scored', 'error'] as const;
+export const STAGES = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored', 'error'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const SubmissionSchema = z.object({

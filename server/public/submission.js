@@ -5,7 +5,7 @@
 (function () {
   'use strict';
 
-  var PIPELINE = ['queued', 'cloning', 'installing', 'building', 'starting', 'testing'];
+  var PIPELINE = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing'];
   var FINAL_LABELS = { scored: 'Scored', error: 'Error' };
 
   var root = document.getElementById('submission-live');

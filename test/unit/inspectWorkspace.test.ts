@@ -19,7 +19,7 @@ describe('inspectWorkspace', () => {
   test('When an npm project has a lockfile and backend-pro.yml, then its manager, start command and env map are read', () => {
     const dir = checkout({ 'package.json': manifest(), 'package-lock.json': '{}', 'backend-pro.yml': 'env:\n  TYPEORM_URL: DATABASE_URL\n' });
     const workspace = inspectWorkspace(dir, null);
-    expect(workspace).toMatchObject({ packageManager: 'npm', lockfile: 'package-lock.json', startCommand: ['npm', 'run', 'start:prod'], envMap: { TYPEORM_URL: 'DATABASE_URL' }, warnings: [] });
+    expect(workspace).toMatchObject({ packageManager: 'npm', lockfile: 'package-lock.json', startCommand: ['npm', 'run', 'start:prod'], appConfig: { envMap: { TYPEORM_URL: 'DATABASE_URL' } }, warnings: [] });
     expect(workspace.lockHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -53,6 +53,6 @@ describe('inspectWorkspace', () => {
 
   test('When backend-pro.yml maps to something that is not a variable name, then it is refused', () => {
     const dir = checkout({ 'package.json': manifest(), 'backend-pro.yml': 'env:\n  X: "$(cat /etc/passwd)"\n' });
-    expect(() => inspectWorkspace(dir, null)).toThrow(/backend-pro.yml is not valid/);
+    expect(() => inspectWorkspace(dir, null)).toThrow(/backend-pro.yml does not match its schema/);
   });
 });

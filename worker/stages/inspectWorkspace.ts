@@ -5,9 +5,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { LearnerError } from '../errors';
+import { readAppConfig, type AppConfig } from './appConfig';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn';
 
@@ -19,8 +19,8 @@ export interface Workspace {
   lockHash: string | null;
   scripts: Record<string, string>;
   startCommand: string[];
-  /** Extra environment names mapped by backend-pro.yml: learner's name → platform variable. */
-  envMap: Record<string, string>;
+  /** The learner's settings for the grader (backend-pro.yml): env names and values, route prefix. */
+  appConfig: AppConfig;
   warnings: string[];
   /** Why this install must not be cached (it runs the project's own code), or null. */
   uncacheable: string | null;
@@ -56,12 +56,6 @@ const PackageJsonSchema = z
 
 /** The parts of package.json an install depends on: `npm ci` refuses when they disagree with the lockfile. */
 const INSTALL_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'packageManager', 'workspaces'];
-
-const ConfigFileSchema = z
-  .object({
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).optional(),
-  })
-  .passthrough();
 
 /** A regular file inside `root` (no symlink anywhere on the way), or null when absent. */
 export function regularFileInside(root: string, relative: string, maxBytes: number): Buffer | null {
@@ -143,15 +137,7 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
     throw new LearnerError('package.json has neither a "start:prod" nor a "start" script, so the grader does not know how to start your app.');
   }
 
-  let envMap: Record<string, string> = {};
-  const configRaw = regularFileInside(dir, 'backend-pro.yml', 64 * 1024) ?? regularFileInside(dir, 'backend-pro.yaml', 64 * 1024);
-  if (configRaw) {
-    try {
-      envMap = ConfigFileSchema.parse(YAML.parse(configRaw.toString('utf8')) ?? {}).env ?? {};
-    } catch (error) {
-      throw new LearnerError(`backend-pro.yml is not valid: ${(error as Error).message.slice(0, 300)}`);
-    }
-  }
+  const appConfig = readAppConfig(dir);
   const uncacheable = uncacheableReason(dir, packageJson, scripts);
-  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, envMap, warnings, uncacheable };
+  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, appConfig, warnings, uncacheable };
 }

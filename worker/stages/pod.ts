@@ -15,6 +15,7 @@ import { lastLines } from '../sandbox/output';
 import type { RunningContainer } from '../sandbox/sandbox';
 import { learnerContainer, seconds, TESTER_UID, type JobContext } from './context';
 import type { Workspace } from './inspectWorkspace';
+import { recreateAppDatabase, runMigrations } from './podDatabase';
 
 export const APP_PORT = 3000;
 const PG_PORT = 5432;
@@ -33,10 +34,10 @@ export function newPodSecrets(): PodSecrets {
   return { superuserPassword: secret(), appPassword: secret(), jwtSecret: secret(), jwtRefreshSecret: secret() };
 }
 
-/** Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own. */
-export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
+/** The variables the platform itself gives every app, whatever the exercise (PORT, DATABASE_URL, DB_*…). */
+function platformEnvironment(secrets: PodSecrets, memoryMb: number): Record<string, string> {
   const databaseUrl = `postgres://app:${secrets.appPassword}@127.0.0.1:${PG_PORT}/app`;
-  const base: Record<string, string> = {
+  return {
     NODE_ENV: 'production',
     PORT: String(APP_PORT),
     HOME: '/tmp',
@@ -63,12 +64,29 @@ export function appEnvironment(context: JobContext, workspace: Workspace, secret
     REDIS_PORT: String(REDIS_PORT),
     JWT_SECRET: secrets.jwtSecret,
     JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
-    NODE_OPTIONS: `--max-old-space-size=${Math.floor(context.exercise.limits.memoryMb * 0.75)}`,
+    NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryMb * 0.75)}`,
     npm_config_update_notifier: 'false',
-    ...context.exercise.env,
   };
-  for (const [learnerName, platformName] of Object.entries(workspace.envMap)) {
+}
+
+/** The names of {@link platformEnvironment}: what backend-pro.yml may map to and never give a value. */
+export function platformVariableNames(): string[] {
+  const placeholder = { superuserPassword: '', appPassword: '', jwtSecret: '', jwtRefreshSecret: '' };
+  return Object.keys(platformEnvironment(placeholder, 256));
+}
+
+/**
+ * Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own, the
+ * names backend-pro.yml maps, and its literal values (which never replace a variable given above).
+ */
+export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
+  const base: Record<string, string> = { ...platformEnvironment(secrets, context.exercise.limits.memoryMb), ...context.exercise.env };
+  const { envMap, envValues } = workspace.appConfig;
+  for (const [learnerName, platformName] of Object.entries(envMap)) {
     if (platformName in base) base[learnerName] = base[platformName];
+  }
+  for (const [learnerName, value] of Object.entries(envValues)) {
+    if (!(learnerName in base)) base[learnerName] = value;
   }
   return base;
 }
@@ -84,7 +102,7 @@ export interface PodRun {
 export async function runGradingPod(
   context: JobContext,
   workspace: Workspace,
-  onStage: (stage: 'starting' | 'testing', detail?: string) => Promise<void>,
+  onStage: (stage: 'probing' | 'starting' | 'testing', detail?: string) => Promise<void>,
   outDir: string,
 ): Promise<PodRun> {
   const { limits } = context.exercise;
@@ -122,22 +140,23 @@ export async function runGradingPod(
   });
 
   const join = { kind: 'join', container: services.id } as const;
-  await onStage('starting');
-  if (workspace.scripts['migration:run']) {
-    const migration = await context.sandbox.run(
-      context.jobId,
-      learnerContainer(context, 'migrate', workspace.dir, ['npm', 'run', 'migration:run'], { env, network: join }),
-      { timeoutMs: seconds(limits.bootSeconds), outputLimitBytes: limits.outputKb * 1024 },
-    );
-    if (migration.timedOut || migration.exitCode !== 0) {
-      const why = migration.timedOut ? `took longer than ${limits.bootSeconds} s` : `failed (exit code ${migration.exitCode})`;
-      throw new LearnerError(`\`npm run migration:run\` ${why}. The end of its output:\n\n\`\`\`\n${lastLines(migration.output, 40)}\n\`\`\``, {
-        output: migration.output,
-      });
+  const { probes } = context.exercise;
+  // Probes (e.g. revert every migration, then apply them again) are a stage of their own: they run
+  // the learner's code against the database before the app, and their outcome is a check's.
+  await onStage(probes.length > 0 ? 'probing' : 'starting', probes.length > 0 ? probes.map((probe) => probe.name).join(', ') : undefined);
+  await runMigrations(context, workspace, env, join);
+  const probed = await runProbes(context, workspace, env, join, services, outDir);
+  if (probes.length > 0) {
+    const failed = probed.outcomes.filter((outcome) => outcome.timedOut || outcome.exitCode !== 0).map((outcome) => outcome.name);
+    // A failed probe is a failed check (the tester reads probes.json), never the reason the app
+    // cannot start: whatever it left behind is replaced by a fresh, migrated database.
+    await onStage('starting', failed.length > 0 ? `probe ${failed.join(', ')} failed: the app starts on a fresh database` : undefined);
+    if (failed.length > 0) {
+      await recreateAppDatabase(services, REDIS_PORT);
+      await runMigrations(context, workspace, env, join);
     }
   }
-
-  const probesFile = await runProbes(context, workspace, env, join, services, outDir);
+  const probesFile = probed.file;
 
   const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace.dir, workspace.startCommand, { env, network: join }), {
     outputLimitBytes: APP_LOG_LIMIT,
@@ -156,6 +175,8 @@ export async function runGradingPod(
         EXERCISE_ID: context.exercise.id,
         GRADER_DIR: `/platform/graders/${context.exercise.id}`,
         APP_URL: `http://127.0.0.1:${APP_PORT}`,
+        // backend-pro.yml `prefix:` (e.g. /api/v1): the harness prepends it to every request path.
+        APP_PATH_PREFIX: workspace.appConfig.prefix ?? '',
         DATABASE_ADMIN_URL: `postgres://postgres:${secrets.superuserPassword}@127.0.0.1:${PG_PORT}/app`,
         APP_DATABASE_URL: env.DATABASE_URL,
         REDIS_URL: env.REDIS_URL,
@@ -213,7 +234,7 @@ async function runProbes(
   network: { kind: 'join'; container: string },
   services: RunningContainer,
   outDir: string,
-): Promise<string> {
+): Promise<{ file: string; outcomes: ProbeOutcome[] }> {
   const outcomes: ProbeOutcome[] = [];
   for (const probe of context.exercise.probes) {
     const result = await context.sandbox.run(
@@ -238,7 +259,7 @@ async function runProbes(
   await fs.promises.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'probes.json');
   await fs.promises.writeFile(file, JSON.stringify(outcomes, null, 2));
-  return file;
+  return { file, outcomes };
 }
 
 /**
