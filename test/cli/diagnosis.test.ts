@@ -26,6 +26,6 @@ describe('npm run grade and the diagnosis', () => {
     const run = grade('phase-1-auth', app);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('DIAGNOSIS (learner): backend-pro.yml does not validate');
-    expect(run.stdout.indexOf('DIAGNOSIS')).toBeLessThan(run.stdout.indexOf('ERROR:'));
+    expect(run.stdout.indexOf('DIAGNOSIS')).toBeLessThan(run.stdout.indexOf('ERROR ('));
   });
 });
