@@ -8,12 +8,15 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { LearnerError } from '../errors';
+import { choosePackageManager, parsePackageManagerField, type ManagerChoice, type PackageManager } from './packageManagers';
 
-export type PackageManager = 'npm' | 'pnpm' | 'yarn';
+export type { PackageManager } from './packageManagers';
 
 export interface Workspace {
   dir: string;
   packageManager: PackageManager;
+  /** The manager's exact version and how it was chosen (packageManagers.ts). */
+  manager: ManagerChoice;
   lockfile: string | null;
   /** sha256 of the lockfile and package.json's dependency fields: the key of the dependency cache; null without a lockfile. */
   lockHash: string | null;
@@ -111,13 +114,18 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
   const warnings: string[] = [];
 
   let lockfile: string | null = null;
-  let packageManager: PackageManager = 'npm';
   let lockHash: string | null = null;
-  for (const [name, manager] of LOCKFILES) {
+  let lockContent: string | null = null;
+  let lockManager: PackageManager = 'npm';
+  // The lockfile of the declared manager first, when the project commits several.
+  const declared = parsePackageManagerField(packageJson.packageManager)?.name;
+  const candidates = declared ? [...LOCKFILES.filter(([, m]) => m === declared), ...LOCKFILES.filter(([, m]) => m !== declared)] : LOCKFILES;
+  for (const [name, manager] of candidates) {
     const content = regularFileInside(dir, name, 50 * 1024 * 1024);
     if (content) {
       lockfile = name;
-      packageManager = manager;
+      lockManager = manager;
+      lockContent = content.toString('utf8');
       const installFields = INSTALL_FIELDS.map((field) => [field, (packageJson as Record<string, unknown>)[field] ?? null]);
       lockHash = crypto
         .createHash('sha256')
@@ -130,6 +138,8 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
       break;
     }
   }
+  const manager = choosePackageManager(dir, packageJson.packageManager, lockfile && lockContent !== null ? { name: lockfile, manager: lockManager, content: lockContent } : null);
+  const packageManager = manager.name;
   if (!lockfile) {
     warnings.push('No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.');
   }
@@ -153,5 +163,5 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
     }
   }
   const uncacheable = uncacheableReason(dir, packageJson, scripts);
-  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, envMap, warnings, uncacheable };
+  return { dir, packageManager, manager, lockfile, lockHash, scripts, startCommand, envMap, warnings, uncacheable };
 }
