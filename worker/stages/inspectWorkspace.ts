@@ -53,7 +53,8 @@ const LOCKFILES: [string, PackageManager][] = [
 const PackageJsonSchema = z
   .object({
     scripts: z.record(z.string(), z.string()).optional(),
-    packageManager: z.string().optional(),
+    // Checked by parsePackageManagerField, whose message says the expected form.
+    packageManager: z.unknown().optional(),
   })
   .passthrough();
 
