@@ -83,6 +83,22 @@ describe('When a project commits the lockfile of another package manager, then i
   });
 });
 
+describe('When pnpm 10 (which skips dependencies\' build scripts by default) installs a native addon', () => {
+  test.concurrent('then the addon is built as npm would build it, and works (bcrypt 5: no prebuild in the package)', async () => {
+    const useBcrypt = "const bcrypt = require('bcrypt'); console.log('bcrypt works: ' + bcrypt.compareSync('s', bcrypt.hashSync('s', 4)));\n";
+    const app = helloVariant({
+      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, packageManager: 'pnpm@10.34.9', scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { bcrypt: '5.1.1' } }),
+      'package-lock.json': null,
+      'pnpm-lock.yaml': lock('bcrypt-pnpm10', 'pnpm-lock.yaml'),
+      'server.js': `${useBcrypt}${hello}`,
+    });
+    const { outcome } = await grade(app);
+    expect(outcome.message).toBeNull();
+    expect(outcome).toMatchObject({ status: 'scored', score: 10 });
+    expect(outcome.appLog).toContain('bcrypt works: true');
+  });
+});
+
 describe('When a project commits an .npmrc', () => {
   const peerApp = (files: Record<string, string | null>) =>
     helloVariant({
