@@ -59,6 +59,7 @@ describe('When a project commits the lockfile of another package manager, then i
     ['Yarn 1 (classic yarn.lock)', { 'yarn.lock': lock('ms', 'yarn-classic.lock') }, {}],
     ['Yarn Berry 4 (yarn.lock with __metadata, no .yarnrc.yml: the node-modules linker is forced)', { 'yarn.lock': lock('ms', 'yarn-berry.lock') }, {}],
     ['pnpm named by "packageManager" (pnpm@9.15.0)', { 'pnpm-lock.yaml': lock('ms', 'pnpm-lock.yaml') }, { packageManager: 'pnpm@9.15.0' }],
+    ['Yarn 4.5.3 named by "packageManager" (older than the grader\'s default Yarn, whose settings it does not know)', { 'yarn.lock': lock('ms', 'yarn-berry-4.5.3.lock') }, { packageManager: 'yarn@4.5.3' }],
     [
       'a Yarn 1 lockfile written against a mirror (its URLs are pointed at the registry)',
       { 'yarn.lock': lock('ms', 'yarn-classic.lock').replaceAll('https://registry.yarnpkg.com/', 'https://registry.npmmirror.com/') },

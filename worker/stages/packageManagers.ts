@@ -117,6 +117,12 @@ export function managerLabel(choice: ManagerChoice): string {
   return choice.version ? `${choice.name} ${choice.version}` : choice.name;
 }
 
+/** Whether `version` (major.minor.patch) is at least major.minor. */
+function atLeast(version: string | null, major: number, minor: number): boolean {
+  const [a, b] = (version ?? '0.0').split('.').map((part) => Number.parseInt(part, 10));
+  return a > major || (a === major && b >= minor);
+}
+
 export interface InstallInvocation {
   command: string[];
   env: Record<string, string>;
@@ -178,10 +184,11 @@ export function installInvocation(choice: ManagerChoice, hasLockfile: boolean): 
     YARN_ENABLE_PROGRESS_BARS: 'false',
     YARN_ENABLE_COLORS: 'false',
     YARN_HTTP_RETRY: '1',
-    // Yarn ≥4.10 defaults: no dependency scripts, no package younger than a day. npm runs the scripts
-    // (native addons such as bcrypt need them), and a lockfile the learner installed is taken as it is.
+    // npm runs dependencies' scripts (native addons such as bcrypt need them); so does the grader, whatever a newer Yarn's default.
     YARN_ENABLE_SCRIPTS: 'true',
-    YARN_NPM_MINIMAL_AGE_GATE: '0',
+    // Yarn ≥4.10 refuses packages younger than its age gate; a lockfile the learner installed is taken as
+    // it is. Older releases refuse the unknown setting ("Unrecognized or legacy configuration"): measured.
+    ...(!choice.yarnPath && atLeast(choice.version, 4, 10) ? { YARN_NPM_MINIMAL_AGE_GATE: '0' } : {}),
   };
   const args = ['install', ...(hasLockfile ? ['--immutable'] : [])];
   return { command: choice.yarnPath ? ['node', choice.yarnPath, ...args] : ['corepack', `yarn@${choice.version}`, ...args], env: berryEnv };
