@@ -52,6 +52,12 @@ describe('diagnoseInstallFailure', () => {
     expect(diagnoseInstallFailure(output, project({}))).toEqual({ kind: 'prisma-engines' });
   });
 
+  test('When corepack cannot find the pnpm or Yarn release on the registry, then that version is named', () => {
+    const output = 'Error: Server answered with HTTP 404 when performing the request to https://registry.npmjs.org/pnpm/9.99.99; for troubleshooting help, see …';
+    expect(diagnoseInstallFailure(output, project({}))).toEqual({ kind: 'manager-missing', version: '9.99.99' });
+    expect(diagnoseInstallFailure(output.replace('pnpm/9.99.99', '@yarnpkg/cli-dist/4.99.0'), project({}))).toEqual({ kind: 'manager-missing', version: '4.99.0' });
+  });
+
   test('When npm reports ERESOLVE, then it is a peer-dependency conflict', () => {
     expect(diagnoseInstallFailure('npm error code ERESOLVE\nnpm error ERESOLVE could not resolve', project({}))).toEqual({ kind: 'eresolve' });
   });

@@ -128,6 +128,14 @@ describe('When a project commits an .npmrc', () => {
   });
 });
 
+describe('When "packageManager" names a release the registry does not have', () => {
+  test.concurrent('then the learner is told to name a published version', async () => {
+    const { outcome } = await grade(msApp({ 'pnpm-lock.yaml': lock('ms', 'pnpm-lock.yaml') }, { packageManager: 'pnpm@9.99.99' }));
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toMatch(/"packageManager" names pnpm@9\.99\.99, which the npm registry does not have/);
+  });
+});
+
 describe('When an install asks for a host the install network does not reach', () => {
   test.concurrent('then it fails in seconds, naming the host and the file that asked for it', async () => {
     const app = msApp({}, { dependencies: { ms: 'https://downloads.example.org/tarballs/ms-2.1.3.tgz' } });

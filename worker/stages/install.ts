@@ -169,6 +169,16 @@ function installFailure(shown: string, result: RunResult, workspace: Workspace, 
   const output = result.output;
   const diagnosis = diagnoseInstallFailure(output, workspace.dir, originals);
   if (diagnosis?.kind === 'prisma-engines') return prismaPlatformError(`\`${shown}\``, output);
+  if (diagnosis?.kind === 'manager-missing') {
+    const { manager } = workspace;
+    return manager.reason === 'packageManager in package.json'
+      ? new LearnerError(
+          `package.json's "packageManager" names ${manager.name}@${diagnosis.version}, which the npm registry does not have. ` +
+            `Name a published version (e.g. "${manager.name === 'pnpm' ? 'pnpm@9.15.9' : 'yarn@4.5.3'}"), or remove the field to let the grader choose from your lockfile.`,
+          { output },
+        )
+      : new PlatformError(`The grader's default ${manager.name} ${diagnosis.version} is not on the npm registry (worker/stages/packageManagers.ts DEFAULT_VERSIONS).`, { output });
+  }
   if (diagnosis?.kind === 'unreachable') {
     const { allowedHosts } = installNetworkSettings();
     if (allowedHosts.includes(diagnosis.host)) {

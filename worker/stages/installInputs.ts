@@ -85,6 +85,7 @@ export function rewriteLockfileHosts(dir: string, lockfile: string | null): stri
 }
 
 export type InstallDiagnosis =
+  | { kind: 'manager-missing'; version: string }
   | { kind: 'prisma-engines' }
   | { kind: 'unreachable'; host: string; files: string[] }
   | { kind: 'eresolve' }
@@ -108,6 +109,9 @@ export function unreachableHost(output: string): string | null {
 
 /** What an install's (or a build's) failed output says went wrong, for the message and whose fault it is. */
 export function diagnoseInstallFailure(output: string, dir: string, originals: Record<string, string> = {}): InstallDiagnosis {
+  // corepack asking the registry for a pnpm / Yarn release that does not exist.
+  const missing = /HTTP 404 when performing the request to https:\/\/[^/\s]+\/(?:pnpm|yarn|@yarnpkg\/cli-dist)\/([^\s;/]+)/.exec(output);
+  if (missing) return { kind: 'manager-missing', version: missing[1] };
   if (PRISMA_ENGINE_DOWNLOAD.test(output) && /prisma/i.test(output)) return { kind: 'prisma-engines' };
   const host = unreachableHost(output);
   if (host) {
