@@ -1,7 +1,8 @@
 /**
  * Stage 2: install dependencies in a container — the only step with a network, on which only the
- * package registry answers (sandbox/registryNetwork.ts) — and cache node_modules by sha256 of the
- * lockfile, so a resubmission with the same lockfile skips the install. An install that runs the
+ * allowed hosts answer (sandbox/registryNetwork.ts) — with the project's package manager
+ * (packageManagers.ts), and cache node_modules by sha256 of the lockfile, the runtime image and the
+ * manager's version, so a resubmission with the same lockfile skips the install. An install that runs the
  * project's own code (lifecycle scripts, a project .npmrc, workspaces) is never cached: what it
  * leaves in node_modules would reach the next learner with the same lockfile.
  */
