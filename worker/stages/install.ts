@@ -208,9 +208,12 @@ function installFailure(shown: string, result: RunResult, workspace: Workspace, 
 export async function buildApp(context: JobContext, workspace: Workspace): Promise<boolean> {
   if (!workspace.scripts.build) return false;
   const { limits } = context.exercise;
+  const spec = learnerContainer(context, 'build', workspace.dir, ['npm', 'run', 'build']);
+  // `prisma generate` downloads from the mirror when the engines are not in node_modules yet.
+  spec.env = { ...spec.env, ...prismaEnv() };
   const result = await context.sandbox.run(
     context.jobId,
-    learnerContainer(context, 'build', workspace.dir, ['npm', 'run', 'build'], { env: { ...learnerContainer(context, 'build', workspace.dir, []).env, ...prismaEnv() } }),
+    spec,
     { timeoutMs: seconds(limits.buildSeconds), outputLimitBytes: limits.outputKb * 1024 },
   );
   if (result.timedOut) {
