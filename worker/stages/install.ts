@@ -209,7 +209,8 @@ export async function buildApp(context: JobContext, workspace: Workspace): Promi
   if (!workspace.scripts.build) return false;
   const { limits } = context.exercise;
   const spec = learnerContainer(context, 'build', workspace.dir, ['npm', 'run', 'build']);
-  // `prisma generate` downloads from the mirror when the engines are not in node_modules yet.
+  // The build has no network: Prisma's engines must have come at install (@prisma/engines' postinstall
+  // downloads them there). Prisma is given the same mirror setting in both, so it looks in one place.
   spec.env = { ...spec.env, ...prismaEnv() };
   const result = await context.sandbox.run(
     context.jobId,
