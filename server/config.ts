@@ -67,6 +67,11 @@ const ConfigSchema = z
       .transform((value) => value === 'true'),
     GIT_ALLOWED_HOSTS: list('github.com,gitlab.com,bitbucket.org'),
     GIT_HTTP_HOSTS: list(''),
+    // The hosts the install step's network lets through on 443 (worker/sandbox/registryNetwork.ts).
+    // A host that does not resolve on the worker is skipped (and logged), never fatal.
+    INSTALL_ALLOWED_HOSTS: list('registry.npmjs.org,registry.yarnpkg.com,binaries.prisma.sh'),
+    // Where Prisma downloads its engines instead of binaries.prisma.sh (its host is allowed too).
+    PRISMA_ENGINES_MIRROR: z.string().url().optional(),
     CLONE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
     CLONE_MAX_MB: z.coerce.number().int().min(1).default(200),
     CLONE_MAX_FILES: z.coerce.number().int().min(1).default(50000),

@@ -165,8 +165,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
 
     await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)'} on ${node.detail}`);
     const install = await installDependencies(context, workspace);
-    if (install.cached) await setDetail(`dependencies restored from cache (${workspace.lockfile}) on ${node.detail}`);
-    else if (install.notCached && workspace.uncacheable) await setDetail(`installed, not cached: ${install.notCached}`);
+    // Hit or miss, key and size: known only once the install ran, kept on the stage row.
+    await setDetail(`${install.detail} on ${node.detail}`);
 
     await enter('building', workspace.scripts.build ? 'npm run build' : 'no build script');
     await buildApp(context, workspace);

@@ -22,6 +22,7 @@ import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
 import { finalFailureOutcome } from './outcomes';
 import { DockerSandbox } from './sandbox/dockerDriver';
+import { configureInstallNetwork } from './sandbox/registryNetwork';
 import { jobDisksSupported, releaseJobDisk } from './sandbox/jobDisk';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
@@ -47,6 +48,7 @@ export async function startGradingWorker(options: {
   const findExercise = options.findExercise ?? findExerciseDefinition;
   const statuses = options.statuses ?? createStatusReporter(config, logger);
   const log = logger.child({ component: 'worker', host: os.hostname() });
+  configureInstallNetwork({ allowedHosts: config.INSTALL_ALLOWED_HOSTS, prismaEnginesMirror: config.PRISMA_ENGINES_MIRROR ?? null });
 
   const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
 

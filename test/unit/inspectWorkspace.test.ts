@@ -56,3 +56,43 @@ describe('inspectWorkspace', () => {
     expect(() => inspectWorkspace(dir, null)).toThrow(/backend-pro.yml does not match its schema/);
   });
 });
+
+describe('choosing the package manager and its version', () => {
+  test.each([
+    ["pnpm-lock.yaml lockfileVersion '9.0'", { 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }, 'pnpm', '9.15.9'],
+    ["pnpm-lock.yaml lockfileVersion '6.0'", { 'pnpm-lock.yaml': "lockfileVersion: '6.0'\n" }, 'pnpm', '8.15.9'],
+    ['pnpm-lock.yaml lockfileVersion 5.4', { 'pnpm-lock.yaml': 'lockfileVersion: 5.4\n' }, 'pnpm', '7.33.7'],
+    ['a Yarn 1 yarn.lock', { 'yarn.lock': '# yarn lockfile v1\n\nms@2.1.3:\n  version "2.1.3"\n' }, 'yarn', '1.22.22'],
+    ['a Yarn Berry yarn.lock', { 'yarn.lock': '__metadata:\n  version: 8\n' }, 'yarn', '4.18.1'],
+    ['package-lock.json', { 'package-lock.json': '{}' }, 'npm', null],
+  ])('When the project commits %s, then its manager and version follow from it', (_name, files, name, version) => {
+    const workspace = inspectWorkspace(checkout({ 'package.json': manifest(), ...files }), null);
+    expect(workspace.manager).toMatchObject({ name, version });
+  });
+
+  test('When package.json names "packageManager", then that exact version is used, and its lockfile is preferred', () => {
+    const workspace = inspectWorkspace(
+      checkout({ 'package.json': manifest({ packageManager: 'pnpm@8.6.0+sha512.abc123' }), 'package-lock.json': '{}', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }),
+      null,
+    );
+    expect(workspace).toMatchObject({ lockfile: 'pnpm-lock.yaml', manager: { name: 'pnpm', version: '8.6.0', reason: 'packageManager in package.json' } });
+  });
+
+  test('When Yarn Berry has a committed yarnPath, then that release runs', () => {
+    const workspace = inspectWorkspace(
+      checkout({ 'package.json': manifest(), 'yarn.lock': '__metadata:\n  version: 8\n', '.yarnrc.yml': 'yarnPath: .yarn/releases/yarn-4.1.0.cjs\n', '.yarn/releases/yarn-4.1.0.cjs': '' }),
+      null,
+    );
+    expect(workspace.manager).toMatchObject({ name: 'yarn', berry: true, yarnPath: '.yarn/releases/yarn-4.1.0.cjs' });
+  });
+
+  test.each([['pnpm'], ['pnpm@latest'], ['bun@1.1.0'], [42]])('When "packageManager" is %p, then the learner is told the expected form', (value) => {
+    expect(() => inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: value }) }), null)).toThrow(/not a package manager with an exact version[\s\S]*"pnpm@9\.15\.9"/);
+  });
+
+  test('When "packageManager" names another manager than the committed lockfile, then the learner is told which to change', () => {
+    expect(() => inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: 'yarn@1.22.22' }), 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }), null)).toThrow(
+      /names yarn, but the committed lockfile is pnpm-lock\.yaml/,
+    );
+  });
+});

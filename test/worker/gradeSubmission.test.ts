@@ -88,7 +88,7 @@ describe('When a working app is submitted', () => {
     expect(outcome.status).toBe('scored');
     expect(outcome.stages.find((s) => s.stage === 'installing')?.detail).toMatch(/restored from cache/);
     // Known only once the install ran: handed on so the stage row keeps it (worker.ts stores it).
-    expect(details).toEqual([['installing', expect.stringMatching(/^dependencies restored from cache \(package-lock.json\) on Node 24\./)]]);
+    expect(details).toEqual([['installing', expect.stringMatching(/^restored from cache \(key [0-9a-f]{8}, [\d.]+ [kM]B\) on Node 24\./)]]);
   });
 
   test('then a broken app loses exactly the check it breaks', async () => {

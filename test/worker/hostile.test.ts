@@ -192,7 +192,7 @@ describe('When an install runs code of its own', () => {
     });
     const first = await grade(poisoner);
     expect(first.outcome.status).toBe('scored');
-    expect(first.outcome.stages.find((s) => s.stage === 'installing')?.detail).toBe('installed, not cached: package.json has a "postinstall" script');
+    expect(first.outcome.stages.find((s) => s.stage === 'installing')?.detail).toContain('not cached: package.json has a "postinstall" script');
     const cacheFiles = (dir: string): string[] =>
       fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
     expect(cacheFiles(path.join(dataDir, 'cache')).filter((file) => file.endsWith('POISON'))).toEqual([]);
@@ -215,7 +215,7 @@ describe('When an install runs code of its own', () => {
   ])('then a project %s is never cached either', async (_name, files, reason) => {
     const { outcome } = await grade(helloVariant(files));
     expect(outcome.status).toBe('scored');
-    expect(outcome.stages.find((s) => s.stage === 'installing')?.detail).toBe(`installed, not cached: ${reason}`);
+    expect(outcome.stages.find((s) => s.stage === 'installing')?.detail).toContain(`not cached: ${reason}`);
   });
 });
 

@@ -139,7 +139,7 @@ describe('When a learner submits a repository', () => {
     expect(rows[0].n).toBe(1);
     // The same lockfile as the first test's: the cache hit, known after the install, is on the stage row.
     const installing = (await selectStages(submission.id)).find((s) => s.stage === 'installing');
-    expect(installing?.detail).toBe('dependencies restored from cache (package-lock.json)');
+    expect(installing?.detail).toMatch(/^restored from cache \(key [0-9a-f]{8}, [\d.]+ [kM]B\) on Node 24\./);
   });
 });
 

@@ -40,3 +40,41 @@ export function lastLines(text: string, lines: number): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
 }
+
+/** Lines that carry an error: kept in an excerpt wherever they fall. */
+const ERROR_LINE = /npm (?:ERR!|error)|\berror TS\d+|\b[A-Z]\w*Error\b:|^Error:|\bERESOLVE\b|^\s*at .+\(.+:\d+:\d+\)$|^\s*at .+:\d+:\d+$|ERR_PNPM_|^error |YN0001|YN0028|\bFATAL\b/;
+
+/**
+ * The part of a failed step's output a learner needs: the first `head` and the last `tail` lines,
+ * plus every line in between that carries an error (npm `ERR!`, `error TS…`, `…Error:`, the top of a
+ * stack, ERESOLVE), with a marker saying how many lines were cut at each gap.
+ */
+export function failureExcerpt(output: string, head = 60, tail = 200): string {
+  const lines = output.trimEnd().split('\n');
+  if (lines.length <= head + tail) return lines.join('\n');
+  const keep = new Set<number>();
+  for (let i = 0; i < head; i += 1) keep.add(i);
+  for (let i = lines.length - tail; i < lines.length; i += 1) keep.add(i);
+  let stackLines = 0;
+  for (let i = head; i < lines.length - tail; i += 1) {
+    const isStackFrame = /^\s*at /.test(lines[i]);
+    // Only the top of a stack: its first three frames.
+    stackLines = isStackFrame ? stackLines + 1 : 0;
+    if (ERROR_LINE.test(lines[i]) && (!isStackFrame || stackLines <= 3)) keep.add(i);
+  }
+  const excerpt: string[] = [];
+  let cut = 0;
+  for (let i = 0; i < lines.length; i += 1) {
+    if (keep.has(i)) {
+      if (cut > 0) excerpt.push(`… ${groupThousands(cut)} line${cut === 1 ? '' : 's'} cut …`);
+      cut = 0;
+      excerpt.push(lines[i]);
+    } else cut += 1;
+  }
+  return excerpt.join('\n');
+}
+
+/** 1234 → "1 234", as the excerpt markers print counts. */
+function groupThousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}

@@ -23,8 +23,43 @@ const execFileAsync = promisify(execFile);
 export const REGISTRY_NETWORK = 'backendpro-registry';
 export const REGISTRY_BRIDGE = 'bp-registry0';
 const CHAIN = 'BP-REGISTRY';
-/** npm's registry, and yarn's name for the same one. pnpm and corepack use npm's. */
-export const REGISTRY_HOSTS = ['registry.npmjs.org', 'registry.yarnpkg.com'];
+/**
+ * npm's registry, Yarn's name for the same one (pnpm and corepack use npm's), and Prisma's engine
+ * host: the default of INSTALL_ALLOWED_HOSTS.
+ */
+export const DEFAULT_INSTALL_HOSTS = ['registry.npmjs.org', 'registry.yarnpkg.com', 'binaries.prisma.sh'];
+
+/** What the operator configures for installs (server/config.ts: INSTALL_ALLOWED_HOSTS, PRISMA_ENGINES_MIRROR). */
+export interface InstallNetworkSettings {
+  /** Hosts the install network lets through on 443. */
+  allowedHosts: string[];
+  /** Where Prisma downloads its engines from instead of binaries.prisma.sh (its host is allowed too). */
+  prismaEnginesMirror: string | null;
+}
+
+let settings: InstallNetworkSettings = { allowedHosts: DEFAULT_INSTALL_HOSTS, prismaEnginesMirror: null };
+
+/** Set once at start-up by the worker (and the CLI) from the configuration. */
+export function configureInstallNetwork(next: Partial<InstallNetworkSettings>): void {
+  settings = { ...settings, ...next };
+}
+
+export function installNetworkSettings(): InstallNetworkSettings {
+  return settings;
+}
+
+/** The allowed hosts plus the Prisma mirror's host. */
+function configuredHosts(): string[] {
+  const hosts = [...settings.allowedHosts];
+  if (settings.prismaEnginesMirror) {
+    try {
+      hosts.push(new URL(settings.prismaEnginesMirror).hostname);
+    } catch {
+      // server/config.ts validates the URL; nothing to add otherwise.
+    }
+  }
+  return [...new Set(hosts.map((host) => host.toLowerCase()))];
+}
 
 export interface RegistryNetwork {
   network: string;
@@ -46,20 +81,34 @@ async function ruleExists(...rule: string[]): Promise<boolean> {
   }
 }
 
+/** Hosts already reported as unresolvable, so the log says it once per host, not once per install. */
+const reportedUnresolvable = new Set<string>();
+
+/**
+ * Each host's IPv4 addresses. A host that does not resolve (no internet but the registry, a typo) is
+ * left out and logged: the other hosts still work, and an install that asks for it fails naming it.
+ */
 async function resolveRegistry(hosts: string[]): Promise<Record<string, string[]>> {
   const entries = await Promise.all(
     hosts.map(async (host) => {
-      const addresses = await dns.promises.resolve4(host).catch(async () => (await dns.promises.lookup(host, { all: true, family: 4 })).map((a) => a.address));
+      const addresses = await dns.promises
+        .resolve4(host)
+        .catch(async () => (await dns.promises.lookup(host, { all: true, family: 4 })).map((a) => a.address))
+        .catch(() => [] as string[]);
+      if (addresses.length === 0 && !reportedUnresolvable.has(host)) {
+        reportedUnresolvable.add(host);
+        console.warn(`[install network] ${host} (INSTALL_ALLOWED_HOSTS) does not resolve on the worker host; installs cannot reach it.`);
+      }
       return [host, [...new Set(addresses)].sort()] as const;
     }),
   );
-  return Object.fromEntries(entries);
+  return Object.fromEntries(entries.filter(([, addresses]) => addresses.length > 0));
 }
 
 let pending: Promise<RegistryNetwork> | null = null;
 
 /** Creates the network and firewall rules when missing; concurrent callers share one run. */
-export function ensureRegistryNetwork(docker: Docker, hosts: string[] = REGISTRY_HOSTS): Promise<RegistryNetwork> {
+export function ensureRegistryNetwork(docker: Docker, hosts: string[] = configuredHosts()): Promise<RegistryNetwork> {
   pending ??= setUp(docker, hosts).finally(() => {
     pending = null;
   });

@@ -8,12 +8,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LearnerError } from '../errors';
 import { readAppConfig, type AppConfig } from './appConfig';
+import { choosePackageManager, parsePackageManagerField, type ManagerChoice, type PackageManager } from './packageManagers';
 
-export type PackageManager = 'npm' | 'pnpm' | 'yarn';
+export type { PackageManager } from './packageManagers';
 
 export interface Workspace {
   dir: string;
   packageManager: PackageManager;
+  /** The manager's exact version and how it was chosen (packageManagers.ts). */
+  manager: ManagerChoice;
   lockfile: string | null;
   /** sha256 of the lockfile and package.json's dependency fields: the key of the dependency cache; null without a lockfile. */
   lockHash: string | null;
@@ -50,7 +53,8 @@ const LOCKFILES: [string, PackageManager][] = [
 const PackageJsonSchema = z
   .object({
     scripts: z.record(z.string(), z.string()).optional(),
-    packageManager: z.string().optional(),
+    // Checked by parsePackageManagerField, whose message says the expected form.
+    packageManager: z.unknown().optional(),
   })
   .passthrough();
 
@@ -105,13 +109,18 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
   const warnings: string[] = [];
 
   let lockfile: string | null = null;
-  let packageManager: PackageManager = 'npm';
   let lockHash: string | null = null;
-  for (const [name, manager] of LOCKFILES) {
+  let lockContent: string | null = null;
+  let lockManager: PackageManager = 'npm';
+  // The lockfile of the declared manager first, when the project commits several.
+  const declared = parsePackageManagerField(packageJson.packageManager)?.name;
+  const candidates = declared ? [...LOCKFILES.filter(([, m]) => m === declared), ...LOCKFILES.filter(([, m]) => m !== declared)] : LOCKFILES;
+  for (const [name, manager] of candidates) {
     const content = regularFileInside(dir, name, 50 * 1024 * 1024);
     if (content) {
       lockfile = name;
-      packageManager = manager;
+      lockManager = manager;
+      lockContent = content.toString('utf8');
       const installFields = INSTALL_FIELDS.map((field) => [field, (packageJson as Record<string, unknown>)[field] ?? null]);
       lockHash = crypto
         .createHash('sha256')
@@ -124,6 +133,8 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
       break;
     }
   }
+  const manager = choosePackageManager(dir, packageJson.packageManager, lockfile && lockContent !== null ? { name: lockfile, manager: lockManager, content: lockContent } : null);
+  const packageManager = manager.name;
   if (!lockfile) {
     warnings.push('No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.');
   }
@@ -139,5 +150,5 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
 
   const appConfig = readAppConfig(dir);
   const uncacheable = uncacheableReason(dir, packageJson, scripts);
-  return { dir, packageManager, lockfile, lockHash, scripts, startCommand, appConfig, warnings, uncacheable };
+  return { dir, packageManager, manager, lockfile, lockHash, scripts, startCommand, appConfig, warnings, uncacheable };
 }
