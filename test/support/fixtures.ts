@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type Docker from 'dockerode';
 import { FrontMatterSchema, type ExerciseDefinition } from '../../server/exercises/definition';
+import type { GradeEnvironment } from '../../worker/gradeSubmission';
+import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import type { Images } from '../../worker/stages/context';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
@@ -43,4 +46,25 @@ export function helloVariant(changes: Record<string, string | null> = {}): strin
     }
   }
   return dir;
+}
+
+/**
+ * The environment the pipeline tests grade in: a DockerSandbox whose containers carry the test's
+ * own namespace (so its clean-up never touches another file's), the suite's images, the platform's
+ * graders, and clone limits a fixture never reaches; anything else (job timeout, stage callbacks,
+ * git hosts) is the test's to set.
+ */
+export function testGradeEnvironment(docker: Docker, namespace: string, dataDir: string, settings: Partial<GradeEnvironment> = {}): GradeEnvironment {
+  return {
+    sandbox: new DockerSandbox(docker, namespace),
+    images: imagesFromEnv(),
+    dataDir,
+    platformDir: path.resolve(__dirname, '..', '..'),
+    cloneTimeoutMs: 30_000,
+    cloneMaxBytes: 50 * 1024 * 1024,
+    cloneMaxFiles: 50_000,
+    httpHosts: ['127.0.0.1'],
+    jobTimeoutMs: 300_000,
+    ...settings,
+  };
 }

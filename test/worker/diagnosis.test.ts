@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
-import { FIXTURES, fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { FIXTURES, fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -30,17 +29,7 @@ function itemsApp(settings: { prefix?: string; csrf?: boolean; requiredEnv?: str
 async function grade(dir: string, exerciseId = 'fixture-diagnosis', frontMatter: Record<string, unknown> = {}) {
   return gradeSubmission(
     { jobId: newJobId(), exercise: fixtureExercise({ installSeconds: 180 }, exerciseId, frontMatter), source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(docker, 'test-diagnosis'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: path.resolve(__dirname, '..', '..'),
-      cloneTimeoutMs: 30_000,
-      cloneMaxBytes: 50 * 1024 * 1024,
-      cloneMaxFiles: 50_000,
-      httpHosts: ['127.0.0.1'],
-      jobTimeoutMs: 300_000,
-    },
+    testGradeEnvironment(docker, 'test-diagnosis', dataDir),
   );
 }
 

@@ -9,10 +9,9 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import type { Source } from '../../worker/stages/fetchSource';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
@@ -39,19 +38,10 @@ async function grade(
   const details: Array<[string, string]> = [];
   const outcome = await gradeSubmission(
     { jobId, exercise: fixtureExercise(options.limits, options.exerciseId, options.frontMatter), source, subdir: options.subdir ?? null },
-    {
-      sandbox: new DockerSandbox(docker, 'test-pipeline'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: path.resolve(__dirname, '..', '..'),
-      cloneTimeoutMs: 30_000,
-      cloneMaxBytes: 50 * 1024 * 1024,
-      cloneMaxFiles: 50_000,
-      httpHosts: ['127.0.0.1'],
-      jobTimeoutMs: 300_000,
+    testGradeEnvironment(docker, 'test-pipeline', dataDir, {
       onStage: async (stage) => void stages.push(stage),
       onStageDetail: async (stage, detail) => void details.push([stage, detail]),
-    },
+    }),
   );
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   return { outcome, stages, details, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };

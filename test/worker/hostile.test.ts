@@ -17,11 +17,10 @@ import Docker from 'dockerode';
 import request from 'supertest';
 import { storeOutcome, type Outcome } from '../../server/models/results';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { ensureRegistryNetwork } from '../../worker/sandbox/registryNetwork';
 import { LEARNER_UID } from '../../worker/stages/context';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
 import { hostAddresses, recordCase } from '../support/securityCases';
 import { Browser, csrfTokenOf, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 
@@ -61,21 +60,14 @@ async function grade(dir: string, limits: Record<string, number> = {}, options: 
   const started = Date.now();
   const outcome = await gradeSubmission(
     { jobId, exercise: fixtureExercise(limits), source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(docker, NAMESPACE),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: path.resolve(__dirname, '..', '..'),
-      cloneTimeoutMs: 30_000,
-      cloneMaxBytes: 50 * 1024 * 1024,
-      cloneMaxFiles: 50_000,
+    testGradeEnvironment(docker, NAMESPACE, dataDir, {
       httpHosts: [],
       jobTimeoutMs: 200_000,
       onStage: async (stage, _at, detail) => {
         stages.push({ stage, detail });
         await options.onStage?.(stage);
       },
-    },
+    }),
   );
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   expect(leftovers).toEqual([]);

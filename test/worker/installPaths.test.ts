@@ -11,8 +11,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
-import { FIXTURES, fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { FIXTURES, fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
 
 jest.setTimeout(300_000);
 
@@ -37,18 +36,10 @@ async function grade(dir: string, limits: Record<string, number> = {}) {
   const started = Date.now();
   const outcome = await gradeSubmission(
     { jobId: newJobId(), exercise: fixtureExercise({ installSeconds: 240, ...limits }), source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(docker, 'test-install'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: path.resolve(__dirname, '..', '..'),
-      cloneTimeoutMs: 30_000,
-      cloneMaxBytes: 50 * 1024 * 1024,
-      cloneMaxFiles: 50_000,
-      httpHosts: ['127.0.0.1'],
+    testGradeEnvironment(docker, 'test-install', dataDir, {
       jobTimeoutMs: 400_000,
       onStage: async (stage, _at, detail) => void details.push(`${stage}: ${detail ?? ''}`),
-    },
+    }),
   );
   return { outcome, details, seconds: (Date.now() - started) / 1000 };
 }

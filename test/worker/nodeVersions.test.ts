@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { NODE_RUNTIMES } from '../../worker/stages/nodeVersion';
-import { FIXTURES, fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { FIXTURES, fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
 
 jest.setTimeout(600_000);
 
@@ -30,17 +29,7 @@ function helloOnNode(changes: Record<string, string | null> = {}): string {
 async function grade(dir: string, limits: Record<string, number> = {}) {
   const outcome = await gradeSubmission(
     { jobId: newJobId(), exercise: fixtureExercise(limits), source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(docker, 'test-node-versions'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: path.resolve(__dirname, '..', '..'),
-      cloneTimeoutMs: 30_000,
-      cloneMaxBytes: 50 * 1024 * 1024,
-      cloneMaxFiles: 50_000,
-      httpHosts: ['127.0.0.1'],
-      jobTimeoutMs: 500_000,
-    },
+    testGradeEnvironment(docker, 'test-node-versions', dataDir, { jobTimeoutMs: 500_000 }),
   );
   // The stage's final detail (a cache hit rewrites it after the stage began).
   return { outcome, installing: outcome.stages.find((stage) => stage.stage === 'installing')?.detail ?? '' };
