@@ -104,7 +104,9 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await environment.onStageDetail?.(current.stage, detail);
   };
   // Notes for the learner gathered on the way (no lockfile, no build script…), kept on errors too.
-  const warnings: string[] = [];
+  // The workspace's own list once it is read: the install adds to it too (an ignored .npmrc setting,
+  // mirror URLs pointed at the registry), and it must survive a failed install.
+  let warnings: string[] = [];
 
   const startedAt = Date.now();
   let commitSha: string | null = null;
@@ -160,7 +162,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
     const node = chooseNodeForWorkspace(workspace.dir);
     context.runtime = { major: node.major, image: environment.images.runtimes[node.major] };
-    warnings.push(...workspace.warnings, ...node.warnings);
+    warnings = workspace.warnings;
+    warnings.push(...node.warnings);
     checkEnvTargets(workspace.appConfig, exercise.env); // backend-pro.yml env: names the exercise gives (issue 10 §3)
 
     await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)'} on ${node.detail}`);

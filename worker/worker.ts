@@ -48,7 +48,11 @@ export async function startGradingWorker(options: {
   const findExercise = options.findExercise ?? findExerciseDefinition;
   const statuses = options.statuses ?? createStatusReporter(config, logger);
   const log = logger.child({ component: 'worker', host: os.hostname() });
-  configureInstallNetwork({ allowedHosts: config.INSTALL_ALLOWED_HOSTS, prismaEnginesMirror: config.PRISMA_ENGINES_MIRROR ?? null });
+  configureInstallNetwork({
+    allowedHosts: config.INSTALL_ALLOWED_HOSTS,
+    prismaEnginesMirror: config.PRISMA_ENGINES_MIRROR ?? null,
+    warn: (message) => log.warn(message),
+  });
 
   const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
 

@@ -35,9 +35,15 @@ export interface InstallNetworkSettings {
   allowedHosts: string[];
   /** Where Prisma downloads its engines from instead of binaries.prisma.sh (its host is allowed too). */
   prismaEnginesMirror: string | null;
+  /** Tells the operator about a host that cannot be allowed (the worker's logger; one stderr line by default). */
+  warn: (message: string) => void;
 }
 
-let settings: InstallNetworkSettings = { allowedHosts: DEFAULT_INSTALL_HOSTS, prismaEnginesMirror: null };
+let settings: InstallNetworkSettings = {
+  allowedHosts: DEFAULT_INSTALL_HOSTS,
+  prismaEnginesMirror: null,
+  warn: (message) => process.stderr.write(`${message}\n`),
+};
 
 /** Set once at start-up by the worker (and the CLI) from the configuration. */
 export function configureInstallNetwork(next: Partial<InstallNetworkSettings>): void {
@@ -97,7 +103,7 @@ async function resolveRegistry(hosts: string[]): Promise<Record<string, string[]
         .catch(() => [] as string[]);
       if (addresses.length === 0 && !reportedUnresolvable.has(host)) {
         reportedUnresolvable.add(host);
-        console.warn(`[install network] ${host} (INSTALL_ALLOWED_HOSTS) does not resolve on the worker host; installs cannot reach it.`);
+        settings.warn(`[install network] ${host} (INSTALL_ALLOWED_HOSTS) does not resolve on the worker host; installs cannot reach it.`);
       }
       return [host, [...new Set(addresses)].sort()] as const;
     }),
