@@ -161,6 +161,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     const node = chooseNodeForWorkspace(workspace.dir, workspace.installDir);
     context.runtime = { major: node.major, image: environment.images.runtimes[node.major] };
     warnings.push(...workspace.warnings, ...node.warnings);
+    // The install adds its own (an ignored .npmrc setting, mirror URLs): into this list, kept on errors too.
+    workspace.warnings = warnings;
     checkEnvTargets(workspace.appConfig, exercise.env); // backend-pro.yml env: names the exercise gives (issue 10 §3)
 
     const lockfileAt = workspace.member ? `${workspace.lockfile} at the workspace root` : workspace.lockfile;
