@@ -160,13 +160,14 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
     await chownTree(checkoutDir, 10001);
     await chownTree(outDir, 10002);
     const workspace = inspectWorkspace(checkoutDir, request.subdir);
-    const node = chooseNodeForWorkspace(workspace.dir);
+    const node = chooseNodeForWorkspace(workspace.dir, workspace.installDir);
     context.runtime = { major: node.major, image: environment.images.runtimes[node.major] };
     warnings = workspace.warnings;
     warnings.push(...node.warnings);
     checkEnvTargets(workspace.appConfig, exercise.env); // backend-pro.yml env: names the exercise gives (issue 10 §3)
 
-    await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${workspace.lockfile})` : 'npm install (no lockfile)'} on ${node.detail}`);
+    const lockfileAt = workspace.member ? `${workspace.lockfile} at the workspace root` : workspace.lockfile;
+    await enter('installing', `${workspace.lockfile ? `${workspace.packageManager} (${lockfileAt})` : 'npm install (no lockfile)'} on ${node.detail}`);
     const install = await installDependencies(context, workspace);
     // Hit or miss, key and size: known only once the install ran, kept on the stage row.
     await setDetail(`${install.detail} on ${node.detail}`);

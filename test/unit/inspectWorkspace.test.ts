@@ -96,3 +96,65 @@ describe('choosing the package manager and its version', () => {
     );
   });
 });
+
+describe('a subdirectory submission inside a workspace (monorepo)', () => {
+  const root = (extra: object = {}) => JSON.stringify({ name: 'mono', private: true, ...extra });
+
+  test('When apps/api has no lockfile and the root\'s package.json "workspaces" globs match it, then it installs at the root from the root\'s lockfile', () => {
+    const dir = checkout({
+      'package.json': root({ workspaces: ['packages/**', 'apps/*'], packageManager: 'npm@11.0.0' }),
+      'package-lock.json': '{}',
+      'apps/api/package.json': manifest(),
+      'apps/api/backend-pro.yml': 'env:\n  TYPEORM_URL: DATABASE_URL\n',
+    });
+    const workspace = inspectWorkspace(dir, 'apps/api');
+    expect(workspace).toMatchObject({
+      dir: path.join(dir, 'apps', 'api'),
+      installDir: dir,
+      member: 'apps/api',
+      lockfile: 'package-lock.json',
+      packageManager: 'npm',
+      startCommand: ['npm', 'run', 'start:prod'],
+      appConfig: { envMap: { TYPEORM_URL: 'DATABASE_URL' } },
+      warnings: [],
+      uncacheable: 'it installs the whole workspace (apps/api is one of its members)',
+    });
+    expect(workspace.lockHash).toMatch(/^[0-9a-f]{64}$/);
+    // Yarn's { packages: [...] } form, and a nested root (backend/) with a deeper glob.
+    const yarn = checkout({ 'backend/package.json': root({ workspaces: { packages: ['services/**'] } }), 'backend/yarn.lock': '# yarn lockfile v1\n', 'backend/services/a/api/package.json': manifest() });
+    expect(inspectWorkspace(yarn, 'backend/services/a/api')).toMatchObject({ installDir: path.join(yarn, 'backend'), member: 'services/a/api', manager: { name: 'yarn', version: '1.22.22' } });
+  });
+
+  test('When the root is a pnpm workspace (pnpm-workspace.yaml), then the member installs at the root with the pnpm of the root\'s lockfile', () => {
+    const dir = checkout({
+      'package.json': root(),
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - '!apps/legacy'\n",
+      'apps/api/package.json': manifest(),
+      'apps/legacy/package.json': manifest(),
+    });
+    expect(inspectWorkspace(dir, 'apps/api')).toMatchObject({ installDir: dir, member: 'apps/api', lockfile: 'pnpm-lock.yaml', manager: { name: 'pnpm', version: '9.15.9' } });
+    // Excluded by a "!" pattern: not a member, so it installs on its own as today.
+    expect(inspectWorkspace(dir, 'apps/legacy')).toMatchObject({ installDir: path.join(dir, 'apps', 'legacy'), member: null, lockfile: null });
+  });
+
+  test('When the subdirectory is not a member of the root\'s workspaces (or has its own lockfile), then it installs on its own as before', () => {
+    const dir = checkout({ 'package.json': root({ workspaces: ['packages/*'] }), 'package-lock.json': '{}', 'apps/api/package.json': manifest() });
+    const alone = inspectWorkspace(dir, 'apps/api');
+    expect(alone).toMatchObject({ dir: path.join(dir, 'apps', 'api'), installDir: path.join(dir, 'apps', 'api'), member: null, lockfile: null, lockHash: null });
+    expect(alone.warnings[0]).toMatch(/No lockfile/);
+    // A root with workspaces but no lockfile is no install root either.
+    expect(inspectWorkspace(checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'apps/api/package.json': manifest() }), 'apps/api').member).toBeNull();
+    const own = checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'package-lock.json': '{}', 'apps/api/package.json': manifest(), 'apps/api/pnpm-lock.yaml': "lockfileVersion: '9.0'\n" });
+    expect(inspectWorkspace(own, 'apps/api')).toMatchObject({ member: null, lockfile: 'pnpm-lock.yaml' });
+  });
+
+  test('When the workspace root\'s lockfile or pnpm-workspace.yaml is a symbolic link, then it is refused and never read', () => {
+    const dir = checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'apps/api/package.json': manifest() });
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'package-lock.json'));
+    expect(() => inspectWorkspace(dir, 'apps/api')).toThrow(new LearnerError('package-lock.json is a symbolic link; the grader only reads regular files.'));
+    const pnpm = checkout({ 'package.json': root(), 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'apps/api/package.json': manifest() });
+    fs.symlinkSync('/etc/hostname', path.join(pnpm, 'pnpm-workspace.yaml'));
+    expect(() => inspectWorkspace(pnpm, 'apps/api')).toThrow(/pnpm-workspace\.yaml is a symbolic link/);
+  });
+});

@@ -159,3 +159,17 @@ describe('When a learner reads a brief whose app is run', () => {
     }
   });
 });
+
+describe('a workspace member', () => {
+  test('When the member declares no Node, then the workspace root\'s declaration decides; its own wins when it has one', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-node-ws-'));
+    fs.mkdirSync(path.join(root, 'apps', 'api'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ engines: { node: '>=22 <23' } }));
+    fs.writeFileSync(path.join(root, 'apps', 'api', 'package.json'), JSON.stringify({ name: 'api' }));
+    const member = path.join(root, 'apps', 'api');
+    expect(chooseNodeForWorkspace(member, root)).toMatchObject({ major: '22', detail: expect.stringContaining('from the workspace root\'s package.json "engines.node"') });
+    expect(chooseNodeForWorkspace(member).major).toBe('24');
+    fs.writeFileSync(path.join(member, '.nvmrc'), '20\n');
+    expect(chooseNodeForWorkspace(member, root).major).toBe('20');
+  });
+});

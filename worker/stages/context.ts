@@ -31,11 +31,22 @@ export interface JobContext {
   platformDir: string;
 }
 
-/** The sandbox profile of DESIGN.md, for any container that runs the learner's code. */
+/** Where a learner container sees the project (a Workspace fits): the install folder, and the app's folder inside it. */
+export interface ProjectFolders {
+  installDir: string;
+  /** The app's folder relative to installDir (a workspace member such as 'apps/api'), or null for installDir itself. */
+  member: string | null;
+}
+
+/**
+ * The sandbox profile of DESIGN.md, for any container that runs the learner's code. The install
+ * folder is mounted at /workspace (a monorepo's root, so its hoisted node_modules are there) and
+ * the command runs in the app's folder: /workspace or /workspace/<member>.
+ */
 export function learnerContainer(
   context: JobContext,
   role: string,
-  workspaceDir: string,
+  project: ProjectFolders,
   cmd: string[],
   overrides: Partial<ContainerSpec> = {},
 ): ContainerSpec {
@@ -46,8 +57,8 @@ export function learnerContainer(
     cmd,
     env: { HOME: '/tmp', CI: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
     user: LEARNER_UID,
-    workdir: '/workspace',
-    mounts: [{ host: workspaceDir, container: '/workspace', readOnly: false }],
+    workdir: project.member ? `/workspace/${project.member}` : '/workspace',
+    mounts: [{ host: project.installDir, container: '/workspace', readOnly: false }],
     tmpfs: { '/tmp': limits.tmpMb },
     network: { kind: 'none' },
     memoryMb: limits.memoryMb,

@@ -8,12 +8,18 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LearnerError } from '../errors';
 import { readAppConfig, type AppConfig } from './appConfig';
+import { findWorkspaceRoot } from './workspaceRoot';
 import { choosePackageManager, parsePackageManagerField, type ManagerChoice, type PackageManager } from './packageManagers';
 
 export type { PackageManager } from './packageManagers';
 
 export interface Workspace {
+  /** The app's folder: its package.json, scripts and backend-pro.yml. */
   dir: string;
+  /** Where the install runs and node_modules lives: `dir`, or the root of the workspace `dir` is a member of. */
+  installDir: string;
+  /** The app's folder relative to installDir ('apps/api') when it is a workspace member; null otherwise. */
+  member: string | null;
   packageManager: PackageManager;
   /** The manager's exact version and how it was chosen (packageManagers.ts). */
   manager: ManagerChoice;
@@ -83,6 +89,40 @@ export function regularFileInside(root: string, relative: string, maxBytes: numb
   return fs.readFileSync(full);
 }
 
+type PackageJson = z.infer<typeof PackageJsonSchema>;
+
+function readPackageJson(dir: string, where: string): PackageJson {
+  const packageJsonRaw = regularFileInside(dir, 'package.json', 512 * 1024);
+  if (!packageJsonRaw) throw new LearnerError(`There is no package.json in ${where}. Is it a Node.js project, or is it in a subdirectory?`);
+  try {
+    return PackageJsonSchema.parse(JSON.parse(packageJsonRaw.toString('utf8')));
+  } catch (error) {
+    throw new LearnerError(`package.json is not valid: ${(error as Error).message.slice(0, 300)}`);
+  }
+}
+
+interface FoundLockfile {
+  name: string;
+  manager: PackageManager;
+  content: string;
+  /** sha256 of the lockfile and package.json's install fields: the dependency cache's key. */
+  hash: string;
+}
+
+/** The lockfile in `dir` (the declared manager's first, when the project commits several), or null. */
+function findLockfile(dir: string, packageJson: PackageJson): FoundLockfile | null {
+  const declared = parsePackageManagerField(packageJson.packageManager)?.name;
+  const candidates = declared ? [...LOCKFILES.filter(([, m]) => m === declared), ...LOCKFILES.filter(([, m]) => m !== declared)] : LOCKFILES;
+  for (const [name, manager] of candidates) {
+    const content = regularFileInside(dir, name, 50 * 1024 * 1024);
+    if (!content) continue;
+    const installFields = INSTALL_FIELDS.map((field) => [field, (packageJson as Record<string, unknown>)[field] ?? null]);
+    const hash = crypto.createHash('sha256').update(name).update('\0').update(content).update('\0').update(JSON.stringify(installFields)).digest('hex');
+    return { name, manager, content: content.toString('utf8'), hash };
+  }
+  return null;
+}
+
 export function inspectWorkspace(checkoutDir: string, subdir: string | null): Workspace {
   let dir = checkoutDir;
   if (subdir) {
@@ -96,44 +136,18 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
       if (!stat.isDirectory()) throw new LearnerError(`"${subdir}" is not a folder in the repository.`);
     }
   }
-  const where = subdir ? `the folder "${subdir}"` : 'the root of the repository';
-  const packageJsonRaw = regularFileInside(dir, 'package.json', 512 * 1024);
-  if (!packageJsonRaw) throw new LearnerError(`There is no package.json in ${where}. Is it a Node.js project, or is it in a subdirectory?`);
-  let packageJson: z.infer<typeof PackageJsonSchema>;
-  try {
-    packageJson = PackageJsonSchema.parse(JSON.parse(packageJsonRaw.toString('utf8')));
-  } catch (error) {
-    throw new LearnerError(`package.json is not valid: ${(error as Error).message.slice(0, 300)}`);
-  }
+  const packageJson = readPackageJson(dir, subdir ? `the folder "${subdir}"` : 'the root of the repository');
   const scripts = packageJson.scripts ?? {};
   const warnings: string[] = [];
 
-  let lockfile: string | null = null;
-  let lockHash: string | null = null;
-  let lockContent: string | null = null;
-  let lockManager: PackageManager = 'npm';
-  // The lockfile of the declared manager first, when the project commits several.
-  const declared = parsePackageManagerField(packageJson.packageManager)?.name;
-  const candidates = declared ? [...LOCKFILES.filter(([, m]) => m === declared), ...LOCKFILES.filter(([, m]) => m !== declared)] : LOCKFILES;
-  for (const [name, manager] of candidates) {
-    const content = regularFileInside(dir, name, 50 * 1024 * 1024);
-    if (content) {
-      lockfile = name;
-      lockManager = manager;
-      lockContent = content.toString('utf8');
-      const installFields = INSTALL_FIELDS.map((field) => [field, (packageJson as Record<string, unknown>)[field] ?? null]);
-      lockHash = crypto
-        .createHash('sha256')
-        .update(name)
-        .update('\0')
-        .update(content)
-        .update('\0')
-        .update(JSON.stringify(installFields))
-        .digest('hex');
-      break;
-    }
-  }
-  const manager = choosePackageManager(dir, packageJson.packageManager, lockfile && lockContent !== null ? { name: lockfile, manager: lockManager, content: lockContent } : null);
+  // A monorepo's app has no lockfile of its own: it installs at the root of the workspace it is a member of.
+  const ownLock = findLockfile(dir, packageJson);
+  const workspaceRoot = subdir && !ownLock ? findWorkspaceRoot(checkoutDir, subdir) : null;
+  const installDir = workspaceRoot ? path.join(checkoutDir, workspaceRoot.root) : dir;
+  const installPackageJson = workspaceRoot ? readPackageJson(installDir, workspaceRoot.root ? `the folder "${workspaceRoot.root}"` : 'the root of the repository') : packageJson;
+  const lock = workspaceRoot ? findLockfile(installDir, installPackageJson) : ownLock;
+  const lockfile = lock?.name ?? null;
+  const manager = choosePackageManager(installDir, installPackageJson.packageManager, lock);
   const packageManager = manager.name;
   if (!lockfile) {
     warnings.push('No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.');
@@ -149,6 +163,22 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
   }
 
   const appConfig = readAppConfig(dir);
-  const uncacheable = uncacheableReason(dir, packageJson, scripts);
-  return { dir, packageManager, manager, lockfile, lockHash, scripts, startCommand, appConfig, warnings, uncacheable };
+  // The install runs every member's scripts and the root's configuration: never cached.
+  const uncacheable = workspaceRoot
+    ? `it installs the whole workspace (${workspaceRoot.member} is one of its members)`
+    : uncacheableReason(dir, packageJson, scripts);
+  return {
+    dir,
+    installDir,
+    member: workspaceRoot?.member ?? null,
+    packageManager,
+    manager,
+    lockfile,
+    lockHash: lock?.hash ?? null,
+    scripts,
+    startCommand,
+    appConfig,
+    warnings,
+    uncacheable,
+  };
 }

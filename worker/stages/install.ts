@@ -77,9 +77,12 @@ function prismaPlatformError(step: string, output: string): PlatformError {
 export async function installDependencies(context: JobContext, workspace: Workspace): Promise<InstallOutcome> {
   const { command, env: managerEnv } = installInvocation(workspace.manager, workspace.lockfile !== null);
   const label = managerLabel(workspace.manager);
-  const target = path.join(workspace.dir, 'node_modules');
+  const target = path.join(workspace.installDir, 'node_modules');
   // A committed node_modules is never trusted: it may hold symlinks or binaries for another OS.
   await fs.promises.rm(target, { recursive: true, force: true });
+  if (workspace.member) await fs.promises.rm(path.join(workspace.dir, 'node_modules'), { recursive: true, force: true });
+  // "installed at the workspace root (apps/api is a member) with pnpm 9.15.9": where, for the stage detail.
+  const at = workspace.member ? `at the workspace root (${workspace.member} is a member) ` : '';
 
   const fullKey = workspace.lockHash && !workspace.uncacheable
     ? crypto.createHash('sha256').update(workspace.lockHash).update(`node${context.runtime.major}\0${context.runtime.image}`).update(label).digest('hex')
@@ -95,14 +98,14 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   // The learner's files as committed, for naming which one asked for a host the install could not reach.
   const originals: Record<string, string> = {};
   for (const name of ['.npmrc', workspace.lockfile ?? '']) {
-    const file = path.join(workspace.dir, name);
+    const file = path.join(workspace.installDir, name);
     if (name && fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) originals[name] = fs.readFileSync(file, 'utf8');
   }
   // Said on the result whatever happens next (an ignored .npmrc setting, mirror URLs pointed at the registry).
   const { warnings } = workspace;
-  const npmrcWarning = sanitizeNpmrc(workspace.dir);
+  const npmrcWarning = sanitizeNpmrc(workspace.installDir);
   if (npmrcWarning) warnings.push(npmrcWarning);
-  const mirrors = rewriteLockfileHosts(workspace.dir, workspace.lockfile);
+  const mirrors = rewriteLockfileHosts(workspace.installDir, workspace.lockfile);
   if (mirrors.length > 0) {
     warnings.push(`${workspace.lockfile} downloads packages from ${mirrors.join(', ')}; the grader fetched the same versions (same integrity hashes) from the npm registry instead.`);
   }
@@ -113,10 +116,11 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   const { limits } = context.exercise;
   const result = await context.sandbox.run(
     context.jobId,
-    learnerContainer(context, 'install', workspace.dir, command, {
+    // At the install folder (a workspace's root), whatever the app's folder inside it.
+    learnerContainer(context, 'install', { installDir: workspace.installDir, member: null }, command, {
       network: { kind: 'registry' },
       mounts: [
-        { host: workspace.dir, container: '/workspace', readOnly: false },
+        { host: workspace.installDir, container: '/workspace', readOnly: false },
         { host: '/etc/ssl/certs', container: '/etc/ssl/certs', readOnly: true },
         { host: resolvConf, container: '/etc/resolv.conf', readOnly: true },
       ],
@@ -160,15 +164,15 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   }
   const notCached = cached ? null : (workspace.uncacheable ?? 'there is no lockfile');
   const detail = notCached
-    ? `installed with ${label}, not cached: ${notCached} (${megabytes(sizeBytes)})`
-    : `installed with ${label} and cached (key ${cacheKey}, ${megabytes(sizeBytes)})`;
+    ? `installed ${at}with ${label}, not cached: ${notCached} (${megabytes(sizeBytes)})`
+    : `installed ${at}with ${label} and cached (key ${cacheKey}, ${megabytes(sizeBytes)})`;
   return { cached: false, command: shown, notCached, cacheKey, sizeBytes, detail };
 }
 
 /** The error a failed install ends with: whose fault it is, and what to change. */
 function installFailure(shown: string, result: RunResult, workspace: Workspace, originals: Record<string, string>, limitSeconds: number): Error {
   const output = result.output;
-  const diagnosis = diagnoseInstallFailure(output, workspace.dir, originals);
+  const diagnosis = diagnoseInstallFailure(output, workspace.installDir, originals);
   if (diagnosis?.kind === 'prisma-engines') return prismaPlatformError(`\`${shown}\``, output);
   if (diagnosis?.kind === 'manager-missing') {
     const { manager } = workspace;
@@ -208,7 +212,7 @@ function installFailure(shown: string, result: RunResult, workspace: Workspace, 
 export async function buildApp(context: JobContext, workspace: Workspace): Promise<boolean> {
   if (!workspace.scripts.build) return false;
   const { limits } = context.exercise;
-  const spec = learnerContainer(context, 'build', workspace.dir, ['npm', 'run', 'build']);
+  const spec = learnerContainer(context, 'build', workspace, ['npm', 'run', 'build']);
   // The build has no network: Prisma's engines must have come at install (@prisma/engines' postinstall
   // downloads them there). Prisma is given the same mirror setting in both, so it looks in one place.
   spec.env = { ...spec.env, ...prismaEnv() };
@@ -224,7 +228,7 @@ export async function buildApp(context: JobContext, workspace: Workspace): Promi
     throw new LearnerError(`\`npm run build\` exceeded the memory limit of ${limits.memoryMb} MB.`, { output: result.output });
   }
   if (result.exitCode !== 0) {
-    if (diagnoseInstallFailure(result.output, workspace.dir)?.kind === 'prisma-engines') throw prismaPlatformError('`npm run build`', result.output);
+    if (diagnoseInstallFailure(result.output, workspace.installDir)?.kind === 'prisma-engines') throw prismaPlatformError('`npm run build`', result.output);
     throw new LearnerError(
       `\`npm run build\` failed (exit code ${result.exitCode}). Its output:\n\n\`\`\`\n${failureExcerpt(result.output)}\n\`\`\``,
       { output: result.output },

@@ -170,7 +170,13 @@ export function readNodeDeclarations(dir: string): NodeDeclaration[] {
   return declarations;
 }
 
-/** The Node the app in `dir` runs on (see chooseNode). */
-export function chooseNodeForWorkspace(dir: string): NodeChoice {
-  return chooseNode(readNodeDeclarations(dir));
+/**
+ * The Node the app in `dir` runs on (see chooseNode). A workspace member that declares nothing
+ * runs on what its workspace root (`installDir`) declares: monorepos keep .nvmrc and engines there.
+ */
+export function chooseNodeForWorkspace(dir: string, installDir: string = dir): NodeChoice {
+  const own = readNodeDeclarations(dir);
+  if (own.length > 0 || installDir === dir) return chooseNode(own);
+  const root = readNodeDeclarations(installDir).map((declaration) => ({ ...declaration, source: `the workspace root's ${declaration.source}` }));
+  return chooseNode(root);
 }

@@ -158,7 +158,7 @@ export async function runGradingPod(
   }
   const probesFile = probed.file;
 
-  const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace.dir, workspace.startCommand, { env, network: join }), {
+  const app = await context.sandbox.start(context.jobId, learnerContainer(context, 'app', workspace, workspace.startCommand, { env, network: join }), {
     outputLimitBytes: APP_LOG_LIMIT,
   });
   await waitForListening(context, services, app);
@@ -239,7 +239,7 @@ async function runProbes(
   for (const probe of context.exercise.probes) {
     const result = await context.sandbox.run(
       context.jobId,
-      learnerContainer(context, `probe-${probe.name}`.slice(0, 40), workspace.dir, ['bash', '-c', probe.run], { env, network }),
+      learnerContainer(context, `probe-${probe.name}`.slice(0, 40), workspace, ['bash', '-c', probe.run], { env, network }),
       { timeoutMs: seconds(context.exercise.limits.probeSeconds), outputLimitBytes: 16 * 1024 },
     );
     const tables = await services.exec(

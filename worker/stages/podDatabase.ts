@@ -14,7 +14,7 @@ export async function runMigrations(context: JobContext, workspace: Workspace, e
   const { limits } = context.exercise;
   const migration = await context.sandbox.run(
     context.jobId,
-    learnerContainer(context, 'migrate', workspace.dir, ['npm', 'run', 'migration:run'], { env, network }),
+    learnerContainer(context, 'migrate', workspace, ['npm', 'run', 'migration:run'], { env, network }),
     { timeoutMs: seconds(limits.bootSeconds), outputLimitBytes: limits.outputKb * 1024 },
   );
   if (migration.timedOut || migration.exitCode !== 0) {
