@@ -10,8 +10,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { findExerciseDefinition } from '../../server/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
-import { FIXTURES, imagesFromEnv } from '../support/fixtures';
+import { FIXTURES, testGradeEnvironment } from '../support/fixtures';
 
 jest.setTimeout(1_500_000);
 
@@ -44,17 +43,12 @@ async function grade(dir: string): Promise<{ outcome: GradeOutcome; seconds: num
   const started = Date.now();
   const outcome = await gradeSubmission(
     { jobId: newJobId(), exercise: findExerciseDefinition('phase-1-auth'), source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(new Docker(), 'test-twins'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: ROOT,
+    testGradeEnvironment(new Docker(), 'test-twins', dataDir, {
       cloneTimeoutMs: 60_000,
       cloneMaxBytes: 200 * 1024 * 1024,
       cloneMaxFiles: 50_000,
-      httpHosts: ['127.0.0.1'],
       jobTimeoutMs: 1_200_000,
-    },
+    }),
   );
   return { outcome, seconds: (Date.now() - started) / 1000 };
 }

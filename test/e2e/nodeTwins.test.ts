@@ -9,9 +9,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { loadExerciseDefinitions } from '../../server/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
-import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { NODE_RUNTIMES, type NodeMajor } from '../../worker/stages/nodeVersion';
-import { imagesFromEnv } from '../support/fixtures';
+import { testGradeEnvironment } from '../support/fixtures';
 
 jest.setTimeout(1_500_000);
 
@@ -38,17 +37,12 @@ async function grade(dir: string): Promise<GradeOutcome> {
   if (!exercise) throw new Error('exercises/phase-1-auth is missing');
   return gradeSubmission(
     { jobId: newJobId(), exercise, source: { kind: 'local', path: dir, ref: null }, subdir: null },
-    {
-      sandbox: new DockerSandbox(new Docker(), 'test-node-twins'),
-      images: imagesFromEnv(),
-      dataDir,
-      platformDir: ROOT,
+    testGradeEnvironment(new Docker(), 'test-node-twins', dataDir, {
       cloneTimeoutMs: 60_000,
       cloneMaxBytes: 500 * 1024 * 1024,
       cloneMaxFiles: 200_000,
-      httpHosts: ['127.0.0.1'],
       jobTimeoutMs: 20 * 60_000,
-    },
+    }),
   );
 }
 
