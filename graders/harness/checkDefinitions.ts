@@ -18,6 +18,13 @@ export interface CheckDefinition {
   hint?: string;
   /** Per-check budget in seconds; the harness default applies when absent. */
   timeoutSeconds?: number;
+  /**
+   * A required check gates the phase: it is passed only when the score reaches the pass mark
+   * and every required check passes. The rule, the same in every brief: a failure means a
+   * security hole, lost or corrupted money or data, or the phase's headline skill missing.
+   * Points are unaffected (required is orthogonal to the score).
+   */
+  required?: boolean;
 }
 
 export interface ExerciseChecks<Id extends string = string> {

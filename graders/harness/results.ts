@@ -18,6 +18,8 @@ export interface TestResult {
   max_score: number;
   status: TestStatus;
   visibility: Visibility;
+  /** The phase is not passed while this check fails, whatever the score (checkDefinitions.ts). */
+  required: boolean;
   output: string;
   hint?: string;
   measurements?: Measurement[];
@@ -106,6 +108,7 @@ function toTestResult(check: CheckDefinition, outcome: CaseOutcome | undefined, 
     group: check.group,
     max_score: check.points,
     visibility: check.visibility,
+    required: check.required === true,
     ...(check.hint ? { hint: check.hint } : {}),
   };
   if (outcome?.status === 'passed') {

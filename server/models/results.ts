@@ -19,6 +19,8 @@ export const TestResultSchema = z.object({
   max_score: z.number().finite().min(0),
   status: z.enum(['passed', 'failed', 'error', 'timeout']),
   visibility: z.enum(['visible', 'hidden', 'after_due_date']).default('visible'),
+  /** A required check gates the phase: not passed while it fails, whatever the score. */
+  required: z.boolean().default(false),
   output: z.string().max(64 * 1024).default(''),
   hint: z.string().max(4 * 1024).optional(),
   /** What the check measured (statement counts, p95…), for instructors and exercises:verify. */

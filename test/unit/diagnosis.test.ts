@@ -351,7 +351,7 @@ describe('The CLI report', () => {
       score: 0,
       maxScore: 3,
       executionTimeMs: 10,
-      tests: [{ id: 'items.create', name: 'POST /items', group: 'Items', score: 0, max_score: 3, status: 'failed' as const, visibility: 'visible' as const, output: feedback }],
+      tests: [{ id: 'items.create', name: 'POST /items', group: 'Items', score: 0, max_score: 3, status: 'failed' as const, visibility: 'visible' as const, required: false, output: feedback }],
       appLog: Array.from({ length: 100 }, (_, i) => `log line ${i}`).join('\n'),
       warnings: [],
       commitSha: null,

@@ -32,6 +32,7 @@ async function seedScored(id: string, tests: TestResult[], appLog: string | null
 }
 
 const check = (group: string, name: string, score: number, max: number, status: TestResult['status'], output = '', extra: Partial<TestResult> = {}): TestResult => ({
+  required: false,
   id: `${group}.${name}`.toLowerCase().replace(/[^a-z0-9.]+/g, '-'),
   name,
   group,

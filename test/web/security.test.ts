@@ -370,6 +370,7 @@ describe('escaping what learners and graders control', () => {
           max_score: 5,
           status: 'failed',
           visibility: 'visible',
+          required: false,
           output: 'Your app answered:\n\n<script>alert("out")</script> \u001b[31mred text\u001b[0m NUL:\u0000:end "quoted" \'single\'',
           hint: 'Hint <script>alert("hint")</script>',
           measurements: [{ name: 'm <script>alert("m")</script>', value: 1, threshold: '\u001b[1m≤ 2' }],
