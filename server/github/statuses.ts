@@ -1,6 +1,7 @@
 /**
  * Commit statuses for submissions made by a push: pending while queued and while grading, then
- * success (at or above the pass mark), failure (below it) or error (could not be graded), with
+ * success (passed: the pass mark reached and every required check passed), failure (below it, or a
+ * required check failed — named) or error (could not be graded), with
  * the score in the description and a link to the submission page. An error of the platform says
  * "grading infrastructure" and that the learner is not to blame. Reporting never fails a job:
  * a GitHub outage is logged and the grade is kept.
@@ -13,18 +14,28 @@ import { selectOptionalLinkById } from '../models/links';
 import { selectOptionalResult, type ErrorCause } from '../models/results';
 import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../models/submissions';
 import { GitHubApi, type CommitState } from './api';
+import { redactChecks } from '../lib/submissionView';
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
 
 export interface StatusReporter {
   /** Reports the submission's current state on its commit (no-op for submissions not made by a push). */
   report(submissionId: string, override?: { state: CommitState; description: string; sha?: string }): Promise<void>;
 }
 
-/** `cause`: whose fault an `error` submission is (its result's cause). */
+/**
+ * `cause`: whose fault an `error` submission is (its result's cause). `failedRequired`: the
+ * failed required checks as the learner may see them (hidden ones by placeholder); defaults to
+ * the ids stored on the submission.
+ */
 export function describeStatus(
   submission: Submission,
   exercise: Pick<Exercise, 'phase' | 'pass_mark'>,
   now = new Date(),
   cause: ErrorCause | null = null,
+  failedRequired: readonly string[] = submission.failed_required,
 ): { state: CommitState; description: string } {
   const phase = `Phase ${exercise.phase}`;
   switch (submission.status) {
@@ -40,9 +51,13 @@ export function describeStatus(
       const max = submission.max_score ?? 0;
       const percent = max > 0 ? (score / max) * 100 : 0;
       const points = `${formatPoints(score)}/${formatPoints(max)}`;
-      return percent >= exercise.pass_mark
-        ? { state: 'success', description: `${phase}: ${points} — passed (pass mark ${exercise.pass_mark}%)` }
-        : { state: 'failure', description: `${phase}: ${points} — below the pass mark of ${exercise.pass_mark}%` };
+      if (submission.passed) return { state: 'success', description: `${phase}: ${points} — passed (pass mark ${exercise.pass_mark}%)` };
+      if (percent >= exercise.pass_mark && failedRequired.length) {
+        // GitHub keeps 140 characters: the first failed required check, and how many more.
+        const more = failedRequired.length > 1 ? ` (+${failedRequired.length - 1} more)` : '';
+        return { state: 'failure', description: truncate(`${phase}: ${points} — not passed: required check ${failedRequired[0]}${more} failed`, 140) };
+      }
+      return { state: 'failure', description: `${phase}: ${points} — below the pass mark of ${exercise.pass_mark}%` };
     }
     case 'error':
       // GitHub keeps 140 characters: the infrastructure's own message is on the submission page.
@@ -70,8 +85,10 @@ export function createStatusReporter(config: Config, logger: Logger, api = GitHu
           if (!submission?.link_id || !submission.commit_sha) return;
           const [link, exercise] = await Promise.all([selectOptionalLinkById(submission.link_id), selectOptionalExercise(submission.exercise_id)]);
           if (!link || !exercise) return;
-          const cause = submission.status === 'error' ? ((await selectOptionalResult(submission.id))?.cause ?? null) : null;
-          const status = override ?? describeStatus(submission, exercise, new Date(), cause);
+          const needsResult = submission.status === 'error' || submission.failed_required.length > 0;
+          const result = needsResult ? await selectOptionalResult(submission.id) : null;
+          const failedRequired = result ? redactChecks(result.tests).filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden ? check.name : check.id)) : [];
+          const status = override ?? describeStatus(submission, exercise, new Date(), result?.cause ?? null, failedRequired);
           const key = `${status.state}|${status.description}`;
           if (key === posted) return;
           await api.createCommitStatus(link.repo_full_name, override?.sha ?? submission.commit_sha, {

@@ -29,11 +29,14 @@ export const PHASE_STATUS_LABELS: Record<PhaseStatus, string> = {
   distinction: 'Passed with distinction',
 };
 
-/** A learner's status on one exercise from their best score and attempts. */
-export function phaseStatus(bestPercent: number | null, attempts: number, passMark: number): PhaseStatus {
-  if (bestPercent !== null && bestPercent >= passMark) {
-    return bestPercent >= DISTINCTION_PERCENT ? 'distinction' : 'passed';
-  }
+/**
+ * A learner's status on one exercise from their best passing score and attempts. A submission
+ * passes when it reaches the pass mark and every required check passed (server/lib/passing.ts):
+ * `bestPassedPercent` is the best percentage among those, null when none passed — a 95 % with a
+ * failed required check is still "in progress".
+ */
+export function phaseStatus(bestPassedPercent: number | null, attempts: number): PhaseStatus {
+  if (bestPassedPercent !== null) return bestPassedPercent >= DISTINCTION_PERCENT ? 'distinction' : 'passed';
   return attempts > 0 ? 'in-progress' : 'not-started';
 }
 

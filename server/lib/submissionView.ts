@@ -91,6 +91,8 @@ export interface PresentedCheck {
   name: string;
   group: string;
   status: TestResult['status'];
+  /** Gates the phase: not passed while it fails, whatever the score. */
+  required: boolean;
   score: number;
   maxScore: number;
   feedbackHtml: string;
@@ -118,6 +120,8 @@ export interface PresentedResult {
   groups: PresentedGroup[];
   passedChecks: number;
   totalChecks: number;
+  /** The required checks that failed, as the viewer may name them (hidden ones by placeholder). */
+  failedRequired: string[];
   warnings: string[];
   appLogTail: string | null;
   /** The one reason of a failure, with the fix (issue 10 §3), shown above everything else. */
@@ -141,6 +145,7 @@ export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'f
         name: `Hidden check ${hiddenCount}`,
         group: test.group,
         status: test.status,
+        required: test.required,
         score: test.score,
         maxScore: test.max_score,
         output: '',
@@ -154,6 +159,7 @@ export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'f
       name: test.name,
       group: test.group,
       status: test.status,
+      required: test.required,
       score: test.score,
       maxScore: test.max_score,
       output: test.output,
@@ -200,6 +206,7 @@ export function presentResult(result: StoredResult): PresentedResult {
     groups: [...groups.values()],
     passedChecks: checks.filter((check) => check.status === 'passed').length,
     totalChecks: checks.length,
+    failedRequired: result.status === 'scored' ? checks.filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden ? check.name : `\`${check.id}\``)) : [],
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
     diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
@@ -251,6 +258,7 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
       error_message: submission.error_message,
       score: submission.score,
       max_score: submission.max_score,
+      passed: submission.passed,
       created_at: submission.created_at.toISOString(),
       started_at: submission.started_at?.toISOString() ?? null,
       finished_at: submission.finished_at?.toISOString() ?? null,
@@ -259,6 +267,8 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
     stages: submissionState(submission, stages, position).stages,
     results: result && {
       status: result.status,
+      /** The pass mark reached and every required check passed (null while not graded). */
+      passed: submission.passed,
       cause: result.cause,
       message: result.message,
       score: result.score,
@@ -271,6 +281,7 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
         name: check.name,
         group: check.group,
         status: check.status,
+        required: check.required,
         score: check.score,
         max_score: check.maxScore,
         visibility: check.hidden ? 'hidden' : 'visible',

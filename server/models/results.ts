@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { execute, inTransaction, loadSqlBlocks, queryOptionalRow } from '../db/sql';
+import { failedRequiredChecks } from '../lib/passing';
 import { cleanOptionalText, cleanText } from '../lib/text';
 import { updateSubmissionFinished } from './submissions';
 
@@ -166,7 +167,13 @@ export async function storeOutcome(submissionId: string, rawOutcome: Outcome): P
     );
     await updateSubmissionFinished(
       submissionId,
-      { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore, errorMessage: outcome.status === 'error' ? outcome.message : null },
+      {
+        status: outcome.status,
+        score: outcome.score,
+        maxScore: outcome.maxScore,
+        errorMessage: outcome.status === 'error' ? outcome.message : null,
+        failedRequired: failedRequiredChecks(outcome.tests),
+      },
       client,
     );
   });

@@ -56,6 +56,10 @@ SELECT
   e.id AS exercise_id,
   count(s.id)::int AS attempts,
   max(CASE WHEN s.status = 'scored' AND s.max_score > 0 THEN s.score / s.max_score * 100 END)::float AS best_percent,
+  max(CASE WHEN s.passed THEN s.score / s.max_score * 100 END)::float AS best_passed_percent,
+  -- Why the best score did not pass, when it did not: its failed required checks.
+  (array_agg(array_to_string(s.failed_required, ' ') ORDER BY s.score / NULLIF(s.max_score, 0) DESC NULLS LAST, s.created_at DESC)
+     FILTER (WHERE s.status = 'scored'))[1] AS best_failed_required,
   (array_agg(s.status ORDER BY s.created_at DESC))[1] AS latest_status,
   (array_agg(s.id ORDER BY s.created_at DESC))[1] AS latest_submission_id
 FROM exercises e
@@ -83,10 +87,14 @@ WHERE id = $id AND status IN ('queued', 'running');
 UPDATE submissions SET commit_sha = $commit_sha WHERE id = $id;
 
 -- BLOCK update_submission_finished
-UPDATE submissions
+-- `passed`: the pass mark reached and no required check failed (server/lib/passing.ts says the same).
+UPDATE submissions s
 SET status = $status, stage = $status, score = $score, max_score = $max_score,
-    error_message = $error_message, finished_at = now()
-WHERE id = $id;
+    error_message = $error_message, finished_at = now(), failed_required = $failed_required::text[],
+    passed = ($status = 'scored' AND $max_score::numeric > 0 AND cardinality($failed_required::text[]) = 0
+              AND $score::numeric / $max_score::numeric * 100 >= e.pass_mark)
+FROM exercises e
+WHERE s.id = $id AND e.id = s.exercise_id;
 
 -- BLOCK select_stages
 SELECT * FROM submission_stages WHERE submission_id = $id ORDER BY started_at, stage;

@@ -26,6 +26,10 @@ export const SubmissionSchema = z.object({
   link_id: z.coerce.number().nullable(),
   not_before: z.date().nullable(),
   github_status: z.string().nullable(),
+  /** Pass mark reached and every required check passed (null until graded; server/lib/passing.ts). */
+  passed: z.boolean().nullable(),
+  /** The required checks that did not pass (empty unless scored). */
+  failed_required: z.array(z.string()),
 });
 export type Submission = z.infer<typeof SubmissionSchema>;
 
@@ -46,6 +50,10 @@ export const ProgressSchema = z.object({
   exercise_id: z.string(),
   attempts: z.number(),
   best_percent: z.number().nullable(),
+  /** Best percentage among submissions that passed (pass mark and required checks); null: none did. */
+  best_passed_percent: z.number().nullable(),
+  /** The failed required checks of the best-scoring submission ('' when none failed). */
+  best_failed_required: z.string().nullable().transform((ids) => (ids ? ids.split(' ').filter(Boolean) : [])),
   latest_status: z.string().nullable(),
   latest_submission_id: z.string().nullable(),
 });
@@ -158,12 +166,19 @@ export async function updateSubmissionCommit(id: string, commitSha: string): Pro
 
 export async function updateSubmissionFinished(
   id: string,
-  outcome: { status: 'scored' | 'error'; score: number; maxScore: number; errorMessage: string | null },
+  outcome: { status: 'scored' | 'error'; score: number; maxScore: number; errorMessage: string | null; failedRequired: string[] },
   db?: Queryable,
 ): Promise<void> {
   await execute(
     sql.update_submission_finished,
-    { id, status: outcome.status, score: outcome.score, max_score: outcome.maxScore, error_message: outcome.errorMessage },
+    {
+      id,
+      status: outcome.status,
+      score: outcome.score,
+      max_score: outcome.maxScore,
+      error_message: outcome.errorMessage,
+      failed_required: outcome.status === 'scored' ? outcome.failedRequired : [],
+    },
     db,
   );
 }

@@ -90,7 +90,7 @@ describe('Repository names on the link form', () => {
 });
 
 describe('Commit status texts', () => {
-  const base = { status: 'scored', score: 42, max_score: 50, not_before: null, error_message: null } as unknown as Submission;
+  const base = { status: 'scored', score: 42, max_score: 50, not_before: null, error_message: null, passed: true, failed_required: [] } as unknown as Submission;
   const exercise = { phase: 5, pass_mark: 80 };
 
   test('When a score reaches the pass mark, then the commit succeeds with the points', () => {
@@ -98,7 +98,17 @@ describe('Commit status texts', () => {
   });
 
   test('When a score is below the pass mark, then the commit fails with the points', () => {
-    expect(describeStatus({ ...base, score: 39.5 }, exercise)).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
+    expect(describeStatus({ ...base, score: 39.5, passed: false }, exercise)).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
+  });
+
+  test('When a score reaches the pass mark but a required check failed, then the commit fails and names it', () => {
+    const blocked = { ...base, score: 48, passed: false, failed_required: ['idempotency.concurrent-duplicates', 'payments.one-per-order'] };
+    expect(describeStatus(blocked, exercise)).toEqual({
+      state: 'failure',
+      description: 'Phase 5: 48/50 — not passed: required check idempotency.concurrent-duplicates (+1 more) failed',
+    });
+    // A hidden required check is named by its placeholder, as the learner sees it.
+    expect(describeStatus(blocked, exercise, new Date(), null, ['Hidden check 2']).description).toBe('Phase 5: 48/50 — not passed: required check Hidden check 2 failed');
   });
 
   test('When grading could not happen, then the commit is an error with the reason', () => {

@@ -3,7 +3,7 @@
  * pages, submitting, who may see what, CSRF, production rules and the health check.
  */
 import { storeOutcome } from '../../server/models/results';
-import { finishStage, startStage } from '../../server/models/submissions';
+import { finishStage, insertSubmission, startStage } from '../../server/models/submissions';
 import { upsertExercise } from '../../server/models/exercises';
 import { getPool } from '../../server/db/sql';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
@@ -134,6 +134,59 @@ describe('the course page', () => {
     expect(response.text).toContain('Passed with distinction');
     expect(response.text).toContain('92%');
     expect(response.text).toContain('1</strong> of 8 phases passed');
+  });
+
+  test('When a score above the pass mark fails a required check, then the phase is not passed and every page says which check', async () => {
+    const browser = new Browser(app);
+    await browser.signIn('katherine');
+    // Inserted directly: submitting through the form would start this learner's cooldown.
+    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'katherine'");
+    const { id } = await insertSubmission({ userId: Number(user.rows[0].id), exerciseId: 'phase-1-auth', repoUrl: 'https://github.com/katherine/auth', source: 'web' });
+    const test = (id: string, status: 'passed' | 'failed', points: number, extra: { required?: boolean; visibility?: 'visible' | 'hidden'; hint?: string } = {}) => ({
+      id,
+      name: `Check ${id}`,
+      group: id.split('.')[0],
+      score: status === 'passed' ? points : 0,
+      max_score: points,
+      status,
+      visibility: extra.visibility ?? ('visible' as const),
+      required: extra.required ?? false,
+      output: status === 'passed' ? 'Passed.' : 'Expected 401, got 200.',
+      ...(extra.hint ? { hint: extra.hint } : {}),
+    });
+    await storeOutcome(id, {
+      status: 'scored',
+      cause: null,
+      message: null,
+      score: 95,
+      maxScore: 100,
+      executionTimeMs: 1000,
+      tests: [
+        test('roles.admin-only', 'failed', 5, { required: true }),
+        test('tokens.bad-tokens-rejected', 'passed', 5, { required: true, visibility: 'hidden', hint: 'Verify tokens.' }),
+        test('docs.openapi', 'passed', 90),
+      ],
+      appLog: null,
+      warnings: [],
+    });
+    const { rows } = await getPool().query('SELECT passed, failed_required FROM submissions WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ passed: false, failed_required: ['roles.admin-only'] });
+
+    const page = await browser.get(`/submissions/${id}`);
+    expect(page.text).toContain('Not passed yet');
+    expect(page.text).toContain('Not passed: 95/100, but <code>roles.admin-only</code> is required');
+    expect(page.text).toContain('class="check-required"');
+    const json = JSON.parse((await browser.get(`/submissions/${id}.json`)).text);
+    expect(json.results.passed).toBe(false);
+    expect(json.results.tests.map((t: { required: boolean }) => t.required)).toEqual([true, true, false]);
+
+    const course = await browser.get('/');
+    expect(course.text).toContain('Not passed: 95%, but a required check fails.');
+    expect(course.text).toContain('0</strong> of 8 phases passed');
+    const phase = await browser.get('/phases/phase-1-auth');
+    expect(phase.text).toContain('your best attempt failed a required check');
+    const badge = await (await fetch(`${app.url}/badges/katherine/phase-1-auth.svg`)).text();
+    expect(badge).toContain('95% not passed');
   });
 });
 
@@ -347,7 +400,7 @@ describe('a scored submission', () => {
     expect(response.body.results.score).toBe(7);
     expect(response.body.stages).toHaveLength(7);
     const hidden = response.body.results.tests[2];
-    expect(hidden).toEqual({ id: 'hidden-1', name: 'Hidden check 1', group: 'Tokens', status: 'passed', score: 3, max_score: 3, visibility: 'hidden', hint: 'Refresh tokens rotate.' });
+    expect(hidden).toEqual({ id: 'hidden-1', name: 'Hidden check 1', group: 'Tokens', status: 'passed', required: false, score: 3, max_score: 3, visibility: 'hidden', hint: 'Refresh tokens rotate.' });
     expect(JSON.stringify(response.body)).not.toContain('SECRET');
   });
 

@@ -4,6 +4,7 @@ SELECT
   e.phase,
   e.pass_mark,
   max(CASE WHEN s.status = 'scored' AND s.max_score > 0 THEN s.score / s.max_score * 100 END)::float AS best_percent,
+  max(CASE WHEN s.passed THEN s.score / s.max_score * 100 END)::float AS best_passed_percent,
   bool_or(s.status IN ('queued', 'running')) AS grading
 FROM users u
 JOIN exercises e ON e.id = $exercise_id

@@ -1,6 +1,7 @@
 /**
  * `GET /badges/:login/:exercise.svg`: a README badge with the learner's best score on a phase
- * (green at the pass mark, amber below it, grey before any score). Public, like the README it
+ * (green once a submission passed — the pass mark and every required check — amber before,
+ * grey before any score). Public, like the README it
  * sits in; it shows a percentage and nothing else.
  */
 import ejs from 'ejs';
@@ -15,6 +16,7 @@ const BadgeRowSchema = z.object({
   phase: z.number(),
   pass_mark: z.number(),
   best_percent: z.number().nullable(),
+  best_passed_percent: z.number().nullable(),
   grading: z.boolean().nullable(),
 });
 
@@ -41,8 +43,13 @@ export function badgeRouter(): Router {
       res.send(renderBadge(label, row.grading ? 'grading…' : 'not graded yet', COLORS.none));
       return;
     }
-    const passed = row.best_percent >= row.pass_mark;
-    res.send(renderBadge(label, `${formatPercent(row.best_percent)}${passed ? ' passed' : ''}`, passed ? COLORS.passed : COLORS.below));
+    // Passed: a submission reached the pass mark with every required check passing; it shows that
+    // submission's score. Otherwise the best score, amber (a high score with a failed required check too).
+    if (row.best_passed_percent !== null) {
+      res.send(renderBadge(label, `${formatPercent(row.best_passed_percent)} passed`, COLORS.passed));
+      return;
+    }
+    res.send(renderBadge(label, `${formatPercent(row.best_percent)} not passed`, COLORS.below));
   });
   return router;
 }

@@ -21,6 +21,8 @@ export interface ExerciseCard {
   gradable: boolean;
   passMark: number;
   bestPercent: number | null;
+  /** The required checks the best-scoring submission failed (why a high score did not pass). */
+  failedRequired: string[];
   attempts: number;
   status: PhaseStatus;
   /** True while the latest attempt is queued or running. */
@@ -64,8 +66,9 @@ export function buildCourse(exercises: Exercise[], progress: Progress[]): Course
             gradable: exercise.gradable,
             passMark: exercise.pass_mark,
             bestPercent,
+            failedRequired: row?.best_passed_percent === null ? (row?.best_failed_required ?? []) : [],
             attempts,
-            status: phaseStatus(bestPercent, attempts, exercise.pass_mark),
+            status: phaseStatus(row?.best_passed_percent ?? null, attempts),
             grading: row?.latest_status === 'queued' || row?.latest_status === 'running',
             latestSubmissionId: row?.latest_submission_id ?? null,
           };

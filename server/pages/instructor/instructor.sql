@@ -5,6 +5,7 @@ SELECT
   e.id AS exercise_id,
   count(s.id)::int AS attempts,
   max(CASE WHEN s.status = 'scored' AND s.max_score > 0 THEN s.score / s.max_score * 100 END)::float AS best_percent,
+  max(CASE WHEN s.passed THEN s.score / s.max_score * 100 END)::float AS best_passed_percent,
   max(s.created_at) AS last_submitted_at,
   (array_agg(s.id ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL))[1]::text AS latest_submission_id,
   (array_agg(s.status ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL))[1] AS latest_status

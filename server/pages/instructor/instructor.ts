@@ -13,6 +13,7 @@ const CohortProgressSchema = z.object({
   exercise_id: z.string(),
   attempts: z.number(),
   best_percent: z.number().nullable(),
+  best_passed_percent: z.number().nullable(),
   last_submitted_at: z.date().nullable(),
   latest_submission_id: z.string().nullable(),
   latest_status: z.string().nullable(),
@@ -51,12 +52,8 @@ export function instructorRouter(): Router {
       queryRows(sql.select_cohort_progress, {}, CohortProgressSchema),
       queryRows(sql.select_recent_submissions, { limit: 30 }, RecentSubmissionSchema),
     ]);
-    const passMarks = new Map(exercises.map((exercise) => [exercise.id, exercise.pass_mark]));
     const cells = new Map(
-      progress.map((row) => [
-        `${row.user_id}:${row.exercise_id}`,
-        { ...row, status: phaseStatus(row.best_percent, row.attempts, passMarks.get(row.exercise_id) ?? 80) },
-      ]),
+      progress.map((row) => [`${row.user_id}:${row.exercise_id}`, { ...row, status: phaseStatus(row.best_passed_percent, row.attempts) }]),
     );
     res.render('instructor', {
       title: 'Cohort — Backend Pro',

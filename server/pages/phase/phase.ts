@@ -26,18 +26,21 @@ export function phaseRouter(deps: { config: Config; queue: Queue<GradingJobData>
     const user = currentUser(req);
     const exercise = await selectExerciseOr404(req.params.id as string);
     const attempts = await selectSubmissionsForUserExercise(user.id, exercise.id, 50);
+    const percent = (attempt: (typeof attempts)[number]) => ((attempt.score ?? 0) / (attempt.max_score ?? 1)) * 100;
     const scored = attempts.filter((attempt) => attempt.status === 'scored' && (attempt.max_score ?? 0) > 0);
-    const bestPercent = scored.length
-      ? Math.max(...scored.map((attempt) => ((attempt.score ?? 0) / (attempt.max_score ?? 1)) * 100))
-      : null;
-    const status = phaseStatus(bestPercent, attempts.length, exercise.pass_mark);
+    const best = scored.reduce<(typeof scored)[number] | null>((top, attempt) => (!top || percent(attempt) > percent(top) ? attempt : top), null);
+    const passedPercents = scored.filter((attempt) => attempt.passed).map(percent);
+    const bestPassedPercent = passedPercents.length ? Math.max(...passedPercents) : null;
+    const status = phaseStatus(bestPassedPercent, attempts.length);
     res.render('phase', {
       title: `Phase ${exercise.phase}: ${exercise.title} — Backend Pro`,
       exercise,
       // The page has the title as its heading: a brief opening with the same "# Title" drops it.
       briefHtml: renderMarkdown(exercise.brief_md.replace(/^#\s[^\n]*\n+/, '')),
       attempts,
-      bestPercent,
+      bestPercent: best ? percent(best) : null,
+      // A best score that reached the pass mark but failed a required check: the page says so.
+      blockedBest: bestPassedPercent === null && best && best.failed_required.length ? best : null,
       status,
       statusLabel: PHASE_STATUS_LABELS[status],
       allowedHosts: deps.config.GIT_ALLOWED_HOSTS,

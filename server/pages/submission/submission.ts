@@ -9,6 +9,8 @@ import { createSubmission, repoUrlPolicy } from '../../lib/createSubmission';
 import { HttpError } from '../../lib/errors';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { DISTINCTION_PERCENT } from '../../lib/levels';
+import { renderInlineMarkdown } from '../../lib/markdown';
+import { describeNotPassed } from '../../lib/passing';
 import { readQueuePosition, selectViewableSubmission } from '../../lib/submissionAccess';
 import { buildTimeline, isFinished, presentResult, submissionJson } from '../../lib/submissionView';
 import { selectOptionalExercise } from '../../models/exercises';
@@ -42,6 +44,7 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
     ]);
     const presented = result ? presentResult(result) : null;
     const passMark = exercise?.pass_mark ?? 80;
+    const passed = presented?.status === 'scored' && submission.passed === true;
     res.set('Cache-Control', 'no-store').render('submission', {
       title: `Submission for ${exercise ? `phase ${exercise.phase}` : submission.exercise_id} — Backend Pro`,
       submission,
@@ -53,8 +56,12 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
       position,
       result: presented,
       passMark,
-      passed: presented?.status === 'scored' && presented.percent !== null && presented.percent >= passMark,
-      distinction: presented?.status === 'scored' && presented.percent !== null && presented.percent >= passMark && presented.percent >= DISTINCTION_PERCENT,
+      passed,
+      distinction: passed && presented.percent !== null && presented.percent >= DISTINCTION_PERCENT,
+      notPassedReasonHtml:
+        presented?.status === 'scored' && !passed
+          ? renderInlineMarkdown(describeNotPassed({ score: presented.score, maxScore: presented.maxScore, passMark, failedRequired: presented.failedRequired }, (label) => label))
+          : null,
       errorMessage: submission.status === 'error' ? (submission.error_message ?? result?.message ?? 'Grading failed.') : null,
       waitingUntil: submission.status === 'queued' && submission.not_before && submission.not_before > new Date() ? submission.not_before : null,
       cooldownSeconds: exercise && isFinished(submission) ? secondsUntil(await cooldownEndsAt({ id: submission.user_id, role: viewer.role }, exercise)) : 0,
