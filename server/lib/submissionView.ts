@@ -133,11 +133,17 @@ function isRedacted(test: TestResult): boolean {
   return test.visibility !== 'visible';
 }
 
-/** Checks in order, hidden ones renamed "Hidden check N" with their name and output dropped. */
-export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'feedbackHtml' | 'hintHtml'> & { output: string; hint: string | null }> {
+/**
+ * Checks in order, hidden ones renamed "Hidden check N" with their name, output and measurements
+ * dropped. `reveal` (instructors only): hidden checks keep everything and are only flagged hidden.
+ */
+export function redactChecks(
+  tests: TestResult[],
+  options: { reveal?: boolean } = {},
+): Array<Omit<PresentedCheck, 'feedbackHtml' | 'hintHtml'> & { output: string; hint: string | null }> {
   let hiddenCount = 0;
   return tests.map((test) => {
-    if (isRedacted(test)) {
+    if (isRedacted(test) && !options.reveal) {
       hiddenCount += 1;
       return {
         hidden: true,
@@ -154,7 +160,7 @@ export function redactChecks(tests: TestResult[]): Array<Omit<PresentedCheck, 'f
       };
     }
     return {
-      hidden: false,
+      hidden: isRedacted(test),
       id: test.id,
       name: test.name,
       group: test.group,
@@ -181,10 +187,11 @@ export function tailLog(log: string | null): string | null {
   return lines.slice(-APP_LOG_TAIL_LINES).join('\n');
 }
 
-export function presentResult(result: StoredResult): PresentedResult {
-  const checks: PresentedCheck[] = redactChecks(result.tests).map(({ output, hint, ...check }) => ({
+/** `reveal`: the instructor's view, hidden checks whole (issue 11 §3); learners never get it. */
+export function presentResult(result: StoredResult, options: { reveal?: boolean } = {}): PresentedResult {
+  const checks: PresentedCheck[] = redactChecks(result.tests, options).map(({ output, hint, ...check }) => ({
     ...check,
-    feedbackHtml: check.hidden ? '' : renderMarkdown(output),
+    feedbackHtml: check.hidden && !options.reveal ? '' : renderMarkdown(output),
     hintHtml: renderMarkdown(hint),
   }));
   const groups = new Map<string, PresentedGroup>();
@@ -206,7 +213,7 @@ export function presentResult(result: StoredResult): PresentedResult {
     groups: [...groups.values()],
     passedChecks: checks.filter((check) => check.status === 'passed').length,
     totalChecks: checks.length,
-    failedRequired: result.status === 'scored' ? checks.filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden ? check.name : `\`${check.id}\``)) : [],
+    failedRequired: result.status === 'scored' ? checks.filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden && !options.reveal ? check.name : `\`${check.id}\``)) : [],
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
     diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
@@ -242,7 +249,7 @@ export function submissionState(submission: Submission, stages: StageRow[], posi
 }
 
 /** GET /submissions/:id.json: the submission, its stages and its results, hidden checks redacted. */
-export function submissionJson(submission: Submission, stages: StageRow[], result: StoredResult | null, position: number | null) {
+export function submissionJson(submission: Submission, stages: StageRow[], result: StoredResult | null, position: number | null, options: { reveal?: boolean } = {}) {
   return {
     submission: {
       id: submission.id,
@@ -276,7 +283,7 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
       execution_time_ms: result.execution_time_ms,
       warnings: result.warnings,
       app_log_tail: tailLog(result.app_log),
-      tests: redactChecks(result.tests).map((check) => ({
+      tests: redactChecks(result.tests, options).map((check) => ({
         id: check.id,
         name: check.name,
         group: check.group,
@@ -285,8 +292,9 @@ export function submissionJson(submission: Submission, stages: StageRow[], resul
         score: check.score,
         max_score: check.maxScore,
         visibility: check.hidden ? 'hidden' : 'visible',
-        output: check.hidden ? undefined : check.output,
+        output: check.hidden && !options.reveal ? undefined : check.output,
         hint: check.hint ?? undefined,
+        ...(options.reveal && check.measurements.length ? { measurements: check.measurements } : {}),
       })),
     },
   };

@@ -423,10 +423,18 @@ describe('a scored submission', () => {
     expect(json.body.error.errorId).toMatch(/^[0-9a-f]{12}$/);
   });
 
-  test('When an instructor opens it, then they see it, and the cohort lists the learner with their best score', async () => {
+  test('When an instructor opens it, then they see hidden checks whole, and the cohort lists the learner with their best score', async () => {
     const instructor = new Browser(app);
     await instructor.signIn('prof');
-    expect((await instructor.get(`/submissions/${id}`)).status).toBe(200);
+    const page = await instructor.get(`/submissions/${id}`);
+    expect(page.status).toBe(200);
+    // The instructor's view is the full record (issue 11 §3): name, feedback and measurements.
+    expect(page.text).toContain('SECRET-NAME');
+    expect(page.text).toContain('SECRET-OUTPUT');
+    expect(page.text).toContain('SECRET-MEASUREMENT');
+    expect(page.text).toContain('hidden from learners');
+    const json = await instructor.get(`/submissions/${id}.json`, 'application/json');
+    expect(json.body.results.tests[2]).toMatchObject({ id: 'secret.replay', name: 'SECRET-NAME refresh replay', visibility: 'hidden', output: 'SECRET-OUTPUT', measurements: [{ name: 'SECRET-MEASUREMENT', value: 1 }] });
     const cohort = await instructor.get('/instructor');
     expect(cohort.status).toBe(200);
     expect(cohort.text).toContain('barbara');

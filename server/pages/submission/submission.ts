@@ -29,7 +29,9 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
       selectOptionalResult(submission.id),
       readQueuePosition(deps.queue, submission, deps.logger),
     ]);
-    res.set('Cache-Control', 'no-store').json(submissionJson(submission, stages, result, position));
+    // Hidden checks are whole for instructors only (issue 11 §3): the owner sees placeholders.
+    const reveal = currentUser(req).role === 'instructor';
+    res.set('Cache-Control', 'no-store').json(submissionJson(submission, stages, result, position, { reveal }));
   });
 
   router.get('/submissions/:id', requireUser, async (req, res) => {
@@ -42,7 +44,7 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
       readQueuePosition(deps.queue, submission, deps.logger),
       submission.user_id === viewer.id ? Promise.resolve(viewer) : selectOptionalUserById(submission.user_id),
     ]);
-    const presented = result ? presentResult(result) : null;
+    const presented = result ? presentResult(result, { reveal: viewer.role === 'instructor' }) : null;
     const passMark = exercise?.pass_mark ?? 80;
     const passed = presented?.status === 'scored' && submission.passed === true;
     res.set('Cache-Control', 'no-store').render('submission', {
