@@ -13,6 +13,11 @@ const { Marked } = require(path.join(path.dirname(require.resolve('marked/packag
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
+/** Markdown's tokens (headings, tables, lists…), for code that reads a brief's structure. */
+export function lexMarkdown(markdown: string): MarkedModule.TokensList {
+  return marked.lexer(markdown);
+}
+
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'kbd', 'samp',
