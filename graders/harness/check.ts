@@ -89,7 +89,7 @@ function withTrace(error: unknown): CheckFailure {
     ? decoded.markdown
     : // A plain `expect` (or a bug): show the matcher's own words, which say expected vs received.
       `The grader's assertion failed:\n\`\`\`\n${cut(stripAnsi(message).trim(), 1500)}\n\`\`\``;
-  return new CheckFailure(markdown + traceSection(), decoded?.status ?? 'failed');
+  return new CheckFailure(markdown + traceSection(), decoded?.status ?? 'failed', decoded?.needs);
 }
 
 /** Requests listed in a failure's feedback: room for a whole check of most graders within 4 KB. */

@@ -6,16 +6,22 @@
 
 export type FailureStatus = 'failed' | 'timeout' | 'error';
 
-const OPEN = /\[\[feedback:(failed|timeout|error)\]\]\n/;
+const OPEN = /\[\[feedback:(failed|timeout|error)(?:\|needs=([a-z0-9-]+\.[a-z0-9-]+))?\]\]\n/;
 const CLOSE = '\n[[/feedback]]';
 
-/** A check that found the learner's app wrong; `markdown` is shown as is. */
+/**
+ * A check that found the learner's app wrong; `markdown` is shown as is. `needs`: the check could
+ * not test its own rule because a step it needs first failed (registering, logging in…); the id
+ * is the check that tests that step, so the results can say "fix that first" once instead of
+ * repeating the same failure in every dependent check (issue 11 §2c).
+ */
 export class CheckFailure extends Error {
   constructor(
     readonly markdown: string,
     readonly status: FailureStatus = 'failed',
+    readonly needs?: string,
   ) {
-    super(encodeFeedback(status, markdown));
+    super(encodeFeedback(status, markdown, needs));
     this.name = 'CheckFailure';
   }
 }
@@ -28,27 +34,31 @@ export class HarnessError extends CheckFailure {
   }
 }
 
-export function encodeFeedback(status: FailureStatus, markdown: string): string {
-  return `[[feedback:${status}]]\n${markdown}${CLOSE}`;
+export function encodeFeedback(status: FailureStatus, markdown: string, needs?: string): string {
+  return `[[feedback:${status}${needs ? `|needs=${needs}` : ''}]]\n${markdown}${CLOSE}`;
 }
 
 /** Finds feedback written by {@link encodeFeedback} inside any text (a Jest failure message). */
-export function decodeFeedback(text: string): { status: FailureStatus; markdown: string } | undefined {
+export function decodeFeedback(text: string): { status: FailureStatus; markdown: string; needs?: string } | undefined {
   const open = OPEN.exec(text);
   if (!open) return undefined;
   const start = open.index + open[0].length;
   const end = text.indexOf(CLOSE, start);
-  return { status: open[1] as FailureStatus, markdown: text.slice(start, end === -1 ? undefined : end) };
+  const markdown = text.slice(start, end === -1 ? undefined : end);
+  return open[2] ? { status: open[1] as FailureStatus, markdown, needs: open[2] } : { status: open[1] as FailureStatus, markdown };
 }
 
-/** Stops the check with this markdown as its feedback. */
-export function fail(markdown: string): never {
-  throw new CheckFailure(markdown);
+/**
+ * Stops the check with this markdown as its feedback. `options.needs`: the failure is a step this
+ * check needs first, tested by that check (see {@link CheckFailure}).
+ */
+export function fail(markdown: string, options: { needs?: string } = {}): never {
+  throw new CheckFailure(markdown, 'failed', options.needs);
 }
 
 /** `fail(markdown)` unless the condition holds. */
-export function ensure(condition: unknown, markdown: string): asserts condition {
-  if (!condition) fail(markdown);
+export function ensure(condition: unknown, markdown: string, options: { needs?: string } = {}): asserts condition {
+  if (!condition) fail(markdown, options);
 }
 
 /**
@@ -78,13 +88,14 @@ export interface HttpExchange {
 export function expectStatus(
   res: HttpExchange,
   expected: number | readonly number[],
-  feedback: { when?: string; fix: string },
+  feedback: { when?: string; fix: string; needs?: string },
 ): void {
   const allowed = typeof expected === 'number' ? [expected] : expected;
   if (allowed.includes(res.status)) return;
   fail(
     `${describeRequest(res, feedback.when)} answered **${res.status}**; expected **${allowed.join('** or **')}**. ` +
       `${feedback.fix}\n\n${showBody(res)}`,
+    { needs: feedback.needs },
   );
 }
 

@@ -57,6 +57,25 @@ describe('buildResults', () => {
     expect(results.tests[1]?.output).not.toContain('secret request details');
   });
 
+  test('When a step a check needs first fails, then the result names the check that tests it and says so first', () => {
+    const needs = encodeFeedback('failed', '`POST /auth/register` answered **500**; expected **201**.', 'group.visible');
+    const results = run([failed(visible!, encodeFeedback('failed', 'registration broke')), failed(hidden!, needs), failed(other!, needs)]);
+    expect(results.tests[0]?.needs).toBeUndefined();
+    expect(results.tests[1]).toMatchObject({ needs: 'group.visible', status: 'failed', score: 0 });
+    expect(results.tests[1]?.output).toContain('a step this check needs first failed; the check `group.visible` tests that step');
+    expect(results.tests[1]?.output).not.toContain('POST /auth/register');
+    expect(results.tests[2]?.output).toMatch(/^\*\*Not tested:\*\* a step this check needs first failed.*\n\n`POST \/auth\/register` answered \*\*500\*\*/);
+  });
+
+  test('When a needed step names a check the exercise does not declare, or the check itself, then no needs is kept', () => {
+    const unknown = encodeFeedback('failed', 'x', 'nowhere.step');
+    const itself = encodeFeedback('failed', 'y', 'group.other');
+    const results = run([failed(visible!, unknown), passed(hidden!), failed(other!, itself)]);
+    expect(results.tests[0]?.needs).toBeUndefined();
+    expect(results.tests[0]?.output).toBe('x');
+    expect(results.tests[2]?.needs).toBeUndefined();
+  });
+
   test('When a plain expect fails, then its message is kept without colours and stack frames', () => {
     const message =
       '\u001b[2mexpect(\u001b[22m\u001b[31mreceived\u001b[39m\u001b[2m).\u001b[22mtoBe\u001b[2m(\u001b[22m\u001b[32mexpected\u001b[39m\u001b[2m)\u001b[22m\n\n' +

@@ -23,6 +23,11 @@ export interface TestResult {
   output: string;
   hint?: string;
   measurements?: Measurement[];
+  /**
+   * The check could not test its own rule: a step it needs first failed, and this is the check
+   * that tests that step (fix it first; its failure is not repeated here).
+   */
+  needs?: string;
 }
 
 export interface Results {
@@ -67,8 +72,9 @@ export function buildResults(run: RunOutcome): Results {
     if (id && !byId.has(id)) byId.set(id, outcome);
   }
 
+  const declared = new Set(run.checks.map((check) => check.id));
   const tests = run.checks.map((check) => {
-    const result = toTestResult(check, byId.get(check.id), run.budgetExceededSeconds);
+    const result = toTestResult(check, byId.get(check.id), run.budgetExceededSeconds, declared);
     const measured = run.measurements?.get(check.id);
     return measured?.length ? { ...result, measurements: measured } : result;
   });
@@ -101,7 +107,7 @@ export function buildResults(run: RunOutcome): Results {
   return results;
 }
 
-function toTestResult(check: CheckDefinition, outcome: CaseOutcome | undefined, budgetSeconds?: number): TestResult {
+function toTestResult(check: CheckDefinition, outcome: CaseOutcome | undefined, budgetSeconds: number | undefined, declared: ReadonlySet<string>): TestResult {
   const base = {
     id: check.id,
     name: check.name,
@@ -126,15 +132,18 @@ function toTestResult(check: CheckDefinition, outcome: CaseOutcome | undefined, 
     status = 'error';
     feedback = `This check did not run (Jest reported it as ${outcome.status}).`;
   } else {
-    ({ status, feedback } = describeFailure(outcome.failureMessages.join('\n')));
+    let needs: string | undefined;
+    ({ status, feedback, needs } = describeFailure(outcome.failureMessages.join('\n')));
+    // A step tested by another check: only when this exercise declares it (and it is not this one).
+    if (needs && needs !== check.id && declared.has(needs)) return { ...base, score: 0, status, needs, output: outputFor(check, status, feedback, needs) };
   }
   return { ...base, score: 0, status, output: outputFor(check, status, feedback) };
 }
 
-function describeFailure(message: string): { status: FailureStatus; feedback: string } {
+function describeFailure(message: string): { status: FailureStatus; feedback: string; needs?: string } {
   const plain = stripAnsi(message);
   const decoded = decodeFeedback(plain);
-  if (decoded) return { status: decoded.status, feedback: decoded.markdown };
+  if (decoded) return { status: decoded.status, feedback: decoded.markdown, ...(decoded.needs ? { needs: decoded.needs } : {}) };
   if (/Exceeded timeout of \d+ ms/.test(plain)) {
     return { status: 'timeout', feedback: 'This check did not finish in time. Your app answers too slowly or not at all.' };
   }
@@ -147,13 +156,15 @@ function describeFailure(message: string): { status: FailureStatus; feedback: st
   return { status: 'failed', feedback: `The grader's assertion failed:\n\`\`\`\n${cut(withoutStack, 1500)}\n\`\`\`` };
 }
 
-function outputFor(check: CheckDefinition, status: TestStatus, feedback: string): string {
+function outputFor(check: CheckDefinition, status: TestStatus, feedback: string, needs?: string): string {
   const statusLine = status === 'timeout' ? 'Timed out.' : status === 'error' ? 'Not graded.' : 'Failed.';
+  // Said first, so the learner fixes the step before reading this check's own rule.
+  const blocked = needs ? `**Not tested:** a step this check needs first failed; the check \`${needs}\` tests that step. Fix it first.\n\n` : '';
   const text =
     check.visibility === 'visible'
-      ? `${feedback}${check.hint ? `\n\n**Hint:** ${check.hint}` : ''}`
+      ? `${blocked}${feedback}${check.hint ? `\n\n**Hint:** ${check.hint}` : ''}`
       : // Hidden: the learner must not learn what the check sends, only where to look.
-        `${statusLine} This check is hidden.${check.hint ? `\n\n**Hint:** ${check.hint}` : ''}`;
+        `${statusLine} This check is hidden.${blocked ? ` ${blocked.trim()}` : ''}${check.hint ? `\n\n**Hint:** ${check.hint}` : ''}`;
   return capBytes(stripAnsi(text), OUTPUT_MAX_BYTES);
 }
 

@@ -99,6 +99,16 @@ export interface PresentedCheck {
   hintHtml: string;
   /** What the check measured, with its threshold (visible checks only). */
   measurements: NonNullable<TestResult['measurements']>;
+  /** Not tested: the id (as the viewer may name it) of the check whose step failed first. */
+  needs: string | null;
+}
+
+/** One failing step and the checks it kept from testing their own rule. */
+export interface BlockedChecks {
+  /** The check that tests the step, as the viewer may name it. */
+  step: string;
+  stepName: string;
+  checks: string[];
 }
 
 export interface PresentedGroup {
@@ -122,6 +132,8 @@ export interface PresentedResult {
   totalChecks: number;
   /** The required checks that failed, as the viewer may name them (hidden ones by placeholder). */
   failedRequired: string[];
+  /** Checks not tested because a step they need failed, grouped by that step (said once, on top). */
+  blocked: BlockedChecks[];
   warnings: string[];
   appLogTail: string | null;
   /** The one reason of a failure, with the fix (issue 10 §3), shown above everything else. */
@@ -141,6 +153,10 @@ export function redactChecks(
   tests: TestResult[],
   options: { reveal?: boolean } = {},
 ): Array<Omit<PresentedCheck, 'feedbackHtml' | 'hintHtml'> & { output: string; hint: string | null }> {
+  // A hidden check's placeholder number is its rank among the redacted ones, in order.
+  const placeholders = new Map<string, string>();
+  if (!options.reveal) tests.filter(isRedacted).forEach((test, rank) => placeholders.set(test.id, `Hidden check ${rank + 1}`));
+  const viewerLabel = (id: string) => placeholders.get(id) ?? id;
   let hiddenCount = 0;
   return tests.map((test) => {
     if (isRedacted(test) && !options.reveal) {
@@ -157,6 +173,7 @@ export function redactChecks(
         output: '',
         hint: test.hint ?? null,
         measurements: [],
+        needs: test.needs ? viewerLabel(test.needs) : null,
       };
     }
     return {
@@ -171,6 +188,7 @@ export function redactChecks(
       output: test.output,
       hint: test.hint ?? null,
       measurements: test.measurements ?? [],
+      needs: test.needs ? viewerLabel(test.needs) : null,
     };
   });
 }
@@ -213,11 +231,32 @@ export function presentResult(result: StoredResult, options: { reveal?: boolean 
     groups: [...groups.values()],
     passedChecks: checks.filter((check) => check.status === 'passed').length,
     totalChecks: checks.length,
+    blocked: groupBlocked(result.tests, checks),
     failedRequired: result.status === 'scored' ? checks.filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden && !options.reveal ? check.name : `\`${check.id}\``)) : [],
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
     diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
   };
+}
+
+/**
+ * Checks that could not test their rule because a step they need failed, grouped by the check
+ * that tests that step. `tests` and `checks` are the same list, stored and as the viewer sees it
+ * (hidden checks by placeholder), so the step is named the way this viewer may name it.
+ */
+function groupBlocked(tests: TestResult[], checks: PresentedCheck[]): BlockedChecks[] {
+  const groups = new Map<string, BlockedChecks>();
+  tests.forEach((test, index) => {
+    if (!test.needs || test.status === 'passed') return;
+    const stepIndex = tests.findIndex((other) => other.id === test.needs);
+    const step = stepIndex >= 0 ? checks[stepIndex] : undefined;
+    // Check ids have a dot; a placeholder ("Hidden check 2", id hidden-2) is named by its name.
+    const label = step ? (step.id.includes('.') ? step.id : step.name) : test.needs;
+    const group = groups.get(label) ?? { step: label, stepName: step?.name ?? label, checks: [] };
+    group.checks.push(checks[index].name);
+    groups.set(label, group);
+  });
+  return [...groups.values()];
 }
 
 /** What the live page needs to draw the timeline: sent on connect and after the job ends. */

@@ -36,6 +36,8 @@ export const TestResultSchema = z.object({
     )
     .max(20)
     .optional(),
+  /** Not tested: a step it needs first failed; the id of the check that tests that step. */
+  needs: z.string().max(200).optional(),
 });
 export type TestResult = z.infer<typeof TestResultSchema>;
 

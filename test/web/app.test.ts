@@ -188,6 +188,33 @@ describe('the course page', () => {
     const badge = await (await fetch(`${app.url}/badges/katherine/phase-1-auth.svg`)).text();
     expect(badge).toContain('95% not passed');
   });
+
+  test('When checks fail only because a step they need failed, then the page says it once, naming the step, hidden checks by placeholder', async () => {
+    const browser = new Browser(app);
+    await browser.signIn('dorothy');
+    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'dorothy'");
+    const { id } = await insertSubmission({ userId: Number(user.rows[0].id), exerciseId: 'phase-1-auth', repoUrl: 'https://github.com/dorothy/auth', source: 'web' });
+    const base = { group: 'Tokens', score: 0, max_score: 5, status: 'failed' as const, required: false };
+    await storeOutcome(id, {
+      status: 'scored',
+      cause: null,
+      message: null,
+      score: 0,
+      maxScore: 15,
+      executionTimeMs: 1000,
+      tests: [
+        { ...base, id: 'registration.creates-user', name: 'POST /auth/register creates a user', visibility: 'visible', output: '`POST /auth/register` answered **500**.' },
+        { ...base, id: 'tokens.refresh-rotation', name: 'A refresh token gives a new pair once', visibility: 'visible', output: '**Not tested:** …', needs: 'registration.creates-user' },
+        { ...base, id: 'tokens.refresh-not-access', name: 'SECRET refresh check', visibility: 'hidden', hint: 'Use two secrets.', output: 'Failed. This check is hidden.', needs: 'registration.creates-user' },
+      ],
+      appLog: null,
+      warnings: [],
+    });
+    const page = await browser.get(`/submissions/${id}`);
+    expect(page.text).toContain('One failing step costs 3 checks');
+    expect(page.text).toContain('POST /auth/register creates a user (<code>registration.creates-user</code>) failed, so these 2 checks could not test their own rule: A refresh token gives a new pair once, Hidden check 1.');
+    expect(page.text).not.toContain('SECRET refresh check');
+  });
 });
 
 describe('the phase page and submitting', () => {

@@ -38,11 +38,13 @@ export async function registerUser(user: NewUser): Promise<{ id: string; respons
   expectStatus(response, 201, {
     when: 'with a valid new user (a step this check needs first)',
     fix: 'Registration must work before this check can go on: see the check registration.creates-user.',
+    needs: 'registration.creates-user',
   });
   const id = isRecord(response.body) ? response.body.id : undefined;
   ensure(
     typeof id === 'string' && id.length > 0,
     `\`POST /auth/register\` answered 201 without the new user's \`id\` (a step this check needs first).\n\n${showBody(response)}`,
+    { needs: 'registration.creates-user' },
   );
   return { id, response };
 }
@@ -56,11 +58,14 @@ export async function login(email: string, password: string, who = 'a registered
       who === 'the admin'
         ? 'On start, make sure the account ADMIN_EMAIL exists with the password ADMIN_PASSWORD and the role `admin`.'
         : 'Login must work before this check can go on: see the check tokens.login-returns-pair.',
+    // The admin's login is this phase's own setup, tested by no single check: no `needs`.
+    ...(who === 'the admin' ? {} : { needs: 'tokens.login-returns-pair' }),
   });
   const body = isRecord(response.body) ? response.body : {};
   ensure(
     typeof body.accessToken === 'string' && typeof body.refreshToken === 'string',
     `\`POST /auth/login\` answered 200 without \`accessToken\` and \`refreshToken\` strings (a step this check needs first).\n\n${showBody(response)}`,
+    { needs: 'tokens.login-returns-pair' },
   );
   return { accessToken: body.accessToken, refreshToken: body.refreshToken };
 }
