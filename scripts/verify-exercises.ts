@@ -309,6 +309,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (options.repeat > 1) console.log(`\n##### run ${run} of ${options.repeat}`);
     const signature: Signature = [];
     for (const plan of plans) {
+      if (!plan.targets.length) continue;
       console.log(`\n=== ${plan.exercise.id} (reference: graders/${plan.reference})`);
       // --repeat measures flakiness itself, so it never retries.
       for (const target of plan.targets) ok = (await verifyTarget(plan, target, images, signature, options.repeat === 1, flakes)) && ok;
