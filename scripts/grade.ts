@@ -1,25 +1,28 @@
 /**
- * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json]
+ * npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref R] [--subdir D] [--json] [--brief] [--instructor]
  *
  * Runs the grading pipeline without the web server. Prints a readable report, or with --json
- * only the results object on stdout. Exits 0 whenever a result was produced, whatever the
- * score; 2 on bad usage; 1 when no result could be produced (infrastructure).
+ * only the results object on stdout. Hidden checks are shown as a learner sees them (a
+ * placeholder name, status, points and hint: server/lib/hiddenChecks.ts); --instructor shows
+ * their full record (id, name, feedback, measurements). Exits 0 whenever a result was produced,
+ * whatever the score; 2 on bad usage; 1 when no result could be produced (infrastructure).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
+import { isHiddenCheck, redactHiddenChecks } from '../server/lib/hiddenChecks';
 import { checkRef, checkRepoUrl, checkSubdir } from '../server/lib/submissionInput';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Source } from '../worker/stages/fetchSource';
 import { gradeLocally, prepareGrading, toResultsFile } from './lib/gradeLocally';
 
-const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json] [--brief]';
+const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> [--ref BRANCH] [--subdir DIR] [--json] [--brief] [--instructor]';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, brief: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, brief: { type: 'boolean', default: false }, instructor: { type: 'boolean', default: false }, help: { type: 'boolean' } },
   });
   if (values.help || positionals.length !== 2) {
     process.stderr.write(`${USAGE}\n`);
@@ -27,6 +30,7 @@ async function main(): Promise<number> {
   }
   const [exerciseId, target] = positionals;
   const json = values.json ?? false;
+  const instructor = values.instructor ?? false;
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   let exercise;
@@ -59,8 +63,12 @@ async function main(): Promise<number> {
     log(`[grade] ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${stage}${detail ? ` — ${detail}` : ''}`);
   });
   // The diagnosis (issue 10 §3) rides beside the results file's own fields.
-  if (json) process.stdout.write(`${JSON.stringify({ ...toResultsFile(outcome), ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
-  else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false }));
+  // Hidden checks as a learner sees them unless --instructor (issue 11 §3).
+  if (json) {
+    const results = toResultsFile(outcome);
+    const shown = instructor ? results : { ...results, tests: redactHiddenChecks(results.tests) };
+    process.stdout.write(`${JSON.stringify({ ...shown, ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
+  } else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false, instructor }));
   return 0;
 }
 
@@ -76,9 +84,11 @@ const LOG_LINES = 60;
 
 /**
  * The readable report: stages, the diagnosis, each check with its whole feedback (the requests it
- * sent included) and the tail of the app's log; `brief` cuts feedback and log short.
+ * sent included) and the tail of the app's log; `brief` cuts feedback and log short. Hidden checks
+ * are redacted as a learner sees them (placeholder name, status, points, hint) unless `instructor`.
  */
-export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean } = {}): string {
+export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean; instructor?: boolean } = {}): string {
+  const checks = options.instructor ? outcome.tests : redactHiddenChecks(outcome.tests);
   const lines: string[] = [];
   lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
   lines.push('Stages:');
@@ -94,19 +104,25 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
     lines.push(`ERROR (cause: ${outcome.cause}: ${whose}): ${outcome.message}`, '');
   }
   const groups = new Map<string, typeof outcome.tests>();
-  for (const test of outcome.tests) groups.set(test.group, [...(groups.get(test.group) ?? []), test]);
+  for (const test of checks) groups.set(test.group, [...(groups.get(test.group) ?? []), test]);
   for (const [group, tests] of groups) {
     const got = tests.reduce((sum, test) => sum + test.score, 0);
     const max = tests.reduce((sum, test) => sum + test.max_score, 0);
     lines.push(`${group}  ${got}/${max}`);
     for (const test of tests) {
       const mark = test.status === 'passed' ? 'PASS' : test.status.toUpperCase();
-      lines.push(`  ${mark.padEnd(7)} ${`${test.score}/${test.max_score}`.padStart(5)}  ${test.id} — ${test.name}${test.visibility === 'hidden' ? ' (hidden)' : ''}`);
+      // A redacted check has no id worth printing: its placeholder name says it all.
+      const title = isHiddenCheck(test) ? (options.instructor ? `${test.id} — ${test.name} (hidden)` : `${test.name} (hidden)`) : `${test.id} — ${test.name}`;
+      lines.push(`  ${mark.padEnd(7)} ${`${test.score}/${test.max_score}`.padStart(5)}  ${title}`);
       if (test.status !== 'passed' && test.output) {
         const feedback = test.output.trim().split('\n');
         const shown = options.brief ? feedback.slice(0, BRIEF_FEEDBACK_LINES) : feedback;
         lines.push(...shown.map((line) => `           ${line}`));
         if (shown.length < feedback.length) lines.push(`           … (${feedback.length} lines in all; without --brief for everything)`);
+      }
+      // What each check measured beside its bound: instructors only (a redacted check has none).
+      if (options.instructor) {
+        for (const m of test.measurements ?? []) lines.push(`           ~ ${m.name} = ${m.value}${m.unit ? ` ${m.unit}` : ''}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
       }
     }
     lines.push('');

@@ -1,14 +1,19 @@
 /**
- * npm run exercises:verify [-- <exercise-id>…] [--only reference|<mutant>] [--repeat N]
- * A reference or mutant that does not behave as declared is graded once more (not with --repeat);
- * passing then, it is listed as FLAKY at the end with what the first run saw.
+ * npm run exercises:verify [-- --exercise ID …] [--mutant NAME|reference …] [--repeat N]
+ *   (aliases: positional exercise ids for --exercise, --only for --mutant)
  *
- * Proves each grader: its reference solution scores full marks, and each mutant
+ * Proves each grader: its reference solution scores full marks, each mutant
  * (graders/<id>/mutants/*.patch, a realistic mistake) fails exactly the checks its `Fails:`
- * header names. Prints the failed checks, each failure's feedback, and every measurement a
- * check recorded beside its threshold, so the margins are visible. With --repeat N the whole
- * verification runs N times and must give identical results (no flaky checks).
- * Exits 1 on any difference.
+ * header names, and each correct variant (a patch whose header says `Fails: none`: another
+ * correct way to meet the brief) scores full marks too. Prints the failed checks, each failure's
+ * feedback, and every measurement a check recorded beside its threshold, so the margins are visible.
+ *
+ * A reference, variant or mutant that does not behave as declared is graded once more (not with
+ * --repeat). Behaving as declared then, it is FLAKY: the report shows both runs, and verify fails
+ * (exit 1) unless every check that changed its verdict is marked `flaky: '<why>'` in the
+ * exercise's checks.ts, which reports it as "FLAKY (allowed: <why>)". With --repeat N the whole
+ * verification runs N times without retries and must give identical results.
+ * Exits 1 on any difference, 2 on bad usage.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,30 +21,140 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { CheckDefinition } from '../graders/harness/checkDefinitions';
+import { loadChecks } from '../graders/harness/reporter';
 import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../server/exercises/definition';
-import { gradeLocally, prepareGrading } from './lib/gradeLocally';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Images } from '../worker/stages/context';
 
 const GraderConfigSchema = z.object({ reference: z.string() });
 
+export const USAGE =
+  'usage: npm run exercises:verify [-- [--exercise ID]… [--mutant NAME|reference]… [--repeat N]]\n' +
+  '  (positional exercise ids are the same as --exercise; --only is the same as --mutant)';
+
+export class UsageError extends Error {}
+
 export interface Mutant {
   name: string;
   description: string;
+  /** The checks the patch must fail, sorted; empty for a correct variant. */
   fails: string[];
+  /** `Fails: none`: a correct variant of the reference, which must score full marks. */
+  variant: boolean;
   patchPath: string;
 }
 
-export function parseMutant(patchPath: string): Mutant {
-  const text = fs.readFileSync(patchPath, 'utf8');
+/** Reads a patch's header (everything before the first `diff --git`). Pure. */
+export function parseMutantText(text: string, patchPath: string): Mutant {
   const header = text.split(/^diff --git /m)[0];
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(header)?.[1]?.trim() ?? '';
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'mi').exec(header)?.[1]?.trim() ?? '';
   const fails = field('Fails')
     .split(',')
     .map((id) => id.trim())
     .filter(Boolean);
-  if (!fails.length) throw new Error(`${patchPath}: the header has no "Fails:" line naming the checks it must fail`);
-  return { name: field('Mutant') || path.basename(patchPath, '.patch'), description: field('Description'), fails, patchPath };
+  if (!fails.length) throw new Error(`${patchPath}: the header has no "Fails:" line naming the checks it must fail (or "Fails: none" for a correct variant)`);
+  const variant = fails.some((id) => id.toLowerCase() === 'none');
+  if (variant && fails.length > 1) throw new Error(`${patchPath}: "Fails: none" (a correct variant) cannot also name checks: ${fails.join(', ')}`);
+  return {
+    name: field('Mutant') || path.basename(patchPath, '.patch'),
+    description: field('Description'),
+    fails: variant ? [] : [...fails].sort(),
+    variant,
+    patchPath,
+  };
+}
+
+export function parseMutant(patchPath: string): Mutant {
+  return parseMutantText(fs.readFileSync(patchPath, 'utf8'), patchPath);
+}
+
+export interface VerifyOptions {
+  /** Exercise ids to verify; empty: every gradable exercise. */
+  exercises: string[];
+  /** `reference` and/or mutant or variant names; empty: all of them. */
+  targets: string[];
+  repeat: number;
+  help: boolean;
+}
+
+/** The command line (after `--`). Throws UsageError. Pure. */
+export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        exercise: { type: 'string', multiple: true },
+        mutant: { type: 'string', multiple: true },
+        only: { type: 'string', multiple: true },
+        repeat: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const unique = (list: string[]) => [...new Set(list.map((item) => item.trim()).filter(Boolean))];
+  const repeatText = values.repeat ?? '1';
+  if (!/^\d+$/.test(repeatText) || Number(repeatText) < 1) throw new UsageError(`--repeat takes a whole number of runs, at least 1 (got "${repeatText}")`);
+  return {
+    exercises: unique([...positionals, ...(values.exercise ?? [])]),
+    targets: unique([...(values.mutant ?? []), ...(values.only ?? [])]),
+    repeat: Number(repeatText),
+    help: values.help ?? false,
+  };
+}
+
+/** The exercises to verify, in course order; unknown or ungradable ids are a usage error. */
+export function selectExercises<T extends Pick<ExerciseDefinition, 'id' | 'gradable'>>(all: readonly T[], ids: readonly string[]): T[] {
+  if (!ids.length) return all.filter((exercise) => exercise.gradable);
+  for (const id of ids) {
+    const exercise = all.find((candidate) => candidate.id === id);
+    if (!exercise) throw new UsageError(`no exercise "${id}" (there are: ${all.map((candidate) => candidate.id).join(', ')})`);
+    if (!exercise.gradable) throw new UsageError(`exercise "${id}" has no grader (graders/${id}/checks.ts)`);
+  }
+  return all.filter((exercise) => ids.includes(exercise.id));
+}
+
+/** The checks whose verdict was not the declared one: failed but not declared, or declared but passed. */
+export function unexpectedChecks(failed: readonly string[], declared: readonly string[]): string[] {
+  return [...failed.filter((id) => !declared.includes(id)), ...declared.filter((id) => !failed.includes(id))].sort();
+}
+
+export interface FlakeDecision {
+  /** True when every check that changed its verdict is marked `flaky` with a reason. */
+  allowed: boolean;
+  /** Each check that changed its verdict between the two runs, with its `flaky` reason or null. */
+  checks: Array<{ id: string; reason: string | null }>;
+  /** The first run was a grading error (not attributable to a check: never allowed). */
+  firstRunError: boolean;
+}
+
+/**
+ * A reference/variant/mutant behaved as declared only on its second run: is that allowed? Only when
+ * the first run was scored and every check that differed is explicitly marked flaky. Pure.
+ */
+export function decideFlake(input: {
+  firstStatus: 'scored' | 'error';
+  firstFailed: readonly string[];
+  declared: readonly string[];
+  checks: ReadonlyArray<Pick<CheckDefinition, 'id' | 'flaky'>>;
+}): FlakeDecision {
+  const byId = new Map(input.checks.map((check) => [check.id, check]));
+  const checks = unexpectedChecks(input.firstFailed, input.declared).map((id) => ({ id, reason: byId.get(id)?.flaky?.trim() || null }));
+  const firstRunError = input.firstStatus !== 'scored';
+  return { allowed: !firstRunError && checks.length > 0 && checks.every((check) => check.reason !== null), checks, firstRunError };
+}
+
+/** The report line of a flake. Pure. */
+export function flakeLine(label: string, decision: FlakeDecision, firstRun: string): string {
+  const verdict = decision.allowed
+    ? `FLAKY (allowed: ${[...new Set(decision.checks.map((check) => `${check.id}: ${check.reason}`))].join('; ')})`
+    : `FLAKY (fails verify${decision.checks.some((check) => check.reason === null) ? `; not marked flaky: ${decision.checks.filter((check) => check.reason === null).map((check) => check.id).join(', ') || 'no single check'}` : ''}${decision.firstRunError ? '; the first run was a grading error' : ''})`;
+  return `${verdict} ${label}: first run ${firstRun}; second run as declared`;
 }
 
 function printMeasurements(outcome: GradeOutcome): void {
@@ -55,6 +170,13 @@ function failedChecks(outcome: GradeOutcome): string[] {
   return outcome.tests.filter((test) => test.status !== 'passed').map((test) => test.id).sort();
 }
 
+/** Scored, and failing exactly the declared checks (none, with full marks, for a reference or variant). */
+function asDeclared(outcome: GradeOutcome, declared: readonly string[]): boolean {
+  if (outcome.status !== 'scored' || outcome.maxScore <= 0) return false;
+  if (!declared.length && outcome.score !== outcome.maxScore) return false;
+  return JSON.stringify(failedChecks(outcome)) === JSON.stringify([...declared].sort());
+}
+
 function copyReference(referenceDir: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-mutant-'));
   fs.cpSync(referenceDir, dir, {
@@ -65,118 +187,153 @@ function copyReference(referenceDir: string): string {
   return dir;
 }
 
+/** One thing graded: the reference itself, or the reference with a patch applied. */
+type Target = { kind: 'reference'; name: 'reference'; fails: [] } | ({ kind: 'mutant' | 'variant' } & Mutant);
+
+interface Plan {
+  exercise: ExerciseDefinition;
+  referenceDir: string;
+  reference: string;
+  checks: readonly CheckDefinition[];
+  targets: Target[];
+}
+
 /** What a verification observed: compared across --repeat runs. */
 type Signature = string[];
 
-/** Checks that matched only on the second run (printed at the end; kept out of --repeat runs). */
-const flaky: string[] = [];
-
-async function verifyExercise(
-  exercise: ExerciseDefinition,
-  images: Images,
-  only: string | undefined,
-  signature: Signature,
-  retryOnce: boolean,
-): Promise<boolean> {
+/** Reads grader.json, checks.ts and every patch header before anything is graded. */
+function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): Plan | null {
   const configPath = path.join(exercise.graderDir, 'grader.json');
-  if (!fs.existsSync(configPath)) {
-    console.log(`\n${exercise.id}: no grader.json (no reference to verify against) — skipped`);
-    return true;
-  }
+  if (!fs.existsSync(configPath)) return null;
   const config = GraderConfigSchema.parse(JSON.parse(fs.readFileSync(configPath, 'utf8')));
-  const referenceDir = path.join(GRADERS_DIR, config.reference);
-  let ok = true;
-  console.log(`\n=== ${exercise.id} (reference: graders/${config.reference})`);
-
-  if (!only || only === 'reference') {
-    let outcome = await gradeLocally(exercise, { kind: 'local', path: referenceDir, ref: null }, null, images);
-    let full = outcome.status === 'scored' && outcome.score === outcome.maxScore && outcome.maxScore > 0;
-    if (!full && retryOnce) {
-      const first = `${outcome.score}/${outcome.maxScore} (${outcome.status}), failed ${failedChecks(outcome).join(', ') || 'nothing'}`;
-      for (const test of outcome.tests.filter((t) => t.status !== 'passed')) console.log(`       first run · ${test.id}: ${test.output.replace(/\s+/g, ' ').slice(0, 300)}`);
-      outcome = await gradeLocally(exercise, { kind: 'local', path: referenceDir, ref: null }, null, images);
-      full = outcome.status === 'scored' && outcome.score === outcome.maxScore && outcome.maxScore > 0;
-      if (full) flaky.push(`${exercise.id} reference: first run ${first}; second run full marks`);
-    }
-    console.log(`${full ? 'OK  ' : 'FAIL'} reference: ${outcome.score}/${outcome.maxScore} (${outcome.status})${outcome.message ? ` — ${outcome.message}` : ''}`);
-    signature.push(`${exercise.id} reference ${outcome.status} ${failedChecks(outcome).join(',')}`);
-    printMeasurements(outcome);
-    if (!full) {
-      ok = false;
-      for (const test of outcome.tests.filter((t) => t.status !== 'passed')) console.log(`       failed ${test.id}: ${test.output.split('\n')[0]}`);
-    }
-  }
-
   const mutantsDir = path.join(exercise.graderDir, 'mutants');
   const patches = fs.existsSync(mutantsDir) ? fs.readdirSync(mutantsDir).filter((file) => file.endsWith('.patch')).sort() : [];
-  for (const file of patches) {
-    const mutant = parseMutant(path.join(mutantsDir, file));
-    if (only && only !== mutant.name) continue;
-    const dir = copyReference(referenceDir);
-    try {
-      execFileSync('git', ['apply', '--whitespace=nowarn', mutant.patchPath], { cwd: dir, stdio: 'pipe' });
-      const declared = [...mutant.fails].sort();
-      let outcome = await gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
-      let observed = failedChecks(outcome);
-      let same = outcome.status === 'scored' && JSON.stringify(observed) === JSON.stringify(declared);
-      let retried = false;
-      if (!same && retryOnce) {
-        // One more run before failing, and the first run's surprise is printed and kept: a check
-        // that differs between two runs of the same code is a flaky check to fix, not a pass.
-        const surprise = outcome.tests.filter((t) => t.status !== 'passed' && !declared.includes(t.id));
-        const first = `${outcome.score}/${outcome.maxScore} (${outcome.status}), failed ${observed.join(', ') || 'nothing'}`;
-        for (const test of surprise) console.log(`       first run · ${test.id}: ${test.output.replace(/\s+/g, ' ').slice(0, 300)}`);
-        outcome = await gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
-        observed = failedChecks(outcome);
-        same = outcome.status === 'scored' && JSON.stringify(observed) === JSON.stringify(declared);
-        retried = true;
-        if (same) flaky.push(`${exercise.id} mutant ${mutant.name}: first run ${first}; second run as declared`);
-      }
-      signature.push(`${exercise.id} ${mutant.name} ${outcome.status} ${observed.join(',')}`);
-      ok &&= same;
-      console.log(`${same ? 'OK  ' : 'FAIL'} mutant ${mutant.name}: ${outcome.score}/${outcome.maxScore}${retried ? ' (second run)' : ''}`);
-      console.log(`       declared: ${declared.join(', ')}`);
-      if (!same) console.log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
-      for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
-        console.log(`       · ${test.id}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
-      }
-      printMeasurements(outcome);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return ok;
+  const all: Target[] = [
+    { kind: 'reference', name: 'reference', fails: [] },
+    ...patches.map((file): Target => {
+      const mutant = parseMutant(path.join(mutantsDir, file));
+      return { ...mutant, kind: mutant.variant ? 'variant' : 'mutant' };
+    }),
+  ];
+  return {
+    exercise,
+    reference: config.reference,
+    referenceDir: path.join(GRADERS_DIR, config.reference),
+    checks: loadChecks(path.join(exercise.graderDir, 'checks.ts')),
+    targets: all.filter((target) => !wanted.length || wanted.includes(target.name)),
+  };
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { only: { type: 'string' }, repeat: { type: 'string', default: '1' } },
-  });
-  const exercises = loadExerciseDefinitions().filter((exercise) => exercise.gradable && (!positionals.length || positionals.includes(exercise.id)));
+async function verifyTarget(plan: Plan, target: Target, images: Images, signature: Signature, retryOnce: boolean, flakes: string[]): Promise<boolean> {
+  const { gradeLocally } = await import('./lib/gradeLocally');
+  const { exercise } = plan;
+  const dir = target.kind === 'reference' ? plan.referenceDir : copyReference(plan.referenceDir);
+  try {
+    if (target.kind !== 'reference') execFileSync('git', ['apply', '--whitespace=nowarn', target.patchPath], { cwd: dir, stdio: 'pipe' });
+    const declared = target.fails;
+    const grade = () => gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
+    let outcome = await grade();
+    let same = asDeclared(outcome, declared);
+    let retried = false;
+    if (!same && retryOnce) {
+      // One more run before failing, and the first run's surprise is printed and kept: a check
+      // that differs between two runs of the same code is a flaky check to fix, not a pass.
+      const firstFailed = failedChecks(outcome);
+      const first = `${outcome.score}/${outcome.maxScore} (${outcome.status}${outcome.status === 'error' ? `: ${outcome.message}` : ''}), failed ${firstFailed.join(', ') || 'nothing'}`;
+      console.log(`       first run: ${first}`);
+      for (const test of outcome.tests.filter((t) => unexpectedChecks(firstFailed, declared).includes(t.id))) {
+        console.log(`       first run · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 300)}`);
+      }
+      printMeasurements(outcome);
+      const firstStatus = outcome.status;
+      outcome = await grade();
+      same = asDeclared(outcome, declared);
+      retried = true;
+      if (same) {
+        const decision = decideFlake({ firstStatus, firstFailed, declared, checks: plan.checks });
+        flakes.push(flakeLine(`${exercise.id} ${target.kind === 'reference' ? 'reference' : `${target.kind} ${target.name}`}`, decision, first));
+        same = decision.allowed;
+      }
+    }
+    const observed = failedChecks(outcome);
+    signature.push(`${exercise.id} ${target.name} ${outcome.status} ${observed.join(',')}`);
+    const label = target.kind === 'reference' ? 'reference' : `${target.kind} ${target.name}`;
+    const status = target.kind === 'reference' ? ` (${outcome.status})${outcome.message ? ` — ${outcome.message}` : ''}` : '';
+    console.log(`${same ? 'OK  ' : 'FAIL'} ${label}: ${outcome.score}/${outcome.maxScore}${status}${retried ? ' (second run)' : ''}`);
+    if (target.kind !== 'reference') {
+      if (target.description) console.log(`       ${target.description}`);
+      console.log(`       declared: ${target.kind === 'variant' ? 'none (a correct variant: full marks)' : declared.join(', ')}`);
+      if (!asDeclared(outcome, declared)) console.log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
+    }
+    for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
+      console.log(`       · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
+    }
+    printMeasurements(outcome);
+    return same;
+  } finally {
+    if (target.kind !== 'reference') fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: VerifyOptions;
+  let plans: Plan[];
+  try {
+    options = parseVerifyArgs(argv);
+    if (options.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const exercises = selectExercises(loadExerciseDefinitions(), options.exercises);
+    plans = [];
+    for (const exercise of exercises) {
+      const plan = planExercise(exercise, options.targets);
+      if (plan) plans.push(plan);
+      else console.log(`${exercise.id}: no grader.json (no reference to verify against) — skipped`);
+    }
+    const known = new Set(plans.flatMap((plan) => plan.targets.map((target) => target.name)));
+    const unknown = options.targets.filter((name) => !known.has(name));
+    if (unknown.length) throw new UsageError(`no mutant or variant named ${unknown.map((name) => `"${name}"`).join(', ')} in ${plans.map((plan) => plan.exercise.id).join(', ') || 'the selected exercises'}`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`exercises:verify: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+
+  const { prepareGrading } = await import('./lib/gradeLocally');
   const images = await prepareGrading((line) => console.log(line));
   let ok = true;
   const runs: Signature[] = [];
-  const repeat = Math.max(1, Number(values.repeat) || 1);
-  for (let run = 1; run <= repeat; run += 1) {
-    if (repeat > 1) console.log(`\n##### run ${run} of ${repeat}`);
+  const flakes: string[] = [];
+  for (let run = 1; run <= options.repeat; run += 1) {
+    if (options.repeat > 1) console.log(`\n##### run ${run} of ${options.repeat}`);
     const signature: Signature = [];
-    // --repeat measures flakiness itself, so it never retries.
-    for (const exercise of exercises) ok = (await verifyExercise(exercise, images, values.only, signature, repeat === 1)) && ok;
+    for (const plan of plans) {
+      if (!plan.targets.length) continue;
+      console.log(`\n=== ${plan.exercise.id} (reference: graders/${plan.reference})`);
+      // --repeat measures flakiness itself, so it never retries.
+      for (const target of plan.targets) ok = (await verifyTarget(plan, target, images, signature, options.repeat === 1, flakes)) && ok;
+    }
     runs.push(signature);
   }
-  if (repeat > 1) {
+  if (options.repeat > 1) {
     const identical = runs.every((signature) => JSON.stringify(signature) === JSON.stringify(runs[0]));
-    console.log(identical ? `\nthe ${repeat} runs gave identical results` : `\nFLAKY: the ${repeat} runs differ`);
+    console.log(identical ? `\nthe ${options.repeat} runs gave identical results` : `\nFLAKY: the ${options.repeat} runs differ`);
+    if (!identical) {
+      for (let run = 1; run < runs.length; run += 1) {
+        for (const line of runs[run]) if (!runs[0].includes(line)) console.log(`  run ${run + 1}: ${line}  (run 1: ${runs[0].find((first) => first.split(' ').slice(0, 2).join(' ') === line.split(' ').slice(0, 2).join(' ')) ?? '—'})`);
+      }
+    }
     ok &&= identical;
   }
-  for (const line of flaky) console.log(`FLAKY (as declared only on the second run): ${line}`);
+  if (flakes.length) console.log('');
+  for (const line of flakes) console.log(line);
   console.log(ok ? '\nexercises:verify: every grader behaves as declared' : '\nexercises:verify: FAILED (see above)');
   return ok ? 0 : 1;
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
       console.error(error);

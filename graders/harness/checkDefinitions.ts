@@ -25,6 +25,13 @@ export interface CheckDefinition {
    * Points are unaffected (required is orthogonal to the score).
    */
   required?: boolean;
+  /**
+   * Only for a check whose verdict may differ between two runs of the same code, with the reason
+   * (non-empty) and why it cannot be made deterministic. exercises:verify fails on a FLAKY verdict
+   * unless every check that changed is marked so; it then reports "FLAKY (allowed: <reason>)".
+   * No check should need it: prefer a deterministic check.
+   */
+  flaky?: string;
 }
 
 export interface ExerciseChecks<Id extends string = string> {
@@ -57,6 +64,9 @@ export function defineChecks<const T extends ReadonlyArray<CheckDefinition>>(inp
     }
     if (check.visibility === 'hidden' && !check.hint) {
       throw new Error(`hidden check "${check.id}" needs a hint: it is all the learner sees`);
+    }
+    if (check.flaky !== undefined && (typeof check.flaky !== 'string' || !check.flaky.trim())) {
+      throw new Error(`check "${check.id}" is marked flaky without a reason: explain why its verdict may change between runs`);
     }
   }
   const total = input.checks.reduce((sum, check) => sum + check.points, 0);

@@ -1,0 +1,49 @@
+/**
+ * Hidden means hidden (issue 11 §3): what a learner may see of a check that is not visible.
+ * One pure function for every learner-facing view (the CLI's report and --json, the web pages,
+ * the stored results a learner reads); instructors see the full record.
+ *
+ * A redacted check keeps only a placeholder name ("Hidden check N"), its group, status, points,
+ * whether it is required, and its hint. Its id, real name, feedback, measurements (statement
+ * counts, timings…) and any other field, present or future, are dropped: the record is rebuilt
+ * from an allow-list, never copied and pruned.
+ */
+import type { TestResult } from '../models/results';
+
+export const HIDDEN_CHECK_NAME = 'Hidden check';
+
+/** Visible checks show everything; any other visibility (hidden, after_due_date) is redacted. */
+export function isHiddenCheck(test: Pick<TestResult, 'visibility'>): boolean {
+  return test.visibility !== 'visible';
+}
+
+/** The feedback of a hidden check, whatever the grader wrote: its status and hint only. */
+export function hiddenCheckOutput(status: TestResult['status'], hint: string | undefined): string {
+  if (status === 'passed') return 'Passed.';
+  const statusLine = status === 'timeout' ? 'Timed out.' : status === 'error' ? 'Not graded.' : 'Failed.';
+  return `${statusLine} This check is hidden.${hint ? `\n\n**Hint:** ${hint}` : ''}`;
+}
+
+/**
+ * The checks as a learner may see them, in order: visible ones unchanged, the Nth hidden one
+ * renamed `hidden-N` / "Hidden check N" with only its group, status, points, required and hint.
+ */
+export function redactHiddenChecks(tests: readonly TestResult[]): TestResult[] {
+  let hiddenCount = 0;
+  return tests.map((test): TestResult => {
+    if (!isHiddenCheck(test)) return test;
+    hiddenCount += 1;
+    return {
+      id: `hidden-${hiddenCount}`,
+      name: `${HIDDEN_CHECK_NAME} ${hiddenCount}`,
+      group: test.group,
+      score: test.score,
+      max_score: test.max_score,
+      status: test.status,
+      visibility: test.visibility,
+      required: test.required,
+      output: hiddenCheckOutput(test.status, test.hint),
+      ...(test.hint ? { hint: test.hint } : {}),
+    };
+  });
+}
