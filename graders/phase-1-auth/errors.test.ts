@@ -29,18 +29,22 @@ check('errors.unified-shape', async () => {
   const user = newUser('shape');
   await registerUser(user);
   const signedIn = await signedInUser('shape403');
-  const samples: Array<{ res: HttpExchange; expected: number; when: string }> = [
+  const samples: Array<{ res: HttpExchange; expected: number; when: string; elsewhere?: string }> = [
     // An empty body: any validation at all refuses it, so this sample does not hang on one rule.
     { res: await call('POST', '/auth/register', { body: {} }), expected: 400, when: 'with an empty body' },
     { res: await call('GET', '/users/me'), expected: 401, when: 'without a token' },
-    { res: await call('GET', '/users', { token: signedIn.tokens.accessToken }), expected: 403, when: 'with the access token of a signed-in `user` (not an admin)' },
+    { res: await call('GET', '/users', { token: signedIn.tokens.accessToken }), expected: 403, when: 'with the access token of a signed-in `user` (not an admin)',
+      elsewhere: 'roles.admin-403-for-user' },
     { res: await call('GET', `/no-such-route-${Date.now().toString(36)}`), expected: 404, when: '(an unknown route)' },
     { res: await call('POST', '/auth/register', { body: user }), expected: 409, when: 'with an email already registered' },
   ];
-  for (const { res, expected, when } of samples) {
+  for (const { res, expected, when, elsewhere } of samples) {
+    // A role guard that lets a user through is roles.admin-403-for-user's failure: that 403 is then not sampled here.
+    if (elsewhere && res.status !== expected) continue;
     expectStatus(res, expected, { when, fix: `This check needs a ${expected} to inspect the error shape.` });
   }
   const wrong = samples
+    .filter(({ res, expected }) => res.status === expected)
     .map(({ res }) => ({ res, problems: shapeProblems(res) }))
     .filter(({ problems }) => problems.length > 0);
   if (wrong.length > 0) {
