@@ -3,7 +3,7 @@ import { call } from '../harness/context';
 import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
-import { isRecord, newUser, registerUser } from '../shared/project-1/api';
+import { isRecord, newUser, registerUser, signedInUser } from '../shared/project-1/api';
 
 const check = useChecks(checks);
 
@@ -28,17 +28,23 @@ function shapeProblems(res: HttpExchange): string[] {
 check('errors.unified-shape', async () => {
   const user = newUser('shape');
   await registerUser(user);
-  const samples: Array<{ res: HttpExchange; expected: number; when: string }> = [
+  const signedIn = await signedInUser('shape403');
+  const samples: Array<{ res: HttpExchange; expected: number; when: string; elsewhere?: string }> = [
     // An empty body: any validation at all refuses it, so this sample does not hang on one rule.
     { res: await call('POST', '/auth/register', { body: {} }), expected: 400, when: 'with an empty body' },
     { res: await call('GET', '/users/me'), expected: 401, when: 'without a token' },
+    { res: await call('GET', '/users', { token: signedIn.tokens.accessToken }), expected: 403, when: 'with the access token of a signed-in `user` (not an admin)',
+      elsewhere: 'roles.admin-403-for-user' },
     { res: await call('GET', `/no-such-route-${Date.now().toString(36)}`), expected: 404, when: '(an unknown route)' },
     { res: await call('POST', '/auth/register', { body: user }), expected: 409, when: 'with an email already registered' },
   ];
-  for (const { res, expected, when } of samples) {
+  for (const { res, expected, when, elsewhere } of samples) {
+    // A role guard that lets a user through is roles.admin-403-for-user's failure: that 403 is then not sampled here.
+    if (elsewhere && res.status !== expected) continue;
     expectStatus(res, expected, { when, fix: `This check needs a ${expected} to inspect the error shape.` });
   }
   const wrong = samples
+    .filter(({ res, expected }) => res.status === expected)
     .map(({ res }) => ({ res, problems: shapeProblems(res) }))
     .filter(({ problems }) => problems.length > 0);
   if (wrong.length > 0) {
@@ -46,7 +52,7 @@ check('errors.unified-shape', async () => {
     fail(
       `Errors do not all have the one shape \`{ statusCode, error, message, path, timestamp }\`:\n` +
         wrong.map(({ res, problems }) => `- **${res.status}** from \`${res.method} ${res.path}\`: ${problems.join('; ')}`).join('\n') +
-        `\n\nUse one global exception filter for every error (validation, auth, not found, conflict).\n\n${first ? showBody(first.res) : ''}`,
+        `\n\nUse one global exception filter for every error (validation, auth, forbidden, not found, conflict): a role guard's 403 goes through it too.\n\n${first ? showBody(first.res) : ''}`,
     );
   }
 });

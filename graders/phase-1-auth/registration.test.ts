@@ -3,11 +3,11 @@ import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harnes
 import { checks } from './checks';
 import { isRecord, newUser, registerUser, UUID } from '../shared/project-1/api';
 import { someOf } from '../shared/lists';
+import { hashHead, looksLikePasswordHash, parsePasswordHash } from '../shared/passwordHashes';
 
 const check = useChecks(checks);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const PASSWORD_HASH = /^(\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2(id|i|d)\$.+)$/;
 
 check('registration.creates-user', async () => {
   const user = newUser('creates');
@@ -48,7 +48,7 @@ check('registration.duplicate-409', async () => {
 function passwordLeaks(value: unknown, plaintext: string, path = 'body'): string[] {
   if (typeof value === 'string') {
     if (value === plaintext) return [`${path} is the plain-text password`];
-    if (PASSWORD_HASH.test(value)) return [`${path} is a password hash`];
+    if (looksLikePasswordHash(value)) return [`${path} is a password hash`];
     return [];
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => passwordLeaks(item, plaintext, `${path}[${index}]`));
@@ -118,9 +118,21 @@ check('registration.password-hashed', async () => {
         'database; expected the user to be stored there.',
     );
   }
-  const hashed = rows.some(({ row }) => Object.values(row).some((v) => typeof v === 'string' && PASSWORD_HASH.test(v)));
-  ensure(
-    hashed,
+  const values = rows.flatMap(({ row }) => Object.values(row).filter((v): v is string => typeof v === 'string'));
+  const parsed = values.map(parsePasswordHash).filter((p) => p !== undefined);
+  const hash = parsed.find((p) => p.ok);
+  // Any well-formed bcrypt or argon2 hash passes here, whatever its cost: Phase 3 (passwords.strong-hash) checks that.
+  if (hash?.ok) return;
+  const malformed = parsed.find((p) => !p.ok);
+  if (malformed && !malformed.ok) {
+    fail(
+      `The row of the registered user holds \`${hashHead(malformed.text)}\`, which starts like a ${malformed.family} ` +
+        `hash but is not one: ${malformed.problem}. Expected the string your library writes, stored whole: ` +
+        'bcrypt as `$2b$<cost>$<53 characters>`, argon2 in the PHC format `$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>` ' +
+        '(parameters in any order). Store the result of hash() unchanged, in a column long enough for it.',
+    );
+  }
+  fail(
     `The row of the registered user (table ${[...new Set(rows.map((r) => `\`${r.table}\``))].join(', ')}) holds no ` +
       'bcrypt (`$2b$…`) or argon2 (`$argon2id$…`) hash; expected the password stored as one. Hash it with bcrypt or argon2.',
   );

@@ -159,6 +159,12 @@ check('tokens.logout-revokes', async () => {
   const user = newUser('logout');
   await registerUser(user);
   const tokens = await login(user.email, user.password);
+  // The contract's auth column says Bearer: without one, logout is refused and revokes nothing.
+  const anonymous = await call('POST', '/auth/logout', { body: { refreshToken: tokens.refreshToken } });
+  expectStatus(anonymous, 401, {
+    when: 'without an `Authorization: Bearer` header (with a valid refresh token in the body)',
+    fix: 'Put the same access-token guard on `POST /auth/logout` as on `GET /users/me`: no valid Bearer token, `401 Unauthorized`.',
+  });
   const logout = await call('POST', '/auth/logout', {
     token: tokens.accessToken,
     body: { refreshToken: tokens.refreshToken },
