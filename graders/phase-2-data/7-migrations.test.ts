@@ -45,17 +45,17 @@ check('migrations.revert-and-reapply', async () => {
   // What the reverts left behind is read first, so that a failed revert names the table in the way.
   const left = SCHEMA.filter((table) => revert.tables.includes(table));
   record('schema tables left after revert-all', left.length, { threshold: '= 0' });
-  const leftNote = left.length
-    ? ` After the reverts, these tables of the brief were left behind: ${show(left)} (all tables then: ${show(revert.tables)}). ` +
-      'A `down` that does not drop what its `up` created leaves a table behind; the next revert then fails on it (another ' +
-      'table it references cannot be dropped) and the next `migration:run` fails on it ("already exists").'
-    : '';
   const revertError = pgError(revert);
+  const revertStatus = revert.timedOut ? 'did not finish in time' : `exited with code ${revert.exitCode}`;
   ensure(
     !revert.timedOut && revert.exitCode === 0,
-    `\`npm run migration:revert\`, run 10 times in a row after \`migration:run\`, ${revert.timedOut ? 'did not finish in time' : `exited with code ${revert.exitCode}`}; ` +
-      'expected every run to exit 0, including the runs after everything was reverted (nothing left to revert is not an error).' +
-      leftNote +
+    (left.length
+      ? `Reverting every migration left the tables ${show(left)} behind: \`npm run migration:revert\`, run 10 times in a row ` +
+        `after \`migration:run\`, ${revertStatus} (all tables then: ${show(revert.tables)}). A \`down\` that does not drop what ` +
+        'its `up` created leaves its table behind; the next revert then fails on it (a table it references cannot be dropped) ' +
+        'and the next `migration:run` fails on it ("already exists").'
+      : `\`npm run migration:revert\`, run 10 times in a row after \`migration:run\`, ${revertStatus}.`) +
+      ' Expected every run to exit 0, including the runs after everything was reverted (nothing left to revert is not an error).' +
       (revertError ? `\n\nThe error: \`${revertError}\`.` : '') +
       '\n\nGive every migration a `down` that undoes exactly its `up`, in reverse order (drop the tables that reference ' +
       'others first: `post_tags` before `posts` and `tags`, `posts` before `users`). Hints: TypeORM `typeorm migration:revert -d …` ' +
