@@ -4,7 +4,7 @@ import { checks } from './checks';
 import { isRecord, signedInUser, unknownUuid, UUID } from '../shared/project-1/api';
 import { getPage } from './support/pages';
 import { insertAuthor, insertPosts, uniqueSuffix } from './support/seed';
-import { expectFieldError } from '../shared/project-1/validation';
+import { expectFieldError } from './support/fields';
 
 const check = useChecks(checks);
 

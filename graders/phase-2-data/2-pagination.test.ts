@@ -4,7 +4,7 @@ import { checks } from './checks';
 import { UUID } from '../shared/project-1/api';
 import { compareWalk, getPage, pageSizes, postsPath, walkPages } from './support/pages';
 import { compareIds, insertAuthor, insertPosts, markDeleted, type SeededPost, timestamp } from './support/seed';
-import { expectFieldError } from '../shared/project-1/validation';
+import { expectFieldError } from './support/fields';
 
 const check = useChecks(checks);
 

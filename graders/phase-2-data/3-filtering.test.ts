@@ -3,7 +3,7 @@ import { ensure, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
 import { getPage, postsPath } from './support/pages';
 import { insertAuthor, insertPosts, uniqueSuffix } from './support/seed';
-import { expectFieldError } from '../shared/project-1/validation';
+import { expectFieldError } from './support/fields';
 
 const check = useChecks(checks);
 

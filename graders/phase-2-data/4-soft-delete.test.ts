@@ -127,11 +127,31 @@ check('soft-delete.restore', async () => {
   );
   const { rows } = await db().query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM posts WHERE id = $1`, [target]);
   ensure(rows[0] && rows[0].deleted_at === null, `After the restore, the post's \`deleted_at\` is ${show(rows[0]?.deleted_at)}; expected NULL.`);
+
+  // "The author or an admin may restore": the admin restores a post the author deleted.
+  const moderated = ids[2] as string;
+  expectStatus(await call('DELETE', `/posts/${moderated}`, { token: author.tokens.accessToken }), 204, {
+    when: "by the post's author",
+    fix: 'Soft-delete the post and answer `204 No Content`.',
+  });
+  const admin = await adminTokens();
+  const byAdmin = await call('POST', `/posts/${moderated}/restore`, { token: admin.accessToken });
+  expectStatus(byAdmin, 200, {
+    when: "for a soft-deleted post, by the admin (not the post's author)",
+    fix: 'An admin may restore any post, like deleting it: allow the author **or** a user whose role is `admin` ' +
+      '(the same rule as `DELETE /posts/:id`), and answer `200 OK` with the post.',
+  });
+  const adminRow = await db().query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM posts WHERE id = $1`, [moderated]);
+  ensure(
+    adminRow.rows[0] && adminRow.rows[0].deleted_at === null,
+    `After the admin's restore answered 200, the post's \`deleted_at\` is ${show(adminRow.rows[0]?.deleted_at)}; expected NULL.`,
+  );
   const page = await getPage({ authorId: author.id }, 'after the restore');
   ensure(
     JSON.stringify(page.data.map((p) => p.id)) === JSON.stringify([...ids].reverse()),
     `After the restore, \`GET /posts?authorId=…\` lists ${show(page.data.map((p) => p.title))}; expected the three posts ` +
-      'newest first, the restored one back at its original place (its `created_at` unchanged).',
+      'newest first, the restored ones back at their original places (their `created_at` unchanged).',
   );
   expectStatus(await call('GET', `/posts/${target}`), 200, { when: 'for the restored post', fix: 'A restored post is found again.' });
+  expectStatus(await call('GET', `/posts/${moderated}`), 200, { when: 'for the post the admin restored', fix: 'A restored post is found again.' });
 });

@@ -39,7 +39,9 @@ function compareCounts(small: { path: string; count: StatementCount }, large: { 
       false,
       `\`GET ${large.path}\` ran **${l}** SQL statements; with \`${small.path}\` it ran **${s}**. The count grows with the ` +
         'page size: that is an N+1 (one query per post). Load the authors with a join and the tags with one ' +
-        '`WHERE post_id = ANY($1)` query (or a sub-select), not one query per post.\n\n' +
+        '`WHERE post_id = ANY($1)` query (or a sub-select), not one query per post. Per stack: plain `pg`/Knex, one ' +
+        'query with joins or a second `= ANY($1)` query for the page\'s ids; TypeORM, `relations: { author: true, tags: true }` ' +
+        'or `leftJoinAndSelect` (no lazy relations read in a loop); Prisma, `include`; Sequelize, `include`; MikroORM, `populate`.\n\n' +
         `The statements of the large page, most frequent first:\n${topStatements(large.count)}`,
     );
   }

@@ -7,7 +7,15 @@ import { postsPath, readPage } from './support/pages';
 
 const check = useChecks(checks);
 
-/** p95 bound of GET /posts inside the sandbox: generous, the reference measures about a tenth of it. */
+/**
+ * p95 bound of GET /posts inside the sandbox — the phase's only wall-clock assertion, deliberately
+ * generous because it depends on machine load. Why 300 ms: the reference measured 5–37 ms (p95) over
+ * 60+ graded runs on 2 shared cores with other graders running, so the bound is ~8x the worst loaded
+ * measurement; the apps it is for (all 20,000 rows loaded and paged in JS, a sequential scan plus a
+ * sort per page) take seconds, far beyond it. The p95 of 50 is the 48th value, so up to 2 requests hit
+ * by a load spike are ignored. Statement counts (queries.*) and plans (indexes.plans) are the
+ * load-independent checks of the same skill; this one only catches what they cannot see.
+ */
 const P95_BOUND_MS = 300;
 const MEASURED_REQUESTS = 50;
 const WARM_UP_REQUESTS = 10;

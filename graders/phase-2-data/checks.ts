@@ -4,6 +4,13 @@
  */
 import { defineChecks } from '../harness/checkDefinitions';
 
+/*
+ * Required checks (required: true) gate the phase whatever the score. The rule, as in every brief: a
+ * failure means a security hole, lost or corrupted money/data, or the phase's headline skill missing.
+ * Phase 2's headline skills are no N+1 (queries.*-statements) and cursor stability (the pagination
+ * walks: every post exactly once, ties, microseconds, writes between pages); a hard delete loses data
+ * (soft-delete.row-kept). Listed in the brief's "### Required checks".
+ */
 export const checks = defineChecks({
   exerciseId: 'phase-2-data',
   maxScore: 100,
@@ -21,13 +28,13 @@ export const checks = defineChecks({
     // Pagination — 25
     { id: 'pagination.limit-bounds', group: 'Pagination', points: 4, visibility: 'visible',
       name: 'limit defaults to 20; 0, 101, -1, 2.5 and abc are a 400' },
-    { id: 'pagination.walk-every-page', group: 'Pagination', points: 5, visibility: 'visible',
+    { id: 'pagination.walk-every-page', group: 'Pagination', points: 5, visibility: 'visible', required: true,
       name: 'Following nextCursor returns every post exactly once, in order, then null' },
-    { id: 'pagination.ties', group: 'Pagination', points: 4, visibility: 'visible',
+    { id: 'pagination.ties', group: 'Pagination', points: 4, visibility: 'visible', required: true,
       name: 'Posts with the same created_at are ordered by id and paged without loss' },
-    { id: 'pagination.microseconds', group: 'Pagination', points: 3, visibility: 'visible',
+    { id: 'pagination.microseconds', group: 'Pagination', points: 3, visibility: 'visible', required: true,
       name: 'Posts whose created_at differ only in microseconds are paged without loss' },
-    { id: 'pagination.stable-under-writes', group: 'Pagination', points: 5, visibility: 'visible',
+    { id: 'pagination.stable-under-writes', group: 'Pagination', points: 5, visibility: 'visible', required: true,
       name: 'Posts created or deleted between two pages make the next page neither repeat nor skip' },
     { id: 'pagination.bad-cursor-400', group: 'Pagination', points: 4, visibility: 'hidden',
       name: 'Cursors are opaque; forged or mismatched cursors are a 400, never a 500',
@@ -51,7 +58,7 @@ export const checks = defineChecks({
     // Soft delete — 15
     { id: 'soft-delete.rights', group: 'Soft delete', points: 3, visibility: 'visible',
       name: 'DELETE /posts/:id: 401 without a token, 403 for another user, 204 for the author and an admin' },
-    { id: 'soft-delete.row-kept', group: 'Soft delete', points: 4, visibility: 'visible',
+    { id: 'soft-delete.row-kept', group: 'Soft delete', points: 4, visibility: 'visible', required: true,
       name: 'A deleted post stays in posts with deleted_at set, its post_tags rows too' },
     { id: 'soft-delete.hidden', group: 'Soft delete', points: 4, visibility: 'visible',
       name: 'A deleted post is gone from lists and GET /posts/:id, and cannot be deleted twice' },
@@ -59,18 +66,23 @@ export const checks = defineChecks({
       name: 'POST /posts/:id/restore brings the post back in place; 409 for a live post, 403 for others' },
 
     // Queries & indexes — 20
-    { id: 'queries.list-statements', group: 'Queries & indexes', points: 7, visibility: 'visible',
+    { id: 'queries.list-statements', group: 'Queries & indexes', points: 7, visibility: 'visible', required: true,
       name: 'GET /posts runs as many SQL statements for 50 posts as for 5 (no N+1), at most 10' },
-    { id: 'queries.filter-cursor-statements', group: 'Queries & indexes', points: 3, visibility: 'visible',
+    { id: 'queries.filter-cursor-statements', group: 'Queries & indexes', points: 3, visibility: 'visible', required: true,
       name: 'The same holds with an authorId filter, sort=title and a cursor' },
     { id: 'indexes.present', group: 'Queries & indexes', points: 5, visibility: 'visible',
       name: 'posts(author_id), posts(created_at), posts(title), post_tags(post_id), post_tags(tag_id), tags(name) are indexed' },
     { id: 'indexes.foreign-keys', group: 'Queries & indexes', points: 2, visibility: 'visible',
       name: 'posts.author_id, post_tags.post_id and post_tags.tag_id are foreign keys' },
+    // timeoutSeconds 60 (not a wall-clock assertion, a ceiling): the first check to need the 20,000 bulk
+    // posts seeds them (1.3–4.5 s measured under load), then three EXPLAINs; 60 s leaves room for a slow pod.
     { id: 'indexes.plans', group: 'Queries & indexes', points: 3, visibility: 'visible', timeoutSeconds: 60,
       name: 'With 20,000 posts, the list queries use an index, not a sequential scan of posts' },
 
     // Performance & migrations — 10
+    // The one wall-clock assertion of the phase (p95 <= 300 ms, see P95_BOUND_MS in 6-performance.test.ts for
+    // the reason of the bound). timeoutSeconds 90 is a ceiling, not an assertion: 60 requests of a slow app
+    // (about 1 s each, all rows loaded) still end with a measured verdict instead of a timeout.
     { id: 'performance.list-p95', group: 'Performance & migrations', points: 5, visibility: 'visible', timeoutSeconds: 90,
       name: 'With 20,000 posts, the p95 of 50 GET /posts requests is at most 300 ms' },
     { id: 'migrations.revert-and-reapply', group: 'Performance & migrations', points: 5, visibility: 'visible',
