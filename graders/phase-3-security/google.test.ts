@@ -159,7 +159,7 @@ check('google.state-checked', async () => {
   ensure(
     tokenCalls === 0,
     `Your app refused the forged callbacks but still called Google ${tokenCalls} time(s) ` +
-      `(${google.requests.map((r) => `\`${r.method} ${r.path}\``).join(', ')}); expected the state checked before any call to Google.`,
+      `(${google.requests.map(describeGoogleRequest).join(', ')}); expected the state checked before any call to Google.`,
   );
 });
 
