@@ -16,7 +16,7 @@ export const checks = defineChecks({
     { id: 'rate-limit.register-limit', required: true, group: 'Rate limiting', points: 4, visibility: 'visible', timeoutSeconds: 40,
       name: 'POST /auth/register: 3 requests per client per window, the 4th is a 429 that creates nobody' },
     { id: 'rate-limit.headers', group: 'Rate limiting', points: 4, visibility: 'visible', timeoutSeconds: 40,
-      name: 'Limited responses carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset' },
+      name: 'Limited responses tell the client its limit, what remains and when the window resets (IETF RateLimit or X-RateLimit headers)' },
     { id: 'rate-limit.per-client', required: true, group: 'Rate limiting', points: 5, visibility: 'visible', timeoutSeconds: 40,
       name: 'A client that used up its login limit does not limit another client' },
     { id: 'rate-limit.per-endpoint', group: 'Rate limiting', points: 3, visibility: 'visible', timeoutSeconds: 40,
@@ -69,7 +69,7 @@ export const checks = defineChecks({
     { id: 'google.authorize-redirect', group: 'Login with Google', points: 4, visibility: 'visible',
       name: 'GET /auth/google redirects to Google with client_id, redirect_uri, scope and a fresh state' },
     { id: 'google.state-checked', group: 'Login with Google', points: 5, visibility: 'visible',
-      name: 'A callback with a missing, wrong or cookie-less state is refused without calling Google' },
+      name: 'A callback with a missing, wrong or cookie-less state, or a bare code, is refused without calling Google' },
     { id: 'google.callback-signs-in', group: 'Login with Google', points: 4, visibility: 'visible',
       name: 'A callback with the right state exchanges the code and signs the Google user in' },
 
