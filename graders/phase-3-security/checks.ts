@@ -7,19 +7,21 @@ import { defineChecks } from '../harness/checkDefinitions';
 export const checks = defineChecks({
   exerciseId: 'phase-3-security',
   maxScore: 100,
+  // required: a failure is a security hole or the phase's headline skill missing (rate limiting,
+  // brute-force lockout, secrets, CORS, stored XSS); the brief lists the same ids.
   checks: [
     // Rate limiting — 28
-    { id: 'rate-limit.login-limit', group: 'Rate limiting', points: 6, visibility: 'visible', timeoutSeconds: 40,
+    { id: 'rate-limit.login-limit', required: true, group: 'Rate limiting', points: 6, visibility: 'visible', timeoutSeconds: 40,
       name: 'POST /auth/login: 5 requests per client per window, the 6th is a 429 with Retry-After' },
-    { id: 'rate-limit.register-limit', group: 'Rate limiting', points: 4, visibility: 'visible', timeoutSeconds: 40,
+    { id: 'rate-limit.register-limit', required: true, group: 'Rate limiting', points: 4, visibility: 'visible', timeoutSeconds: 40,
       name: 'POST /auth/register: 3 requests per client per window, the 4th is a 429 that creates nobody' },
     { id: 'rate-limit.headers', group: 'Rate limiting', points: 4, visibility: 'visible', timeoutSeconds: 40,
-      name: 'Limited responses carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset' },
-    { id: 'rate-limit.per-client', group: 'Rate limiting', points: 5, visibility: 'visible', timeoutSeconds: 40,
+      name: 'Limited responses tell the client its limit, what remains and when the window resets (IETF RateLimit or X-RateLimit headers)' },
+    { id: 'rate-limit.per-client', required: true, group: 'Rate limiting', points: 5, visibility: 'visible', timeoutSeconds: 40,
       name: 'A client that used up its login limit does not limit another client' },
     { id: 'rate-limit.per-endpoint', group: 'Rate limiting', points: 3, visibility: 'visible', timeoutSeconds: 40,
       name: 'A client that used up its login limit can still register' },
-    { id: 'rate-limit.forwarded-for', group: 'Rate limiting', points: 3, visibility: 'hidden', timeoutSeconds: 40,
+    { id: 'rate-limit.forwarded-for', required: true, group: 'Rate limiting', points: 3, visibility: 'hidden', timeoutSeconds: 40,
       name: 'Forged X-Forwarded-For prefixes do not give a client a new limit',
       hint: 'Trust exactly one proxy hop (`app.set("trust proxy", 1)`): the client is the right-most address ' +
         'of X-Forwarded-For, the one your proxy wrote. Whatever a client writes to its left must not change ' +
@@ -28,7 +30,7 @@ export const checks = defineChecks({
       name: 'After Retry-After seconds the limited client is served again' },
 
     // Brute force — 17
-    { id: 'lockout.locks-account', group: 'Brute force', points: 7, visibility: 'visible', timeoutSeconds: 60,
+    { id: 'lockout.locks-account', required: true, group: 'Brute force', points: 7, visibility: 'visible', timeoutSeconds: 60,
       name: 'After 5 failed logins from 5 IPs, the right password gets a 423 with Retry-After' },
     { id: 'lockout.other-accounts', group: 'Brute force', points: 3, visibility: 'visible', timeoutSeconds: 60,
       name: 'Failed logins on one account do not lock another' },
@@ -52,11 +54,11 @@ export const checks = defineChecks({
     // CORS — 10
     { id: 'cors.allowed-origin', group: 'CORS', points: 5, visibility: 'visible',
       name: 'CORS_ORIGIN is allowed with credentials, preflight included' },
-    { id: 'cors.other-origins', group: 'CORS', points: 5, visibility: 'visible',
+    { id: 'cors.other-origins', required: true, group: 'CORS', points: 5, visibility: 'visible',
       name: 'Other origins, look-alikes included, get no Access-Control-Allow-Origin' },
 
     // Input & passwords — 10
-    { id: 'input.markup-neutralised', group: 'Input & passwords', points: 4, visibility: 'visible', timeoutSeconds: 40,
+    { id: 'input.markup-neutralised', required: true, group: 'Input & passwords', points: 4, visibility: 'visible', timeoutSeconds: 40,
       name: 'A name with markup is refused or stored without it, never given back' },
     { id: 'input.plain-text-unchanged', group: 'Input & passwords', points: 2, visibility: 'visible', timeoutSeconds: 40,
       name: 'Plain text with quotes and ampersands is stored and returned as sent' },
@@ -67,12 +69,12 @@ export const checks = defineChecks({
     { id: 'google.authorize-redirect', group: 'Login with Google', points: 4, visibility: 'visible',
       name: 'GET /auth/google redirects to Google with client_id, redirect_uri, scope and a fresh state' },
     { id: 'google.state-checked', group: 'Login with Google', points: 5, visibility: 'visible',
-      name: 'A callback with a missing, wrong or cookie-less state is refused without calling Google' },
+      name: 'A callback with a missing, wrong or cookie-less state, or a bare code, is refused without calling Google' },
     { id: 'google.callback-signs-in', group: 'Login with Google', points: 4, visibility: 'visible',
       name: 'A callback with the right state exchanges the code and signs the Google user in' },
 
     // Secrets — 5
-    { id: 'secrets.none-committed', group: 'Secrets', points: 5, visibility: 'visible',
+    { id: 'secrets.none-committed', required: true, group: 'Secrets', points: 5, visibility: 'visible',
       name: 'The repository holds no .env file, private key or cloud key' },
   ],
 });

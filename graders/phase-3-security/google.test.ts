@@ -4,7 +4,7 @@ import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
 import { isRecord } from './support/api';
 import { Client, header } from './support/client';
-import { FakeGoogle, googleProfile } from './support/fakeGoogle';
+import { describeGoogleRequest, FakeGoogle, googleProfile, userinfoToken, type RecordedRequest } from './support/fakeGoogle';
 
 const check = useChecks(checks);
 
@@ -51,6 +51,28 @@ async function startedFlow(client: Client): Promise<Authorization & { state: str
   });
   if (!flow.state) fail('`GET /auth/google` redirected without a `state` parameter (a step this check needs first): see google.authorize-redirect.');
   return { ...flow, state: flow.state };
+}
+
+/** Every request the fake Google received, one line each: what a learner needs to see which step went wrong. */
+function googleLog(requests: RecordedRequest[]): string {
+  if (requests.length === 0) return 'The fake Google received **no request**: your app never called GOOGLE_TOKEN_URL.';
+  const tokenPath = new URL(exerciseEnv('GOOGLE_TOKEN_URL')).pathname;
+  const userinfoPath = new URL(exerciseEnv('GOOGLE_USERINFO_URL')).pathname;
+  const lines = requests.map((request) => {
+    const line = `- ${describeGoogleRequest(request)}`;
+    if (request.path === tokenPath) {
+      const { client_secret: secret, code, ...rest } = request.form;
+      const form = { ...rest, ...(code ? { code: `${code.slice(0, 12)}…` } : {}), ...(secret ? { client_secret: '(sent)' } : {}) };
+      return `${line}: the token request, form ${show(form)}${request.authorization ? `, \`Authorization: ${request.authorization.split(' ')[0]} …\`` : ''}`;
+    }
+    if (request.path === userinfoPath) {
+      const { how } = userinfoToken(request);
+      return `${line}: the userinfo request, with ${how}` + (request.method !== 'GET' ? '; expected a `GET`' : '');
+    }
+    return `${line}: neither GOOGLE_TOKEN_URL (${show(tokenPath)}) nor GOOGLE_USERINFO_URL (${show(userinfoPath)})`;
+  });
+  if (!requests.some((r) => r.path === userinfoPath)) lines.push('- no request to GOOGLE_USERINFO_URL');
+  return `The fake Google received:\n${lines.join('\n')}`;
 }
 
 function callbackPath(params: Record<string, string>): string {
@@ -117,6 +139,12 @@ check('google.state-checked', async () => {
     label: 'the issued `state` but **without** the cookie of the browser it was issued to',
     res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile), state: cookieless.state })),
   });
+  // Login CSRF in its plainest form: an attacker's link with only a code, opened by a browser that
+  // never started a sign-in. An app that compares the two only when both are present lets it in.
+  attempts.push({
+    label: 'neither a `state` nor any cookie (a browser that never started a sign-in)',
+    res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile) })),
+  });
 
   const accepted = attempts.filter(({ res }) => ![400, 401, 403].includes(res.status));
   ensure(
@@ -124,13 +152,14 @@ check('google.state-checked', async () => {
     `The callback accepted a forged sign-in:\n${accepted
       .map(({ label, res }) => `- \`GET /auth/google/callback\` with a valid code and ${label} answered **${res.status}**`)
       .join('\n')}\n\nexpected **400**, **401** or **403** before anything else. Keep the state issued by ` +
-      '`GET /auth/google` tied to the browser (cookie or session) and compare it with the callback\'s `state` first.',
+      '`GET /auth/google` tied to the browser (cookie or session) and compare it with the callback\'s `state` first; ' +
+      'a callback that lacks either of the two is refused too.',
   );
   const tokenCalls = google.requests.length;
   ensure(
     tokenCalls === 0,
     `Your app refused the forged callbacks but still called Google ${tokenCalls} time(s) ` +
-      `(${google.requests.map((r) => `\`${r.method} ${r.path}\``).join(', ')}); expected the state checked before any call to Google.`,
+      `(${google.requests.map(describeGoogleRequest).join(', ')}); expected the state checked before any call to Google.`,
   );
 });
 
@@ -141,15 +170,14 @@ check('google.callback-signs-in', async () => {
   const profile = googleProfile('signin');
   const code = google.issueCode(profile);
   const res = await browser.send('GET', callbackPath({ code, state: flow.state }), { headers: { Cookie: flow.cookies } });
-  const tokenRequest = google.requests.find((r) => r.method === 'POST');
+  const tokenRequest = google.requests.find((r) => r.path === new URL(exerciseEnv('GOOGLE_TOKEN_URL')).pathname);
   expectStatus(res, 200, {
     when: "with Google's code, the issued state and the browser's cookie",
     fix:
-      (tokenRequest
-        ? `Your app called the token endpoint with ${show(tokenRequest.form)}. `
-        : 'Your app never called GOOGLE_TOKEN_URL. ') +
+      `${googleLog(google.requests)}\n\n` +
       'Exchange the code (POST GOOGLE_TOKEN_URL, form body: grant_type=authorization_code, code, redirect_uri, client_id, ' +
-      'client_secret), read the profile from GOOGLE_USERINFO_URL, then answer the token pair like POST /auth/login.',
+      'client_secret), then read the profile with `GET GOOGLE_USERINFO_URL`, the access token as `Authorization: Bearer <token>` ' +
+      'or `?access_token=<token>`, then answer the token pair like POST /auth/login.',
   });
   const form = tokenRequest?.form ?? {};
   const basic = tokenRequest?.authorization?.startsWith('Basic ')

@@ -21,9 +21,40 @@ export interface GoogleProfile {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters (`access_token` of a userinfo request, for one). */
+  query: Record<string, string>;
   authorization?: string;
   /** The form body of a token request, parsed. */
   form: Record<string, string>;
+  /** What the fake answered. */
+  status?: number;
+}
+
+/**
+ * Where a userinfo request carried the access token. Google accepts it as an
+ * `Authorization: Bearer` header or as an `access_token` query parameter (RFC 6750 §2.1 and §2.3):
+ * passport-google-oauth20 with its defaults sends the query parameter, a hand-written `fetch`
+ * usually the header. The fake accepts both, and nothing else.
+ */
+export function userinfoToken(request: Pick<RecordedRequest, 'authorization' | 'query'>): { token?: string; how: string } {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.authorization ?? '')?.[1];
+  if (bearer) return { token: bearer, how: 'an `Authorization: Bearer` header' };
+  const query = request.query.access_token;
+  if (query) return { token: query, how: 'an `access_token` query parameter' };
+  if (request.authorization) {
+    return { how: `an \`Authorization\` header that is not \`Bearer <token>\` (${JSON.stringify(request.authorization.slice(0, 40))})` };
+  }
+  return { how: 'no access token (neither an `Authorization: Bearer` header nor an `access_token` query parameter)' };
+}
+
+/** One line a learner can read: `GET /userinfo?access_token=… → 200, the token as …`. */
+export function describeGoogleRequest(request: RecordedRequest): string {
+  const query = Object.keys(request.query).length
+    ? `?${Object.entries(request.query)
+        .map(([name, value]) => `${name}=${name === 'access_token' || name === 'code' ? `${value.slice(0, 12)}…` : value}`)
+        .join('&')}`
+    : '';
+  return `\`${request.method} ${request.path}${query}\` (answered ${request.status ?? '?'})`;
 }
 
 export class FakeGoogle {
@@ -61,10 +92,19 @@ export class FakeGoogle {
   private async handle(req: IncomingMessage, res: ServerResponse, tokenPath: string, userinfoPath: string): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const form = Object.fromEntries(new URLSearchParams(raw));
-    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, form });
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path,
+      query: Object.fromEntries(url.searchParams),
+      authorization: req.headers.authorization,
+      form,
+    };
+    this.requests.push(recorded);
     const json = (status: number, body: unknown) => {
+      recorded.status = status;
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
@@ -80,7 +120,8 @@ export class FakeGoogle {
       return json(200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer', scope: 'openid email profile', id_token: idToken });
     }
     if (req.method === 'GET' && path === userinfoPath) {
-      const profile = this.profilesByToken.get((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
+      const { token } = userinfoToken(recorded);
+      const profile = token ? this.profilesByToken.get(token) : undefined;
       return profile ? json(200, profile) : json(401, { error: 'invalid_token' });
     }
     json(404, { error: 'not_found' });
