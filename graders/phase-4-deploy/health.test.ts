@@ -1,5 +1,5 @@
 import { ensure, expectStatus, measure, show, showBody, useChecks } from '../harness/check';
-import { call, exerciseEnv } from '../harness/context';
+import { call, exerciseEnv, probeResult } from '../harness/context';
 import { isMap } from './support/files';
 import { checks } from './checks';
 
@@ -27,14 +27,64 @@ check('health.body', async () => {
   );
 });
 
+/**
+ * The second run of the app: the front-matter probe `health-production` boots the built app once
+ * more with these variables (before the staging run starts) and prints the answer of GET /health
+ * as its last `HEALTH {json}` line. Keep in step with exercises/phase-4-deploy/README.md.
+ */
+const PRODUCTION_PROBE = 'health-production';
+const PRODUCTION_ENV = 'production';
+const PRODUCTION_PORT = 3001;
+
+type ProductionHealth = { status?: number; body?: string; error?: string };
+
+function productionHealth(): { seen: ProductionHealth | null; output: string } {
+  const probe = probeResult(PRODUCTION_PROBE);
+  const line = probe.output.split('\n').reverse().find((candidate) => candidate.startsWith('HEALTH '));
+  let seen: ProductionHealth | null = null;
+  try {
+    seen = line ? (JSON.parse(line.slice('HEALTH '.length)) as ProductionHealth) : null;
+  } catch {
+    seen = null;
+  }
+  if (!seen && probe.timedOut) seen = { error: 'the run was stopped: it took too long' };
+  const log = probe.output.split('\n').filter((text) => !text.startsWith('HEALTH ')).join('\n').trim();
+  return { seen, output: log };
+}
+
 check('health.environment', async () => {
   const expected = exerciseEnv('APP_ENV');
   const res = await call('GET', '/health');
   const observed = isMap(res.body) ? res.body.environment : undefined;
+  const readIt =
+    'Read `process.env.APP_ENV` when the app starts and report that value: never a constant, and never a default that wins over ' +
+    'the variable (NestJS: `ConfigService.get(\'APP_ENV\')` with `ConfigModule`; Express, Fastify, Koa: `process.env.APP_ENV` in your config module).';
   ensure(
     observed === expected,
     `\`GET /health\` has \`environment\` ${show(observed)} while the app runs with \`APP_ENV=${expected}\`; expected \`"${expected}"\`. ` +
-      'Read `process.env.APP_ENV` at start-up and report it: never hard-code the stage.\n\n' + showBody(res),
+      `${readIt}\n\n${showBody(res)}`,
+  );
+
+  // The same build, started again as production: a stage written into the code answers the same twice.
+  const { seen, output } = productionHealth();
+  const logTail = output ? `\n\nThe end of what that run printed:\n\n\`\`\`\n${output.slice(-1500)}\n\`\`\`` : '';
+  ensure(
+    seen !== null && seen.error === undefined,
+    `The grader also starts your app with \`APP_ENV=${PRODUCTION_ENV}\` (and \`PORT=${PRODUCTION_PORT}\`, every other variable as in the staging run) ` +
+      `and calls \`GET /health\`, but got no answer (${seen?.error ?? 'nothing recorded'}). Expected \`200\` with \`"environment": "${PRODUCTION_ENV}"\`: ` +
+      `the app must start under every stage of the brief and listen on \`PORT\`.${logTail}`,
+  );
+  let body: unknown;
+  try {
+    body = JSON.parse(seen.body ?? '');
+  } catch {
+    body = undefined;
+  }
+  const production = isMap(body) ? body.environment : undefined;
+  ensure(
+    production === PRODUCTION_ENV,
+    `Under \`APP_ENV=${expected}\` \`GET /health\` said ${show(observed)}, under \`APP_ENV=${PRODUCTION_ENV}\` it said ${show(production)} ` +
+      `(status ${seen.status}); expected \`"${PRODUCTION_ENV}"\`. ${readIt}\n\nThe production run's body: \`${(seen.body ?? '').slice(0, 300)}\``,
   );
 });
 
