@@ -5,8 +5,18 @@ import { checks } from './checks';
 
 const check = useChecks(checks);
 
-/** The brief's budget for one answer of GET /health. */
+/**
+ * The brief's budget for one answer of GET /health (a load balancer's usual probe timeout is of
+ * this order). A health route that answers from memory takes a few ms; one that waits on an
+ * unbounded dependency is over budget on every call.
+ */
 const HEALTH_BUDGET_MS = 1000;
+/**
+ * Sequential samples, judged on the median: a slow-by-design route is slow on every call, while a
+ * busy grading machine (other jobs on the same cores, a GC pause in the tester) delays one or two
+ * requests at most. The median of 5 ignores two such outliers, so the verdict does not depend on
+ * the machine's load; the slowest answer is still shown.
+ */
 const SAMPLES = 5;
 
 check('health.status-200', async () => {
@@ -89,19 +99,20 @@ check('health.environment', async () => {
 });
 
 check('health.fast', async () => {
-  // Sequential samples: a load balancer's probe is one request at a time, and one slow answer is
-  // enough for it to mark the instance unhealthy.
+  // One request at a time, like a load balancer's probe.
   const durations: number[] = [];
   for (let i = 0; i < SAMPLES; i += 1) {
     const started = performance.now();
     await call('GET', '/health');
     durations.push(Math.round(performance.now() - started));
   }
-  const slowest = Math.max(...durations);
-  measure('slowest of 5', slowest, { unit: 'ms', threshold: `< ${HEALTH_BUDGET_MS}` });
+  const sorted = [...durations].sort((a, b) => a - b);
+  const median = sorted[Math.floor(SAMPLES / 2)];
+  measure(`median of ${SAMPLES}`, median, { unit: 'ms', threshold: `< ${HEALTH_BUDGET_MS}` });
+  measure(`slowest of ${SAMPLES}`, sorted[SAMPLES - 1], { unit: 'ms' });
   ensure(
-    slowest < HEALTH_BUDGET_MS,
-    `\`GET /health\` took ${durations.join(', ')} ms over ${SAMPLES} calls; expected every answer within ${HEALTH_BUDGET_MS} ms. ` +
+    median < HEALTH_BUDGET_MS,
+    `\`GET /health\` took ${durations.join(', ')} ms over ${SAMPLES} sequential calls (median ${median} ms); expected answers within ${HEALTH_BUDGET_MS} ms. ` +
       'Answer from memory, or bound any dependency check (database ping) with a short timeout.',
   );
 });
