@@ -81,7 +81,8 @@ check('health.environment', async () => {
   ensure(
     seen !== null && seen.error === undefined,
     `The grader also starts your app with \`APP_ENV=${PRODUCTION_ENV}\` (and \`PORT=${PRODUCTION_PORT}\`, every other variable as in the staging run) ` +
-      `and calls \`GET /health\`, but got no answer (${seen?.error ?? 'nothing recorded'}). Expected \`200\` with \`"environment": "${PRODUCTION_ENV}"\`: ` +
+      `and calls \`GET /health\`, but ${seen?.error === 'exited' ? `your app exited before listening on \`PORT\` ${PRODUCTION_PORT}` : `got no answer (${seen?.error ?? 'nothing was recorded'})`}. ` +
+      `Expected \`200\` with \`"environment": "${PRODUCTION_ENV}"\`: ` +
       `the app must start under every stage of the brief and listen on \`PORT\`.${logTail}`,
   );
   let body: unknown;
