@@ -83,7 +83,7 @@ check('health.environment', async () => {
     `The grader also starts your app with \`APP_ENV=${PRODUCTION_ENV}\` (and \`PORT=${PRODUCTION_PORT}\`, every other variable as in the staging run) ` +
       `and calls \`GET /health\`, but ${seen?.error === 'exited' ? `your app exited before listening on \`PORT\` ${PRODUCTION_PORT}` : `got no answer (${seen?.error ?? 'nothing was recorded'})`}. ` +
       `Expected \`200\` with \`"environment": "${PRODUCTION_ENV}"\`: ` +
-      `the app must start under every stage of the brief and listen on \`PORT\`.${logTail}`,
+      `the app must start as staging and as production alike, and listen on \`PORT\`.${logTail}`,
   );
   let body: unknown;
   try {
