@@ -2,6 +2,8 @@
  * Phase 4 — Cloud & Deployment: every check, its points and who sees what. The ids are stable:
  * mutants (mutants/*.patch) and stored results refer to them. The AWS part of the brief (the
  * README's Deployment section) is reviewed by an instructor and has no check here.
+ * Required (gate the phase, whatever the score): a committed secret, an image running as root and
+ * a deploy that can skip the tests are each a security hole or the phase's headline skill missing.
  */
 import { defineChecks } from '../harness/checkDefinitions';
 
@@ -15,7 +17,7 @@ export const checks = defineChecks({
     { id: 'health.body', group: 'Health', points: 4, visibility: 'visible',
       name: 'GET /health answers JSON with status "ok" and a non-empty version string' },
     { id: 'health.environment', group: 'Health', points: 4, visibility: 'visible',
-      name: 'GET /health reports the stage of APP_ENV as environment' },
+      name: 'GET /health reports the stage of APP_ENV as environment, run as staging and as production' },
     { id: 'health.fast', group: 'Health', points: 3, visibility: 'visible',
       name: 'GET /health answers within 1 second, every time' },
 
@@ -32,7 +34,7 @@ export const checks = defineChecks({
       name: 'The Dockerfile has two stages or more and the final one copies from an earlier one' },
     { id: 'dockerfile.pinned-bases', group: 'Dockerfile', points: 5, visibility: 'visible',
       name: 'Every FROM names a tag or a digest, never latest' },
-    { id: 'dockerfile.non-root', group: 'Dockerfile', points: 6, visibility: 'visible',
+    { id: 'dockerfile.non-root', group: 'Dockerfile', points: 6, visibility: 'visible', required: true,
       name: 'The final stage runs as a USER other than root' },
     { id: 'dockerfile.exec-form', group: 'Dockerfile', points: 5, visibility: 'visible',
       name: "The final stage's CMD or ENTRYPOINT is a JSON array (exec form)" },
@@ -62,13 +64,13 @@ export const checks = defineChecks({
       name: 'A job runs npm ci, the tests and npm run build' },
     { id: 'ci.docker-build', group: 'CI/CD & secrets', points: 4, visibility: 'visible',
       name: 'A job builds the Docker image' },
-    { id: 'ci.deploy-needs-tests', group: 'CI/CD & secrets', points: 5, visibility: 'visible',
+    { id: 'ci.deploy-needs-tests', group: 'CI/CD & secrets', points: 5, visibility: 'visible', required: true,
       name: 'The deploy job needs the job that runs the tests' },
     { id: 'ci.deploy-main-only', group: 'CI/CD & secrets', points: 4, visibility: 'visible',
       name: 'The deploy job runs only for the main branch' },
     { id: 'ci.secrets-from-store', group: 'CI/CD & secrets', points: 3, visibility: 'visible',
       name: 'Workflow credentials come from ${{ secrets.* }}, never literals' },
-    { id: 'secrets.none-committed', group: 'CI/CD & secrets', points: 3, visibility: 'visible',
+    { id: 'secrets.none-committed', group: 'CI/CD & secrets', points: 3, visibility: 'visible', required: true,
       name: 'The repository holds no .env file, private key or cloud key' },
     { id: 'secrets.gitignore', group: 'CI/CD & secrets', points: 2, visibility: 'visible',
       name: '.gitignore lists node_modules and .env' },

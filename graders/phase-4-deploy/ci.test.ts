@@ -10,6 +10,59 @@ const TEST = /\b(?:npm\s+(?:test|t|run\s+test[\w:-]*)|pnpm\s+(?:run\s+)?test[\w:
 const BUILD = /\b(?:npm\s+run|pnpm(?:\s+run)?|yarn(?:\s+run)?)\s+build\b/;
 const DOCKER_BUILD = /\bdocker(?:\s+buildx)?\s+build\b|\bdocker[\s-]compose\s+build\b/;
 const MAIN_REF = /github\.ref(?:_name)?\s*==\s*['"](?:refs\/heads\/)?(?:main|master)['"]/;
+const ONLY_MAIN_REF = /^github\.ref(?:_name)?\s*==\s*['"](?:refs\/heads\/)?(?:main|master)['"]$/;
+
+/** Splits an expression on an operator outside parentheses and quotes. */
+function splitTop(expression: string, operator: '&&' | '||'): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < expression.length; i += 1) {
+    const c = expression[i];
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth += 1;
+    else if (c === ')') depth -= 1;
+    else if (depth === 0 && expression.startsWith(operator, i)) {
+      parts.push(expression.slice(start, i));
+      start = i + operator.length;
+      i += operator.length - 1;
+    }
+  }
+  parts.push(expression.slice(start));
+  return parts.map((part) => part.trim());
+}
+
+/** `( x )` → `x` when the first parenthesis closes at the very end. */
+function unwrap(expression: string): string {
+  const text = expression.trim();
+  if (!text.startsWith('(') || !text.endsWith(')')) return text;
+  let depth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '(') depth += 1;
+    else if (text[i] === ')') depth -= 1;
+    if (depth === 0 && i < text.length - 1) return text;
+  }
+  return unwrap(text.slice(1, -1));
+}
+
+/**
+ * True when a job's `if:` holds only for main/master: every `||` alternative has an `&&` term
+ * that is the comparison with main or master (or is itself limited to them).
+ * `github.ref == 'refs/heads/main' || github.event_name == 'push'` names main and still runs for every branch.
+ */
+function limitedToMain(condition: string): boolean {
+  const expression = unwrap(condition.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1'));
+  if (!expression) return false;
+  return splitTop(expression, '||').every((alternative) =>
+    splitTop(unwrap(alternative), '&&').some((term) => {
+      const inner = unwrap(term);
+      return ONLY_MAIN_REF.test(inner) || (inner !== term.trim() && limitedToMain(inner));
+    }),
+  );
+}
 /** Names of `env:`/`with:` entries that carry a credential. */
 const CREDENTIAL_KEY = /secret|passw(?:or)?d|token|api[_-]?key|access[_-]?key|private[_-]?key|ssh[_-]?key|credential/i;
 
@@ -115,13 +168,16 @@ check('ci.deploy-main-only', async () => {
   const problems: string[] = [];
   for (const deploy of deployJobs(all)) {
     const condition = typeof deploy.job.if === 'string' ? deploy.job.if : '';
-    if (MAIN_REF.test(condition)) continue;
+    if (limitedToMain(condition)) continue;
     // A workflow whose only trigger is a push limited to main needs no `if`.
     const doc = workflows.find((w) => w.name === deploy.workflow)!.doc;
     const on = isMap(doc.on) ? doc.on : null;
     const branches = on && isMap(on.push) && Array.isArray(on.push.branches) ? on.push.branches.map(String) : [];
     const pushOnMainOnly = triggers(doc).every((t) => t === 'push') && branches.length > 0 && branches.every((b) => b === 'main' || b === 'master');
-    if (!pushOnMainOnly) problems.push(`\`${deploy.id}\` has ${condition ? `\`if: ${condition.slice(0, 100)}\`` : 'no `if:`'} and its workflow runs on ${triggers(doc).join(', ')}`);
+    if (!pushOnMainOnly) {
+      const loose = MAIN_REF.test(condition) ? ' (it names main, but another `||` alternative lets other refs through)' : '';
+      problems.push(`\`${deploy.id}\` has ${condition ? `\`if: ${condition.slice(0, 100)}\`${loose}` : 'no `if:`'} and its workflow runs on ${triggers(doc).join(', ')}`);
+    }
   }
   ensure(
     problems.length === 0,

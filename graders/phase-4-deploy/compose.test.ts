@@ -1,5 +1,5 @@
 import { ensure, fail, show, useChecks } from '../harness/check';
-import { parseDockerfile } from './support/dockerfile';
+import { effectiveInstructions, parseDockerfile } from './support/dockerfile';
 import { appService, isMap, readCompose, requireDatabase, rootFile } from './support/files';
 import { imagePin } from './support/dockerfile';
 import { checks } from './checks';
@@ -88,9 +88,10 @@ check('compose.app-healthcheck', async () => {
   const composeTest = healthTest(app.service.healthcheck);
   if (composeTest?.includes('/health')) return;
   const dockerfile = rootFile('Dockerfile');
-  const stages = dockerfile === null ? [] : parseDockerfile(dockerfile).stages;
-  const final = stages[stages.length - 1];
-  const instruction = final?.instructions.filter((i) => i.keyword === 'HEALTHCHECK').pop();
+  const file = dockerfile === null ? null : parseDockerfile(dockerfile);
+  const final = file?.stages[file.stages.length - 1];
+  // HEALTHCHECK is inherited like USER and ENV: a final stage built FROM an earlier stage keeps its.
+  const instruction = file && final ? effectiveInstructions(file, final).filter((i) => i.keyword === 'HEALTHCHECK').pop() : undefined;
   ensure(
     instruction !== undefined && /\/health\b/.test(instruction.args) && !/^NONE\b/i.test(instruction.args),
     `The \`${app.name}\` service's healthcheck is ${composeTest ? `\`${composeTest.slice(0, 100)}\`` : 'absent'} and the Dockerfile's final stage has ${instruction ? `\`HEALTHCHECK ${instruction.args.slice(0, 100)}\`` : 'no `HEALTHCHECK`'}; neither calls \`/health\`. ` +

@@ -46,10 +46,21 @@ export const FrontMatterSchema = z
     workspace: z.boolean().default(false),
     /**
      * Commands run with the learner's code after `migration:run` and before the app starts (e.g.
-     * reverting every migration and applying them again); the tester reads their outcomes.
+     * reverting every migration and applying them again); the tester reads their outcomes. A probe
+     * sees the app's environment, its own `env:` over the exercise's (before backend-pro.yml maps
+     * names), APP_START_COMMAND (how the app is started) and APP_PATH_PREFIX (backend-pro.yml's
+     * `prefix:`), e.g. to boot the app once more as production and call it.
      */
     probes: z
-      .array(z.object({ name: z.string().regex(/^[a-z0-9-]+$/), run: z.string().min(1).max(2000) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z0-9-]+$/),
+            run: z.string().min(1).max(2000),
+            env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.coerce.string()).default({}),
+          })
+          .strict(),
+      )
       .max(10)
       .default([]),
   })

@@ -121,6 +121,26 @@ describe('When an exercise has probes and a read-only workspace', () => {
   });
 });
 
+describe('When a probe declares env (e.g. to boot the app once more as production)', () => {
+  test('then its values reach the probe over the exercise\'s, it can start the app on another port with APP_START_COMMAND, and the app still starts as usual', async () => {
+    // The probe boots the built app with APP_START_COMMAND on PORT 3001 and exits 3 once it listens
+    // there, only when it sees the probe's APP_ENV and PORT: fixture-probes passes only on
+    // "probe-ran as 10001" and exit code 3.
+    const run =
+      '[ "$APP_ENV" = production ] && [ "$PORT" = 3001 ] && [ "$APP_START_COMMAND" = "npm start" ] || exit 1; ' +
+      '$APP_START_COMMAND >/tmp/second.log 2>&1 & for i in $(seq 100); do if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then ' +
+      'echo "probe-ran as $(id -u) with APP_ENV=$APP_ENV on $PORT ($APP_START_COMMAND)"; exit 3; fi; sleep 0.2; done; exit 1';
+    const { outcome, stages } = await grade(local(helloVariant()), {
+      exerciseId: 'fixture-probes',
+      frontMatter: { workspace: true, env: { APP_ENV: 'staging' }, probes: [{ name: 'marker', env: { APP_ENV: 'production', PORT: 3001 }, run }] },
+    });
+    expect(outcome.message).toBeNull();
+    expect(stages).toEqual(['cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored']);
+    expect(outcome.tests.find((t) => t.id === 'probes.reported')?.status).toBe('passed');
+    expect(outcome.appLog).toContain('listening on 3000');
+  });
+});
+
 describe('When a submission cannot be graded, then it ends as an explained error', () => {
   test.each([
     ['no package.json', { 'package.json': null }, /no package.json in the root of the repository/],

@@ -91,6 +91,26 @@ export function appEnvironment(context: JobContext, workspace: Workspace, secret
   return base;
 }
 
+/**
+ * The environment of one front-matter probe: the app's, with the probe's own `env:` over the
+ * exercise's (so backend-pro.yml maps them too: a learner's STAGE mapped to APP_ENV sees the probe's
+ * value), plus APP_START_COMMAND, the command that starts the app (e.g. to boot it a second time),
+ * and APP_PATH_PREFIX, backend-pro.yml's `prefix:` that every route sits under ('' when none).
+ */
+export function probeEnvironment(
+  context: JobContext,
+  workspace: Workspace,
+  secrets: PodSecrets,
+  probe: { env?: Record<string, string> },
+): Record<string, string> {
+  const exercise = { ...context.exercise, env: { ...context.exercise.env, ...probe.env } };
+  return {
+    ...appEnvironment({ ...context, exercise }, workspace, secrets),
+    APP_START_COMMAND: workspace.startCommand.join(' '),
+    APP_PATH_PREFIX: workspace.appConfig.prefix ?? '',
+  };
+}
+
 export interface PodRun {
   /** Host path of the tester's output folder (results.json). */
   outDir: string;
@@ -145,7 +165,7 @@ export async function runGradingPod(
   // the learner's code against the database before the app, and their outcome is a check's.
   await onStage(probes.length > 0 ? 'probing' : 'starting', probes.length > 0 ? probes.map((probe) => probe.name).join(', ') : undefined);
   await runMigrations(context, workspace, env, join);
-  const probed = await runProbes(context, workspace, env, join, services, outDir);
+  const probed = await runProbes(context, workspace, secrets, join, services, outDir);
   if (probes.length > 0) {
     const failed = probed.outcomes.filter((outcome) => outcome.timedOut || outcome.exitCode !== 0).map((outcome) => outcome.name);
     // A failed probe is a failed check (the tester reads probes.json), never the reason the app
@@ -230,13 +250,14 @@ export async function runGradingPod(
 async function runProbes(
   context: JobContext,
   workspace: Workspace,
-  env: Record<string, string>,
+  secrets: PodSecrets,
   network: { kind: 'join'; container: string },
   services: RunningContainer,
   outDir: string,
 ): Promise<{ file: string; outcomes: ProbeOutcome[] }> {
   const outcomes: ProbeOutcome[] = [];
   for (const probe of context.exercise.probes) {
+    const env = probeEnvironment(context, workspace, secrets, probe);
     const result = await context.sandbox.run(
       context.jobId,
       learnerContainer(context, `probe-${probe.name}`.slice(0, 40), workspace, ['bash', '-c', probe.run], { env, network }),
