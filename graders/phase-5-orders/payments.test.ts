@@ -4,14 +4,18 @@ import { CARDS, SETTLE_SECONDS, createOrder, isRecord, pay, paymentNow, requestP
 
 const check = useChecks(checks);
 
-/** The bound on the 202; the simulated gateway takes 2 s per call, so a synchronous charge cannot meet it. */
+/**
+ * The bound on the 202 (the brief's). The simulated gateway takes 2 s per call, so a synchronous
+ * charge misses it by at least a second whatever the machine's load; the reference answers in
+ * 7–100 ms, so a loaded machine has a 10× margin before a correct app could miss it.
+ */
 const ACCEPT_MS = 1000;
 
 /** Pays with `card`, waits for the order to settle and returns the order's and the payment's final state. */
 async function settle(card: string, label: string): Promise<{ status: string; seconds: number; payment: Record<string, unknown> }> {
   const order = await createOrder();
   const paymentId = await pay(order.id, card);
-  const { status, seconds } = await waitForOrder(order.id, ['PAID', 'FAILED'], `A payment with ${label}`);
+  const { status, seconds } = await waitForOrder(order.id, ['PAID', 'FAILED'], `A payment with ${label}`, paymentId);
   measure('seconds from 202 to a settled order', seconds, { unit: 's', threshold: `≤ ${SETTLE_SECONDS}` });
   return { status, seconds, payment: await paymentNow(paymentId) };
 }
