@@ -43,7 +43,7 @@ export const checks = defineChecks({
       name: '20 concurrent requests with one key all answer 202 with one payment, stored once' },
 
     // No duplicate payments — 10
-    { id: 'load.one-payment-per-order', group: 'No duplicate payments', points: 10, visibility: 'hidden', timeoutSeconds: 45, required: true,
+    { id: 'load.one-payment-per-order', group: 'No duplicate payments', points: 10, visibility: 'hidden', timeoutSeconds: 90, required: true,
       name: 'A burst of mixed payment requests leaves exactly one succeeded payment per order',
       hint: 'Under a burst of concurrent requests for the same orders (retries with one key, and other keys), ' +
         'every order must end PAID with exactly one payment row, and no answer may be a 5xx. Two requests ' +
