@@ -7,6 +7,17 @@ const check = useChecks(checks);
 
 const idOf = (body: unknown): unknown => (isRecord(body) ? body.id : undefined);
 
+/** A replay answered 200 (or 201): the payment was found, only the status differs from the first answer. */
+function replayedWithOtherStatus(status: number, who: string): string {
+  return (
+    `${who} with the same Idempotency-Key and body answered **${status}** where the first request answered **202**. ` +
+    'An idempotent replay answers exactly what the first request answered: the same status (`202`) and the same payment. ' +
+    'Finding the stored payment is already right; only the status code differs. Answer `202` on the replay path too ' +
+    '(Express/Koa/Fastify: `res.status(202)` / `ctx.status = 202` / `reply.code(202)` in both branches; NestJS: `@HttpCode(202)` on the handler, ' +
+    'and no `res.status(200)` for a replay).'
+  );
+}
+
 check('idempotency.key-required', async () => {
   const order = await createOrder();
   const res = await requestPayment(order.id, CARDS.succeeds, null);
@@ -25,6 +36,7 @@ check('idempotency.replay', async () => {
   const key = newKey();
   const firstId = await pay(order.id, CARDS.succeeds, key);
   const again = await requestPayment(order.id, CARDS.succeeds, key);
+  ensure(again.status !== 200 && again.status !== 201, replayedWithOtherStatus(again.status, 'The retry'));
   expectStatus(again, 202, {
     when: 'a second time with the same Idempotency-Key and body',
     fix: 'A retry is answered like the first request: `202` with the same payment.',
@@ -71,12 +83,19 @@ check('idempotency.concurrent-duplicates', async () => {
   const ids = new Set(answers.filter((res) => res.status === 202).map((res) => idOf(res.body)));
   const accepted = statuses.filter((status) => status === 202).length;
   measure('answers 202 of 20', accepted, { threshold: '= 20' });
+  const replayedAs = statuses.filter((status) => status === 200 || status === 201);
   const stored = (await paymentRows(order.id)).length;
   measure('payment rows created', stored, { threshold: '= 1' });
   ensure(
     stored === 1,
     `20 concurrent requests with one Idempotency-Key created **${stored}** payment rows; expected **1**. A check-then-insert races: ` +
       'put a UNIQUE constraint on the key and, when the insert violates it, answer the payment that won.',
+  );
+  ensure(
+    replayedAs.length === 0 ||
+      !statuses.every((status) => [200, 201, 202].includes(status)) ||
+      new Set(answers.filter((res) => [200, 201, 202].includes(res.status)).map((res) => idOf(res.body))).size > 1,
+    `${replayedWithOtherStatus(replayedAs[0] as number, `${replayedAs.length} of 20 concurrent requests`)} Statuses: ${show(statuses)}.`,
   );
   ensure(
     accepted === 20 && ids.size === 1,

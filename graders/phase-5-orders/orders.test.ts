@@ -30,6 +30,26 @@ check('orders.create', async () => {
     read.id === order.id && read.status === 'CREATED' && read.totalCents === order.totalCents,
     `\`GET /orders/:id\` answered ${show({ id: read.id, status: read.status, totalCents: read.totalCents })}; expected the order just created.`,
   );
+
+  // "`unitPriceCents` is the product's price when the order is created": a later price change
+  // must not reach an existing order.
+  const repriced = await call('PATCH', `/products/${keyboard.id}`, { body: { priceCents: 1999 } });
+  expectStatus(repriced, 200, {
+    when: 'with a new `priceCents` (a step this check needs first)',
+    fix: 'Update the product and answer `200` with it.',
+  });
+  const later = await call('GET', `/orders/${order.id}`);
+  expectStatus(later, 200, { when: 'for the order, after a price change of one of its products', fix: 'Answer `200` with the order.' });
+  const kept = isRecord(later.body) ? later.body : {};
+  const keptItems = Array.isArray(kept.items) ? kept.items.filter(isRecord) : [];
+  const keptLine = keptItems.find((item) => item.productId === keyboard.id);
+  ensure(
+    keptLine?.unitPriceCents === 1250 && kept.totalCents === order.totalCents,
+    `After the keyboard's price changed from 1250 to 1999, \`GET /orders/:id\` of an order created before answers the keyboard line at ` +
+      `\`unitPriceCents\` ${show(keptLine?.unitPriceCents)} and \`totalCents\` ${show(kept.totalCents)}; expected 1250 and ${String(order.totalCents)}, ` +
+      'unchanged. An order keeps the price each product had when the order was created: store `unitPriceCents` (and the total) ' +
+      'on the order line when you create it, and never look the price up again when you read the order.',
+  );
 });
 
 check('orders.unknown-ids', async () => {
