@@ -21,13 +21,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { checkExerciseCoverage } from './lib/briefCoverage';
 import type { CheckDefinition } from '../graders/harness/checkDefinitions';
 import { loadChecks } from '../graders/harness/reporter';
 import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../server/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Images } from '../worker/stages/context';
 
-const GraderConfigSchema = z.object({ reference: z.string() });
+/**
+ * grader.json: `reference` (the solution mutants and variants patch) and `alternatives`: other
+ * correct solutions of a different shape (another framework, plain SQL…), graded as they are and
+ * held to full marks, so a check that tests one framework's habits instead of the contract fails
+ * verify (issue 11 §5).
+ */
+const GraderConfigSchema = z.object({ reference: z.string(), alternatives: z.array(z.string()).default([]) });
 
 export const USAGE =
   'usage: npm run exercises:verify [-- [--exercise ID]… [--mutant NAME|reference]… [--repeat N]]\n' +
@@ -188,7 +195,10 @@ function copyReference(referenceDir: string): string {
 }
 
 /** One thing graded: the reference itself, or the reference with a patch applied. */
-type Target = { kind: 'reference'; name: 'reference'; fails: [] } | ({ kind: 'mutant' | 'variant' } & Mutant);
+type Target =
+  | { kind: 'reference'; name: 'reference'; fails: [] }
+  | { kind: 'alternative'; name: string; fails: []; dir: string; description: string }
+  | ({ kind: 'mutant' | 'variant' } & Mutant);
 
 interface Plan {
   exercise: ExerciseDefinition;
@@ -210,6 +220,13 @@ function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): 
   const patches = fs.existsSync(mutantsDir) ? fs.readdirSync(mutantsDir).filter((file) => file.endsWith('.patch')).sort() : [];
   const all: Target[] = [
     { kind: 'reference', name: 'reference', fails: [] },
+    ...config.alternatives.map((relative): Target => ({
+      kind: 'alternative',
+      name: path.basename(relative),
+      fails: [],
+      dir: path.join(GRADERS_DIR, relative),
+      description: `graders/${relative}, another correct solution: full marks`,
+    })),
     ...patches.map((file): Target => {
       const mutant = parseMutant(path.join(mutantsDir, file));
       return { ...mutant, kind: mutant.variant ? 'variant' : 'mutant' };
@@ -227,9 +244,10 @@ function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): 
 async function verifyTarget(plan: Plan, target: Target, images: Images, signature: Signature, retryOnce: boolean, flakes: string[]): Promise<boolean> {
   const { gradeLocally } = await import('./lib/gradeLocally');
   const { exercise } = plan;
-  const dir = target.kind === 'reference' ? plan.referenceDir : copyReference(plan.referenceDir);
+  const patched = target.kind === 'mutant' || target.kind === 'variant';
+  const dir = target.kind === 'alternative' ? target.dir : patched ? copyReference(plan.referenceDir) : plan.referenceDir;
   try {
-    if (target.kind !== 'reference') execFileSync('git', ['apply', '--whitespace=nowarn', target.patchPath], { cwd: dir, stdio: 'pipe' });
+    if (patched) execFileSync('git', ['apply', '--whitespace=nowarn', target.patchPath], { cwd: dir, stdio: 'pipe' });
     const declared = target.fails;
     const grade = () => gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
     let outcome = await grade();
@@ -262,7 +280,7 @@ async function verifyTarget(plan: Plan, target: Target, images: Images, signatur
     console.log(`${same ? 'OK  ' : 'FAIL'} ${label}: ${outcome.score}/${outcome.maxScore}${status}${retried ? ' (second run)' : ''}`);
     if (target.kind !== 'reference') {
       if (target.description) console.log(`       ${target.description}`);
-      console.log(`       declared: ${target.kind === 'variant' ? 'none (a correct variant: full marks)' : declared.join(', ')}`);
+      console.log(`       declared: ${target.kind === 'mutant' ? declared.join(', ') : `none (a correct ${target.kind}: full marks)`}`);
       if (!asDeclared(outcome, declared)) console.log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
     }
     for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
@@ -271,7 +289,7 @@ async function verifyTarget(plan: Plan, target: Target, images: Images, signatur
     printMeasurements(outcome);
     return same;
   } finally {
-    if (target.kind !== 'reference') fs.rmSync(dir, { recursive: true, force: true });
+    if (patched) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -300,9 +318,20 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
+  // Every rule of the brief mapped to its checks (graders/<id>/coverage.md, issue 11 §2b).
+  let ok = true;
+  for (const plan of plans) {
+    const problems = await checkExerciseCoverage(plan.exercise);
+    if (problems === null) console.log(`${plan.exercise.id}: no coverage table yet (npm run exercises:coverage -- --exercise ${plan.exercise.id} --write)`);
+    else if (problems.length) {
+      ok = false;
+      console.log(`FAIL ${plan.exercise.id} coverage table:`);
+      for (const line of problems) console.log(`       - ${line}`);
+    } else console.log(`OK   ${plan.exercise.id}: every rule of the brief is mapped to checks or review`);
+  }
+
   const { prepareGrading } = await import('./lib/gradeLocally');
   const images = await prepareGrading((line) => console.log(line));
-  let ok = true;
   const runs: Signature[] = [];
   const flakes: string[] = [];
   for (let run = 1; run <= options.repeat; run += 1) {
