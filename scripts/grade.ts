@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
 import { isHiddenCheck, redactHiddenChecks } from '../server/lib/hiddenChecks';
+import { describeNotPassed, verdictOf } from '../server/lib/passing';
 import { checkRef, checkRepoUrl, checkSubdir } from '../server/lib/submissionInput';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Source } from '../worker/stages/fetchSource';
@@ -64,12 +65,21 @@ async function main(): Promise<number> {
   });
   // The diagnosis (issue 10 §3) rides beside the results file's own fields.
   // Hidden checks as a learner sees them unless --instructor (issue 11 §3).
+  // Passed: the pass mark reached and every required check passed (issue 11 §1).
+  const verdict = verdictOf(outcome, exercise.passMark);
   if (json) {
     const results = toResultsFile(outcome);
     const shown = instructor ? results : { ...results, tests: redactHiddenChecks(results.tests) };
-    process.stdout.write(`${JSON.stringify({ ...shown, ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
-  } else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false, instructor }));
+    const failedRequired = requiredFailures(outcome, instructor);
+    process.stdout.write(`${JSON.stringify({ ...shown, passed: verdict.passed, failed_required: failedRequired, ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
+  } else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false, instructor, passMark: exercise.passMark }));
   return 0;
+}
+
+/** The failed required checks as the reader may name them (hidden ones by placeholder for learners). */
+function requiredFailures(outcome: GradeOutcome, instructor: boolean): string[] {
+  const checks = instructor ? outcome.tests : redactHiddenChecks(outcome.tests);
+  return outcome.status === 'scored' ? checks.filter((test) => test.required && test.status !== 'passed').map((test) => (isHiddenCheck(test) && !instructor ? test.name : test.id)) : [];
 }
 
 function usageError(reason: string): number {
@@ -87,7 +97,7 @@ const LOG_LINES = 60;
  * sent included) and the tail of the app's log; `brief` cuts feedback and log short. Hidden checks
  * are redacted as a learner sees them (placeholder name, status, points, hint) unless `instructor`.
  */
-export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean; instructor?: boolean } = {}): string {
+export function formatReport(title: string, outcome: GradeOutcome, options: { brief?: boolean; instructor?: boolean; passMark?: number } = {}): string {
   const checks = options.instructor ? outcome.tests : redactHiddenChecks(outcome.tests);
   const lines: string[] = [];
   lines.push('', `${title}${outcome.commitSha ? ` @ ${outcome.commitSha.slice(0, 10)}` : ''}`, '');
@@ -133,7 +143,13 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
     const tail = log.slice(-(options.brief ? BRIEF_LOG_LINES : LOG_LINES));
     lines.push('', `The app's log${tail.length < log.length ? ` (the last ${tail.length} lines; ${log.length} in all)` : ''}:`, ...tail.map((line) => `  | ${line}`), '');
   }
-  lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`, '');
+  lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`);
+  if (options.passMark !== undefined && outcome.status === 'scored') {
+    const verdict = verdictOf(outcome, options.passMark);
+    const failed = requiredFailures(outcome, options.instructor ?? false);
+    lines.push(verdict.passed ? `PASSED (pass mark ${options.passMark}%, every required check passed)` : `${describeNotPassed({ score: outcome.score, maxScore: outcome.maxScore, passMark: options.passMark, failedRequired: failed }, (label) => label)}`);
+  }
+  lines.push('');
   return `${lines.join('\n')}\n`;
 }
 

@@ -123,4 +123,11 @@ describe('The CLI report of hidden checks', () => {
     expect(report).toContain('ran 41 statements');
     expect(report).toContain('~ statements = 41  (threshold ≤ 8)');
   });
+
+  test('When the pass mark is reached but a required check failed, then the report says not passed and names it as the reader may see it', () => {
+    expect(formatReport('Fixture', outcome, { passMark: 50 })).toContain('Not passed: 7/12, but Hidden check 1 is required');
+    expect(formatReport('Fixture', outcome, { passMark: 50, instructor: true })).toContain('Not passed: 7/12, but perf.no-n-plus-one is required');
+    const fixed = { ...outcome, tests: outcome.tests.map((t) => ({ ...t, status: 'passed' as const })) };
+    expect(formatReport('Fixture', fixed, { passMark: 50 })).toContain('PASSED (pass mark 50%, every required check passed)');
+  });
 });
