@@ -26,7 +26,7 @@ import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixture
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
-jest.setTimeout(330_000);
+jest.setTimeout(630_000);
 
 const COUNT = 50;
 const CONCURRENCY = 2;
@@ -121,7 +121,9 @@ describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCU
       }
       snapshots += 1;
       if (finished === COUNT) break;
-      if (Date.now() - submitted > 300_000) throw new Error(`only ${finished} of ${COUNT} graded after 300 s`);
+      // A give-up bound, not a speed target (bench:queue measures speed): 50 gradings at 2 at a time
+      // take about 150 s alone, and this pass shares 2 cores with the Docker-heavy suites.
+      if (Date.now() - submitted > 600_000) throw new Error(`only ${finished} of ${COUNT} graded after 600 s`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const totalSeconds = (Date.now() - submitted) / 1000;

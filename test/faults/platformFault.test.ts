@@ -133,8 +133,11 @@ describe("When the pod's services container dies while the app is tested, on eve
     }
 
     // The submit-limit hit of the web submission was given back while its window still counts it.
-    expect(await redis.pttl(limitKey)).toBeGreaterThan(0);
-    expect(await redis.get(limitKey)).toBe('0');
+    // Three attempts can outlast the 60 s window on a busy machine: the key then expired with the
+    // window (nothing left to give back), and only its absence can be checked.
+    const left = await redis.get(limitKey);
+    if (left !== null) expect(left).toBe('0');
+    else expect(Date.now() - started).toBeGreaterThan(55_000);
 
     // Logged at error level with the submission id.
     for (const id of [webId, pushed.id]) {
