@@ -9,6 +9,7 @@ import { loadSqlBlocks, queryRows } from '../../db/sql';
 import { readExerciseCoverage } from '../../exercises/coverage';
 import { ExerciseDefinitionError, findExerciseDefinition, loadExerciseDefinitions } from '../../exercises/definition';
 import { HttpError } from '../../lib/errors';
+import { renderInlineMarkdown } from '../../lib/markdown';
 import { phaseStatus } from '../../lib/levels';
 import { selectExercises } from '../../models/exercises';
 
@@ -83,6 +84,7 @@ export function instructorRouter(): Router {
       title: `Coverage: Phase ${exercise.phase} — Backend Pro`,
       exercise,
       coverage: readExerciseCoverage(exercise),
+      inline: renderInlineMarkdown,
     });
   });
   return router;
