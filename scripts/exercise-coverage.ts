@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadExerciseDefinitions } from '../server/exercises/definition';
-import { checkExerciseCoverage, coveragePath, extractBriefRules, parseCoverage, renderCoverage } from './lib/briefCoverage';
+import { coveragePath, parseCoverage } from '../server/exercises/coverage';
+import { checkExerciseCoverage, extractBriefRules, renderCoverage } from './lib/briefCoverage';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { exercise: { type: 'string', multiple: true }, write: { type: 'boolean', default: false } } });

@@ -6,8 +6,6 @@
 import type { AggregatedResult, Reporter, Test, TestCaseResult, TestResult } from '@jest/reporters';
 import { relative } from 'node:path';
 import { type CheckDefinition, loadChecks } from './checkDefinitions';
-
-export { loadChecks };
 import { readMeasurements } from './measurements';
 import { type CaseOutcome, type Results, buildResults, writeResults } from './results';
 
@@ -24,7 +22,6 @@ const processStartedAt = Date.now() - process.uptime() * 1000;
 export function activeReporter(): GraderReporter | undefined {
   return (globalThis as Record<symbol, GraderReporter | undefined>)[REGISTRY];
 }
-
 
 export default class GraderReporter implements Pick<Reporter, 'onTestCaseResult' | 'onTestFileResult' | 'onRunComplete'> {
   private readonly cases = new Map<string, CaseOutcome>();

@@ -11,11 +11,11 @@
  * the start of the rule's text, so a rule edited in the brief needs its row looked at again.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Token, Tokens } from 'marked';
+import { loadChecks } from '../../graders/harness/checkDefinitions';
 import { coveragePath, parseCoverage, plainText, type CoverageRow } from '../../server/exercises/coverage';
 import { lexMarkdown } from '../../server/lib/markdown';
-
-export { coveragePath, parseCoverage, type CoverageRow };
 
 export interface BriefRule {
   /** The nearest heading above the rule (H3 inside the contract, else the H2). */
@@ -30,13 +30,11 @@ const CONTRACT_HEADING = /contract/i;
 const NORMATIVE = /\b(must|never|always|only|at most|at least|required|forbidden|refused)\b|`[1-5]\d\d`|\b[1-5]\d\d\b/i;
 const KEY_LENGTH = 70;
 
-const plain = plainText;
-
 /** The key of a rule: its bold lead when it has one ("**Validation.**"), else its first words. */
 function keyOf(markdown: string): string {
   const lead = /^\*\*([^*]{2,60})\*\*/.exec(markdown.trim());
-  if (lead) return plain(lead[1]);
-  const text = plain(markdown);
+  if (lead) return plainText(lead[1]);
+  const text = plainText(markdown);
   if (text.length <= KEY_LENGTH) return text;
   const cut = text.slice(0, KEY_LENGTH);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 40))}…`;
@@ -53,14 +51,14 @@ export function extractBriefRules(markdown: string): BriefRule[] {
   let inContract = false;
   let section = '';
   const add = (rule: string, text: string) => {
-    if (!rules.some((r) => r.section === section && r.rule === rule)) rules.push({ section, rule, text: plain(text) });
+    if (!rules.some((r) => r.section === section && r.rule === rule)) rules.push({ section, rule, text: plainText(text) });
   };
   const visit = (token: Token) => {
     switch (token.type) {
       case 'heading': {
         const heading = token as Tokens.Heading;
         if (heading.depth <= 2) inContract = heading.depth === 2 && CONTRACT_HEADING.test(heading.text);
-        if (heading.depth <= 3) section = plain(heading.text);
+        if (heading.depth <= 3) section = plainText(heading.text);
         return;
       }
       case 'table': {
@@ -174,7 +172,6 @@ export function readBriefRules(briefPath: string): BriefRule[] {
 export async function checkExerciseCoverage(exercise: { id: string; briefMarkdown: string; graderDir: string }): Promise<string[] | null> {
   const file = coveragePath(exercise.graderDir);
   if (!fs.existsSync(file)) return null;
-  const { checks } = (await import(`${exercise.graderDir}/checks.ts`)) as { checks: { checks: ReadonlyArray<{ id: string }> } };
-  const ids = new Set(checks.checks.map((check) => check.id));
+  const ids = new Set(loadChecks(path.join(exercise.graderDir, 'checks.ts')).map((check) => check.id));
   return describeProblems(compareCoverage(extractBriefRules(exercise.briefMarkdown), parseCoverage(fs.readFileSync(file, 'utf8')), ids));
 }

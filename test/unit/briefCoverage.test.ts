@@ -1,5 +1,6 @@
 /** Brief rules → checks (issue 11 §2b): scripts/lib/briefCoverage.ts. */
-import { compareCoverage, describeProblems, extractBriefRules, parseCoverage, renderCoverage } from '../../scripts/lib/briefCoverage';
+import { compareCoverage, describeProblems, extractBriefRules, renderCoverage } from '../../scripts/lib/briefCoverage';
+import { parseCoverage } from '../../server/exercises/coverage';
 
 const brief = `---
 id: phase-9-demo

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { requireInstructor } from '../../auth/middleware';
 import { loadSqlBlocks, queryRows } from '../../db/sql';
 import { readExerciseCoverage } from '../../exercises/coverage';
-import { ExerciseDefinitionError, findExerciseDefinition, loadExerciseDefinitions } from '../../exercises/definition';
+import { ExerciseDefinitionError, findExerciseDefinition } from '../../exercises/definition';
 import { HttpError } from '../../lib/errors';
 import { renderInlineMarkdown } from '../../lib/markdown';
 import { phaseStatus } from '../../lib/levels';
@@ -68,7 +68,6 @@ export function instructorRouter(): Router {
       learners,
       cell: (userId: number, exerciseId: string) => cells.get(`${userId}:${exerciseId}`),
       recent,
-      graded: loadExerciseDefinitions().filter((exercise) => exercise.gradable),
     });
   });
 
