@@ -11,6 +11,7 @@ import { closeDb, currentTrace, resetTrace } from './context';
 import { type ExerciseChecks, checkTitle } from './checkDefinitions';
 import { CheckFailure, cut, decodeFeedback, stripAnsi } from './feedback';
 import { appendMeasurements, type Measurement } from './measurements';
+import { logRequestsAsHidden } from './requestLog';
 
 export { defineChecks } from './checkDefinitions';
 export {
@@ -38,7 +39,7 @@ export function useChecks<Id extends string>(checks: ExerciseChecks<Id>): (id: I
     // Thrown while the file is collected: the run reports a grader error, never a wrong score.
     if (!definition) throw new Error(`check id "${id}" is not declared in ${checks.exerciseId}'s checks.ts`);
     const budgetMs = (definition.timeoutSeconds ?? DEFAULT_CHECK_TIMEOUT_SECONDS) * 1000;
-    test(checkTitle(definition), () => runCheck(definition.id, body, budgetMs), budgetMs + 5_000);
+    test(checkTitle(definition), () => runCheck(definition.id, body, budgetMs, definition.visibility !== 'visible'), budgetMs + 5_000);
   };
 }
 
@@ -54,8 +55,10 @@ export function measure(name: string, value: number, options: { unit?: string; t
   recording.push({ name, value: Math.round(value * 1000) / 1000, ...options });
 }
 
-async function runCheck(id: string, body: CheckBody, budgetMs: number): Promise<void> {
+async function runCheck(id: string, body: CheckBody, budgetMs: number, hidden: boolean): Promise<void> {
   resetTrace();
+  // The diagnosis quotes logged requests to the learner: a hidden check's must never be among them.
+  logRequestsAsHidden(hidden);
   recording = [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -76,6 +79,7 @@ async function runCheck(id: string, body: CheckBody, budgetMs: number): Promise<
     throw withTrace(error);
   } finally {
     clearTimeout(timer);
+    logRequestsAsHidden(false);
     appendMeasurements(id, recording);
     recording = undefined;
   }

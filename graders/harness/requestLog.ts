@@ -16,6 +16,8 @@ export interface LoggedRequest {
   path: string;
   status: number;
   csrf: boolean;
+  /** Sent by a hidden check: counted, never quoted to the learner. */
+  hidden?: boolean;
 }
 
 export interface PrefixProbe {
@@ -61,12 +63,19 @@ export function pathPrefix(): string {
   return (process.env.APP_PATH_PREFIX ?? '').replace(/\/+$/, '');
 }
 
+let hiddenSender = false;
+
+/** Set by the running check (check.ts): whether the requests it sends come from a hidden check. */
+export function logRequestsAsHidden(hidden: boolean): void {
+  hiddenSender = hidden;
+}
+
 /** Records one exchange; never throws (a full /tmp must not fail a check). */
 export function logRequest(method: string, path: string, status: number, text: string): void {
   const file = requestLogPath();
   try {
     if (existsSync(file) && statSync(file).size > LOG_MAX_BYTES) return;
-    const entry: LoggedRequest = { method, path: path.slice(0, 300), status, csrf: status === 403 && CSRF_WORDS.test(text.slice(0, 4096)) };
+    const entry: LoggedRequest = { method, path: path.slice(0, 300), status, csrf: status === 403 && CSRF_WORDS.test(text.slice(0, 4096)), ...(hiddenSender ? { hidden: true } : {}) };
     appendFileSync(file, `${JSON.stringify(entry)}\n`);
   } catch {
     // Evidence is a courtesy; the check's own outcome is what counts.
@@ -90,12 +99,14 @@ export function readRequestLog(file = requestLogPath()): LoggedRequest[] {
 export function summariseRequests(entries: readonly LoggedRequest[]): HarnessEvidence['requests'] {
   const mutating = entries.filter((entry) => MUTATING.has(entry.method));
   const refused = mutating.filter((entry) => entry.csrf);
+  // Counts take every request; the example quoted to the learner comes from a visible check only.
+  const example = refused.find((entry) => !entry.hidden);
   return {
     total: entries.length,
     notFound: entries.filter((entry) => entry.status === 404).length,
     mutating: mutating.length,
     csrfRefused: refused.length,
-    csrfExample: refused[0] ? { method: refused[0].method, path: refused[0].path } : null,
+    csrfExample: example ? { method: example.method, path: example.path } : null,
   };
 }
 
@@ -131,7 +142,8 @@ export async function probePrefixes(
   const picked: LoggedRequest[] = [];
   for (const entry of entries) {
     const key = `${entry.method} ${entry.path.split('?')[0].replace(/\/[0-9a-f-]{8,}|\/\d+/gi, '/:id')}`;
-    if (entry.status !== 404 || seen.has(key)) continue;
+    // The samples are quoted to the learner: never a request a hidden check sent.
+    if (entry.status !== 404 || entry.hidden || seen.has(key)) continue;
     seen.add(key);
     picked.push(entry);
     if (picked.length === SAMPLES) break;

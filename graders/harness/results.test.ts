@@ -98,6 +98,13 @@ describe('buildResults', () => {
     expect(results.message).toContain('group.other');
   });
 
+  test('When a hidden check could not be graded, then the message names it by its placeholder, never its id', () => {
+    const results = run([passed(visible!), failed(hidden!, encodeFeedback('error', 'no database')), passed(other!)]);
+    expect(results.status).toBe('error');
+    expect(results.message).toContain('Hidden check 1');
+    expect(results.message).not.toContain('group.hidden');
+  });
+
   test('When the grader itself faulted in a check, then the run is an error', () => {
     const results = run([passed(visible!), passed(hidden!), failed(other!, encodeFeedback('error', 'no database'))]);
     expect(results.tests[2]?.status).toBe('error');

@@ -88,7 +88,9 @@ export function buildResults(run: RunOutcome): Results {
   if (unknownIds.length) problems.push(`Tests name undeclared checks: ${unknownIds.join(', ')}`);
   if (!problems.length && run.cases.length === 0) problems.push('No check ran.');
   // A check the grader could not grade makes the score unreliable: never store it as a score.
-  const ungraded = tests.filter((t) => t.status === 'error').map((t) => t.id);
+  // The message is shown to the learner: a hidden check is named by its placeholder, as on the page.
+  const hiddenRank = new Map(tests.filter((t) => t.visibility !== 'visible').map((t, rank) => [t.id, rank + 1]));
+  const ungraded = tests.filter((t) => t.status === 'error').map((t) => (hiddenRank.has(t.id) ? `Hidden check ${hiddenRank.get(t.id)}` : t.id));
   if (!problems.length && ungraded.length) problems.push(`The grader could not grade: ${ungraded.join(', ')}`);
 
   const results: Results = {

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { formatPoints } from '../lib/format';
+import { reachesPassMark } from '../lib/passing';
 import { selectOptionalExercise, type Exercise } from '../models/exercises';
 import { selectOptionalLinkById } from '../models/links';
 import { selectOptionalResult, type ErrorCause } from '../models/results';
@@ -27,15 +28,15 @@ export interface StatusReporter {
 
 /**
  * `cause`: whose fault an `error` submission is (its result's cause). `failedRequired`: the
- * failed required checks as the learner may see them (hidden ones by placeholder); defaults to
- * the ids stored on the submission.
+ * failed required checks as the learner may see them (hidden ones by placeholder), never the raw
+ * ids stored on the submission (those name hidden checks).
  */
 export function describeStatus(
   submission: Submission,
   exercise: Pick<Exercise, 'phase' | 'pass_mark'>,
   now = new Date(),
   cause: ErrorCause | null = null,
-  failedRequired: readonly string[] = submission.failed_required,
+  failedRequired: readonly string[],
 ): { state: CommitState; description: string } {
   const phase = `Phase ${exercise.phase}`;
   switch (submission.status) {
@@ -49,10 +50,9 @@ export function describeStatus(
     case 'scored': {
       const score = submission.score ?? 0;
       const max = submission.max_score ?? 0;
-      const percent = max > 0 ? (score / max) * 100 : 0;
       const points = `${formatPoints(score)}/${formatPoints(max)}`;
       if (submission.passed) return { state: 'success', description: `${phase}: ${points} — passed (pass mark ${exercise.pass_mark}%)` };
-      if (percent >= exercise.pass_mark && failedRequired.length) {
+      if (reachesPassMark(score, max, exercise.pass_mark) && failedRequired.length) {
         // GitHub keeps 140 characters: the first failed required check, and how many more.
         const more = failedRequired.length > 1 ? ` (+${failedRequired.length - 1} more)` : '';
         return { state: 'failure', description: truncate(`${phase}: ${points} — not passed: required check ${failedRequired[0]}${more} failed`, 140) };

@@ -24,14 +24,28 @@ export function hiddenCheckOutput(status: TestResult['status'], hint: string | u
   return `${statusLine} This check is hidden.${hint ? `\n\n**Hint:** ${hint}` : ''}`;
 }
 
+/** A check id where it stands alone (`a.b` is not found inside `a.b-c`). */
+function idPattern(id: string): RegExp {
+  return new RegExp(`(?<![\\w.-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-]|\\.\\w)`, 'g');
+}
+
 /**
- * The checks as a learner may see them, in order: visible ones unchanged, the Nth hidden one
- * renamed `hidden-N` / "Hidden check N" with only its group, status, points, required and hint.
+ * The checks as a learner may see them, in order: visible ones unchanged except that they never
+ * name a hidden check (their `needs` and feedback say "Hidden check N" instead of its id), the Nth
+ * hidden one renamed `hidden-N` / "Hidden check N" with only its group, status, points, required,
+ * hint and the step it needs (named as the learner may name it).
  */
 export function redactHiddenChecks(tests: readonly TestResult[]): TestResult[] {
+  const placeholders = new Map<string, string>();
+  tests.filter(isHiddenCheck).forEach((test, rank) => placeholders.set(test.id, `${HIDDEN_CHECK_NAME} ${rank + 1}`));
+  const label = (id: string) => placeholders.get(id) ?? id;
+  const unnamed = (text: string) => [...placeholders].reduce((out, [id, name]) => out.replace(idPattern(id), name), text);
   let hiddenCount = 0;
   return tests.map((test): TestResult => {
-    if (!isHiddenCheck(test)) return test;
+    if (!isHiddenCheck(test)) {
+      if (!placeholders.size) return test;
+      return { ...test, output: unnamed(test.output), ...(test.needs ? { needs: label(test.needs) } : {}) };
+    }
     hiddenCount += 1;
     return {
       id: `hidden-${hiddenCount}`,
@@ -44,6 +58,7 @@ export function redactHiddenChecks(tests: readonly TestResult[]): TestResult[] {
       required: test.required,
       output: hiddenCheckOutput(test.status, test.hint),
       ...(test.hint ? { hint: test.hint } : {}),
+      ...(test.needs ? { needs: label(test.needs) } : {}),
     };
   });
 }

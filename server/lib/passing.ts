@@ -17,6 +17,17 @@ interface CheckOutcome {
   required?: boolean;
 }
 
+/**
+ * Whether `score` out of `maxScore` reaches `passMark` percent. The database decides `passed` with
+ * exact numerics (server/models/submissions.sql); in floating point 29/100*100 is
+ * 28.999999999999996, so a plain `>=` would call 29/100 below a pass mark of 29 where the database
+ * calls it passed. Comparing with a tolerance far below any score step keeps the two in agreement.
+ */
+export function reachesPassMark(score: number, maxScore: number, passMark: number): boolean {
+  if (!(maxScore > 0)) return false;
+  return (score / maxScore) * 100 >= passMark - 1e-9;
+}
+
 export function failedRequiredChecks(tests: readonly CheckOutcome[]): string[] {
   return tests.filter((test) => test.required === true && test.status !== 'passed').map((test) => test.id);
 }
@@ -26,8 +37,8 @@ export function verdictOf(
   passMark: number,
 ): Verdict {
   const failedRequired = result.status === 'scored' ? failedRequiredChecks(result.tests) : [];
-  const percent = result.maxScore > 0 ? (result.score / result.maxScore) * 100 : 0;
-  return { passed: result.status === 'scored' && result.maxScore > 0 && percent >= passMark && failedRequired.length === 0, failedRequired };
+  const passed = result.status === 'scored' && reachesPassMark(result.score, result.maxScore, passMark) && failedRequired.length === 0;
+  return { passed, failedRequired };
 }
 
 /**
@@ -40,11 +51,11 @@ export function describeNotPassed(
   names: (id: string) => string = (id) => `\`${id}\``,
 ): string {
   const points = `${formatPoints(input.score)}/${formatPoints(input.maxScore)}`;
-  const percent = input.maxScore > 0 ? (input.score / input.maxScore) * 100 : 0;
+  const reached = reachesPassMark(input.score, input.maxScore, input.passMark);
   const required = input.failedRequired.map(names);
-  if (!required.length && percent >= input.passMark) return `Not passed: ${points}`;
+  if (!required.length && reached) return `Not passed: ${points}`;
   const list = required.length === 1 ? `${required[0]} is` : `${required.slice(0, -1).join(', ')} and ${required.at(-1)} are`;
-  if (percent < input.passMark) {
+  if (!reached) {
     return required.length
       ? `Not passed: ${points}, below the pass mark of ${input.passMark}%, and ${list} required`
       : `Not passed: ${points}, below the pass mark of ${input.passMark}%`;

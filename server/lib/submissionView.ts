@@ -6,6 +6,7 @@
 import type { ErrorCause, StoredResult, TestResult } from '../models/results';
 import type { StageRow, Submission } from '../models/submissions';
 import { renderInlineMarkdown, renderMarkdown } from './markdown';
+import { isHiddenCheck, redactHiddenChecks } from './hiddenChecks';
 
 export const PIPELINE_STAGES = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing'] as const;
 
@@ -140,44 +141,19 @@ export interface PresentedResult {
   diagnosis: { id: string; cause: 'learner' | 'platform'; title: string; messageHtml: string } | null;
 }
 
-/** Visible checks show everything; any other visibility (hidden, after_due_date) is redacted. */
-function isRedacted(test: TestResult): boolean {
-  return test.visibility !== 'visible';
-}
-
 /**
- * Checks in order, hidden ones renamed "Hidden check N" with their name, output and measurements
- * dropped. `reveal` (instructors only): hidden checks keep everything and are only flagged hidden.
+ * Checks in order, as `redactHiddenChecks` lets a learner see them (one rule for the CLI and the
+ * pages). `reveal` (instructors only): hidden checks keep everything and are only flagged hidden.
  */
 export function redactChecks(
   tests: TestResult[],
   options: { reveal?: boolean } = {},
 ): Array<Omit<PresentedCheck, 'feedbackHtml' | 'hintHtml'> & { output: string; hint: string | null }> {
-  // A hidden check's placeholder number is its rank among the redacted ones, in order.
-  const placeholders = new Map<string, string>();
-  if (!options.reveal) tests.filter(isRedacted).forEach((test, rank) => placeholders.set(test.id, `Hidden check ${rank + 1}`));
-  const viewerLabel = (id: string) => placeholders.get(id) ?? id;
-  let hiddenCount = 0;
-  return tests.map((test) => {
-    if (isRedacted(test) && !options.reveal) {
-      hiddenCount += 1;
-      return {
-        hidden: true,
-        id: `hidden-${hiddenCount}`,
-        name: `Hidden check ${hiddenCount}`,
-        group: test.group,
-        status: test.status,
-        required: test.required,
-        score: test.score,
-        maxScore: test.max_score,
-        output: '',
-        hint: test.hint ?? null,
-        measurements: [],
-        needs: test.needs ? viewerLabel(test.needs) : null,
-      };
-    }
+  const shown = options.reveal ? tests : redactHiddenChecks(tests);
+  return shown.map((test, index) => {
+    const hidden = isHiddenCheck(tests[index]);
     return {
-      hidden: isRedacted(test),
+      hidden,
       id: test.id,
       name: test.name,
       group: test.group,
@@ -185,10 +161,11 @@ export function redactChecks(
       required: test.required,
       score: test.score,
       maxScore: test.max_score,
-      output: test.output,
+      // A redacted check's page shows its status and hint, not the placeholder sentence.
+      output: hidden && !options.reveal ? '' : test.output,
       hint: test.hint ?? null,
       measurements: test.measurements ?? [],
-      needs: test.needs ? viewerLabel(test.needs) : null,
+      needs: test.needs ?? null,
     };
   });
 }

@@ -314,6 +314,20 @@ describe('The harness\'s request summary and prefix search', () => {
     expect(probe).toMatchObject({ found: '', tried: [''] });
   });
 
+  test('When a hidden check sent some of the requests, then they are counted but never quoted (CSRF example, prefix samples)', async () => {
+    const secret: LoggedRequest[] = [
+      { method: 'DELETE', path: '/admin/secret-route', status: 403, csrf: true, hidden: true },
+      { method: 'GET', path: '/hidden/probe', status: 404, csrf: false, hidden: true },
+      ...log,
+    ];
+    const summary = summariseRequests(secret);
+    expect(summary).toMatchObject({ total: 8, notFound: 6, csrfRefused: 2, csrfExample: { method: 'DELETE', path: '/users/12' } });
+    const probe = await probePrefixes('http://app', secret, async (_method, url) => (url.startsWith('http://app/api/') ? 200 : 404));
+    expect(probe.samples.map((sample) => sample.path)).toEqual(['/auth/register', '/auth/login', '/users/me', '/users/12']);
+    // Only hidden refusals: no example at all rather than a hidden one.
+    expect(summariseRequests([secret[0]]).csrfExample).toBeNull();
+  });
+
   test('When no prefix answers, then none is found and every candidate was tried', async () => {
     const probe = await probePrefixes('http://app', log, async () => 404);
     expect(probe.found).toBeNull();

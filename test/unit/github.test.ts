@@ -94,16 +94,16 @@ describe('Commit status texts', () => {
   const exercise = { phase: 5, pass_mark: 80 };
 
   test('When a score reaches the pass mark, then the commit succeeds with the points', () => {
-    expect(describeStatus(base, exercise)).toEqual({ state: 'success', description: 'Phase 5: 42/50 — passed (pass mark 80%)' });
+    expect(describeStatus(base, exercise, new Date(), null, [])).toEqual({ state: 'success', description: 'Phase 5: 42/50 — passed (pass mark 80%)' });
   });
 
   test('When a score is below the pass mark, then the commit fails with the points', () => {
-    expect(describeStatus({ ...base, score: 39.5, passed: false }, exercise)).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
+    expect(describeStatus({ ...base, score: 39.5, passed: false }, exercise, new Date(), null, [])).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
   });
 
   test('When a score reaches the pass mark but a required check failed, then the commit fails and names it', () => {
     const blocked = { ...base, score: 48, passed: false, failed_required: ['idempotency.concurrent-duplicates', 'payments.one-per-order'] };
-    expect(describeStatus(blocked, exercise)).toEqual({
+    expect(describeStatus(blocked, exercise, new Date(), null, blocked.failed_required)).toEqual({
       state: 'failure',
       description: 'Phase 5: 48/50 — not passed: required check idempotency.concurrent-duplicates (+1 more) failed',
     });
@@ -112,13 +112,13 @@ describe('Commit status texts', () => {
   });
 
   test('When grading could not happen, then the commit is an error with the reason', () => {
-    const status = describeStatus({ ...base, status: 'error', error_message: 'The branch "main" does not exist.' }, exercise);
+    const status = describeStatus({ ...base, status: 'error', error_message: 'The branch "main" does not exist.' }, exercise, new Date(), null, []);
     expect(status.state).toBe('error');
     expect(status.description).toContain('does not exist');
   });
 
   test('When the platform failed, then the commit is an error that blames the grading infrastructure, not the code', () => {
-    const status = describeStatus({ ...base, status: 'error', error_message: 'The grader crashed: the grader wrote no results.json. (tried 3 times)' }, exercise, new Date(), 'platform');
+    const status = describeStatus({ ...base, status: 'error', error_message: 'The grader crashed: the grader wrote no results.json. (tried 3 times)' }, exercise, new Date(), 'platform', []);
     expect(status.state).toBe('error');
     expect(status.description).toContain('grading infrastructure');
     expect(status.description.length).toBeLessThanOrEqual(140);
@@ -126,7 +126,7 @@ describe('Commit status texts', () => {
 
   test('When a push waits for the cooldown, then the pending status says when grading starts', () => {
     const now = new Date('2026-11-27T10:00:00Z');
-    const status = describeStatus({ ...base, status: 'queued', not_before: new Date('2026-11-27T10:01:30Z') }, exercise, now);
+    const status = describeStatus({ ...base, status: 'queued', not_before: new Date('2026-11-27T10:01:30Z') }, exercise, now, null, []);
     expect(status).toEqual({ state: 'pending', description: 'Phase 5: queued, grading starts at 10:01 UTC (cooldown)' });
   });
 });

@@ -47,9 +47,26 @@ const hiddenPassed: TestResult = {
 };
 
 describe('redactHiddenChecks', () => {
+  test('When a visible check needs a step a hidden check tests, then neither its needs nor its feedback names the hidden id', () => {
+    const blocked: TestResult = {
+      ...visible,
+      id: 'perf.cursor-next',
+      status: 'failed',
+      score: 0,
+      needs: 'perf.no-n-plus-one',
+      output: '**Not tested:** a step this check needs first failed; the check `perf.no-n-plus-one` tests that step. Also see perf.no-n-plus-one-extra.',
+    };
+    const [shown, hiddenOne] = redactHiddenChecks([blocked, hiddenFailed]);
+    expect(shown.needs).toBe('Hidden check 1');
+    expect(shown.output).toBe('**Not tested:** a step this check needs first failed; the check `Hidden check 1` tests that step. Also see perf.no-n-plus-one-extra.');
+    expect(JSON.stringify(shown)).not.toMatch(/perf\.no-n-plus-one(?!-)/);
+    expect(hiddenOne.id).toBe('hidden-1');
+  });
+
+
   test('When checks are hidden, then each keeps only a placeholder name, group, status, points, required and hint, numbered in order', () => {
     const [first, second, third] = redactHiddenChecks([visible, hiddenFailed, hiddenPassed]);
-    expect(first).toBe(visible);
+    expect(first).toEqual(visible);
     expect(second).toEqual({
       id: 'hidden-1',
       name: 'Hidden check 1',

@@ -1,5 +1,5 @@
 /** A phase passes on the pass mark AND every required check (issue 11 §1): server/lib/passing.ts. */
-import { describeNotPassed, failedRequiredChecks, verdictOf } from '../../server/lib/passing';
+import { describeNotPassed, failedRequiredChecks, reachesPassMark, verdictOf } from '../../server/lib/passing';
 
 const check = (id: string, status: string, required = false) => ({ id, status, required });
 
@@ -21,6 +21,24 @@ describe('verdictOf', () => {
     expect(failedRequiredChecks([check('a.b', 'timeout', true), check('c.d', 'error', true), check('e.f', 'passed', true)])).toEqual(['a.b', 'c.d']);
     expect(verdictOf({ status: 'error', score: 0, maxScore: 100, tests: [] }, 80)).toEqual({ passed: false, failedRequired: [] });
     expect(verdictOf({ status: 'scored', score: 0, maxScore: 0, tests: [] }, 0).passed).toBe(false);
+  });
+});
+
+describe('reachesPassMark', () => {
+  test('When the score is exactly the pass mark, then it is reached even where floating point lands a hair below (as the database, with exact numerics, decides)', () => {
+    // 29 / 100 * 100 is 28.999999999999996 in floating point; 57 and 58 likewise.
+    for (const mark of [29, 57, 58]) {
+      expect(reachesPassMark(mark, 100, mark)).toBe(true);
+      expect(verdictOf({ status: 'scored', score: mark, maxScore: 100, tests: [] }, mark).passed).toBe(true);
+      expect(describeNotPassed({ score: mark, maxScore: 100, passMark: mark, failedRequired: ['a.b'] })).toBe(`Not passed: ${mark}/100, but \`a.b\` is required`);
+    }
+    expect(reachesPassMark(4.52, 5.65, 80)).toBe(true);
+  });
+
+  test('When the score is one step below the pass mark, then it is not reached; no maximum never passes', () => {
+    expect(reachesPassMark(28.99, 100, 29)).toBe(false);
+    expect(reachesPassMark(4.51, 5.65, 80)).toBe(false);
+    expect(reachesPassMark(0, 0, 0)).toBe(false);
   });
 });
 

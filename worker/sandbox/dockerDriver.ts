@@ -19,6 +19,8 @@ import { ensureRegistryNetwork } from './registryNetwork';
  * namespaces, no network, no socket), so it is a signal only the engine can send.
  */
 export const ENGINE_SENTINEL = 'backendpro-engine-sentinel';
+/** Looks at the sentinel before giving up while other makers race for it (see sentinelRun). */
+const SENTINEL_ATTEMPTS = 8;
 
 export class DockerSandbox implements Sandbox {
   private sentinel: Promise<string> | null = null;
@@ -208,48 +210,66 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  /** The sentinel's current run ("id@started at"), starting or creating it when needed. */
+  /**
+   * The sentinel's current run ("id@started at"), starting or creating it when needed. Several
+   * workers (or verify's side-by-side gradings, each with its own driver) may find it stopped after
+   * an engine restart at the same moment: one removes it while another creates or starts it, and
+   * the engine answers 404 or 409 ("marked for removal") to the slower one, which then looks again.
+   */
   private async sentinelRun(image: string): Promise<string> {
-    let info = await this.inspectSentinel();
-    if (info && !info.State.Running) {
-      // Stopped by an engine restart: made anew from today's image, so it holds no old image.
-      await this.remove(info.Id);
-      info = null;
-    }
-    if (!info) {
-      await this.docker
-        .createContainer({
-          name: ENGINE_SENTINEL,
-          Image: image,
-          Cmd: ['sleep', 'infinity'],
-          User: '65534:65534',
-          Labels: { 'pro.backend.purpose': 'engine sentinel: stopped only by an engine restart' },
-          HostConfig: {
-            NetworkMode: 'none',
-            ReadonlyRootfs: true,
-            CapDrop: ['ALL'],
-            SecurityOpt: ['no-new-privileges:true'],
-            PidsLimit: 8,
-            Memory: 16 * 1024 * 1024,
-            LogConfig: { Type: 'none', Config: {} },
-            RestartPolicy: { Name: 'no' },
-            Init: true,
-          },
-        })
-        .catch((error: { statusCode?: number }) => {
-          // Another worker on this engine made it first.
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt < SENTINEL_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      let info = await this.inspectSentinel();
+      if (info?.State.Running) return sentinelRunId(info);
+      try {
+        if (info) {
+          // Stopped by an engine restart: made anew from today's image, so it holds no old image.
+          await this.remove(info.Id);
+          info = null;
+        }
+        await this.createSentinel(image).catch((error: { statusCode?: number }) => {
+          // Another worker on this engine made it first (or is still removing the old one).
           if (error.statusCode !== 409) throw error;
         });
-      await this.docker
-        .getContainer(ENGINE_SENTINEL)
-        .start()
-        .catch((error: { statusCode?: number }) => {
-          if (error.statusCode !== 304) throw error;
-        });
-      info = await this.inspectSentinel();
+        await this.docker
+          .getContainer(ENGINE_SENTINEL)
+          .start()
+          .catch((error: { statusCode?: number }) => {
+            if (error.statusCode !== 304) throw error;
+          });
+        info = await this.inspectSentinel();
+        if (info?.State.Running) return sentinelRunId(info);
+        lastError = new Error(info?.State.Error || 'it stopped right after it started');
+      } catch (error) {
+        const status = (error as { statusCode?: number }).statusCode;
+        // Raced with another maker: the name is taken by a container being removed, or gone.
+        if (status !== 404 && status !== 409) throw error;
+        lastError = error;
+      }
     }
-    if (!info?.State.Running) throw new Error(`the engine sentinel container (${ENGINE_SENTINEL}) does not stay up: ${info?.State.Error ?? 'missing'}`);
-    return sentinelRunId(info);
+    throw new Error(`the engine sentinel container (${ENGINE_SENTINEL}) does not stay up: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  private async createSentinel(image: string): Promise<void> {
+    await this.docker.createContainer({
+      name: ENGINE_SENTINEL,
+      Image: image,
+      Cmd: ['sleep', 'infinity'],
+      User: '65534:65534',
+      Labels: { 'pro.backend.purpose': 'engine sentinel: stopped only by an engine restart' },
+      HostConfig: {
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges:true'],
+        PidsLimit: 8,
+        Memory: 16 * 1024 * 1024,
+        LogConfig: { Type: 'none', Config: {} },
+        RestartPolicy: { Name: 'no' },
+        Init: true,
+      },
+    });
   }
 
   private async inspectSentinel(): Promise<Docker.ContainerInspectInfo | null> {
