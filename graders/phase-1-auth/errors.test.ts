@@ -111,7 +111,7 @@ check('docs.openapi-lists-routes', async () => {
 });
 
 /** A V8 stack frame (`at fn (/app/dist/x.js:10:5)`, `at node:internal/…:1:2`) in a body's text. */
-const STACK_FRAME = /\bat (?:async )?[^\n"()]*?\(?(?:\/|node:|file:\/\/)[^\s"()]*:\d+:\d+\)?/;
+const STACK_FRAME = /\bat (?:async )?[^\n"()\\]*?\(?(?:\/|node:|file:\/\/)[^\s"()]*:\d+:\d+\)?/;
 
 /** Where a body carries a stack trace: a frame in its text, or a `stack` key anywhere. */
 function stackLeak(res: HttpExchange): string | undefined {
