@@ -1,5 +1,5 @@
 /**
- * npm run exercises:verify [-- --exercise ID …] [--mutant NAME|reference …] [--repeat N]
+ * npm run exercises:verify [-- --exercise ID …] [--mutant NAME|reference …] [--repeat N] [--jobs N]
  *   (aliases: positional exercise ids for --exercise, --only for --mutant)
  *
  * Proves each grader: its reference solution scores full marks, each mutant
@@ -12,7 +12,8 @@
  * --repeat). Behaving as declared then, it is FLAKY: the report shows both runs, and verify fails
  * (exit 1) unless every check that changed its verdict is marked `flaky: '<why>'` in the
  * exercise's checks.ts, which reports it as "FLAKY (allowed: <why>)". With --repeat N the whole
- * verification runs N times without retries and must give identical results.
+ * verification runs N times without retries and must give identical results. --jobs N grades N
+ * targets side by side (default 2); the report keeps the sequential order.
  * Exits 1 on any difference, 2 on bad usage.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { checkExerciseCoverage } from './lib/briefCoverage';
 import type { CheckDefinition } from '../graders/harness/checkDefinitions';
-import { loadChecks } from '../graders/harness/reporter';
+import { loadChecks } from '../graders/harness/checkDefinitions';
 import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../server/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Images } from '../worker/stages/context';
@@ -36,8 +37,14 @@ import type { Images } from '../worker/stages/context';
  */
 const GraderConfigSchema = z.object({ reference: z.string(), alternatives: z.array(z.string()).default([]) });
 
+/**
+ * Two gradings side by side by default: most of a grading's time is the app and the suite waiting
+ * (rate-limit windows, boots, timeouts), and the timing checks' margins were measured at two.
+ */
+export const DEFAULT_JOBS = 2;
+
 export const USAGE =
-  'usage: npm run exercises:verify [-- [--exercise ID]… [--mutant NAME|reference]… [--repeat N]]\n' +
+  'usage: npm run exercises:verify [-- [--exercise ID]… [--mutant NAME|reference]… [--repeat N] [--jobs N]]\n' +
   '  (positional exercise ids are the same as --exercise; --only is the same as --mutant)';
 
 export class UsageError extends Error {}
@@ -82,6 +89,8 @@ export interface VerifyOptions {
   /** `reference` and/or mutant or variant names; empty: all of them. */
   targets: string[];
   repeat: number;
+  /** Gradings side by side. */
+  jobs: number;
   help: boolean;
 }
 
@@ -97,6 +106,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
         mutant: { type: 'string', multiple: true },
         only: { type: 'string', multiple: true },
         repeat: { type: 'string' },
+        jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -107,10 +117,13 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
   const unique = (list: string[]) => [...new Set(list.map((item) => item.trim()).filter(Boolean))];
   const repeatText = values.repeat ?? '1';
   if (!/^\d+$/.test(repeatText) || Number(repeatText) < 1) throw new UsageError(`--repeat takes a whole number of runs, at least 1 (got "${repeatText}")`);
+  const jobsText = values.jobs ?? String(DEFAULT_JOBS);
+  if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1) throw new UsageError(`--jobs takes a whole number of gradings side by side, at least 1 (got "${jobsText}")`);
   return {
     exercises: unique([...positionals, ...(values.exercise ?? [])]),
     targets: unique([...(values.mutant ?? []), ...(values.only ?? [])]),
     repeat: Number(repeatText),
+    jobs: Number(jobsText),
     help: values.help ?? false,
   };
 }
@@ -164,11 +177,11 @@ export function flakeLine(label: string, decision: FlakeDecision, firstRun: stri
   return `${verdict} ${label}: first run ${firstRun}; second run as declared`;
 }
 
-function printMeasurements(outcome: GradeOutcome): void {
+function printMeasurements(outcome: GradeOutcome, log: (line: string) => void): void {
   for (const test of outcome.tests) {
     for (const m of test.measurements ?? []) {
       const value = `${m.value}${m.unit ? ` ${m.unit}` : ''}`;
-      console.log(`       ~ ${test.id}: ${m.name} = ${value}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
+      log(`       ~ ${test.id}: ${m.name} = ${value}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
     }
   }
 }
@@ -241,7 +254,19 @@ function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): 
   };
 }
 
-async function verifyTarget(plan: Plan, target: Target, images: Images, signature: Signature, retryOnce: boolean, flakes: string[]): Promise<boolean> {
+/**
+ * Grades one target and says whether it behaved as declared. Its report lines go to `log`, so that
+ * targets graded side by side (--jobs) print as whole blocks.
+ */
+async function verifyTarget(
+  plan: Plan,
+  target: Target,
+  images: Images,
+  signature: Signature,
+  retryOnce: boolean,
+  flakes: string[],
+  log: (line: string) => void,
+): Promise<boolean> {
   const { gradeLocally } = await import('./lib/gradeLocally');
   const { exercise } = plan;
   const patched = target.kind === 'mutant' || target.kind === 'variant';
@@ -250,6 +275,7 @@ async function verifyTarget(plan: Plan, target: Target, images: Images, signatur
     if (patched) execFileSync('git', ['apply', '--whitespace=nowarn', target.patchPath], { cwd: dir, stdio: 'pipe' });
     const declared = target.fails;
     const grade = () => gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
+    const startedAt = Date.now();
     let outcome = await grade();
     let same = asDeclared(outcome, declared);
     let retried = false;
@@ -258,11 +284,11 @@ async function verifyTarget(plan: Plan, target: Target, images: Images, signatur
       // that differs between two runs of the same code is a flaky check to fix, not a pass.
       const firstFailed = failedChecks(outcome);
       const first = `${outcome.score}/${outcome.maxScore} (${outcome.status}${outcome.status === 'error' ? `: ${outcome.message}` : ''}), failed ${firstFailed.join(', ') || 'nothing'}`;
-      console.log(`       first run: ${first}`);
+      log(`       first run: ${first}`);
       for (const test of outcome.tests.filter((t) => unexpectedChecks(firstFailed, declared).includes(t.id))) {
-        console.log(`       first run · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 300)}`);
+        log(`       first run · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 300)}`);
       }
-      printMeasurements(outcome);
+      printMeasurements(outcome, log);
       const firstStatus = outcome.status;
       outcome = await grade();
       same = asDeclared(outcome, declared);
@@ -277,20 +303,43 @@ async function verifyTarget(plan: Plan, target: Target, images: Images, signatur
     signature.push(`${exercise.id} ${target.name} ${outcome.status} ${observed.join(',')}`);
     const label = target.kind === 'reference' ? 'reference' : `${target.kind} ${target.name}`;
     const status = target.kind === 'reference' ? ` (${outcome.status})${outcome.message ? ` — ${outcome.message}` : ''}` : '';
-    console.log(`${same ? 'OK  ' : 'FAIL'} ${label}: ${outcome.score}/${outcome.maxScore}${status}${retried ? ' (second run)' : ''}`);
+    log(`${same ? 'OK  ' : 'FAIL'} ${label}: ${outcome.score}/${outcome.maxScore}${status}${retried ? ' (second run)' : ''}`);
+    log(`       graded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s${retried ? ' (both runs)' : ''}`);
     if (target.kind !== 'reference') {
-      if (target.description) console.log(`       ${target.description}`);
-      console.log(`       declared: ${target.kind === 'mutant' ? declared.join(', ') : `none (a correct ${target.kind}: full marks)`}`);
-      if (!asDeclared(outcome, declared)) console.log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
+      if (target.description) log(`       ${target.description}`);
+      log(`       declared: ${target.kind === 'mutant' ? declared.join(', ') : `none (a correct ${target.kind}: full marks)`}`);
+      if (!asDeclared(outcome, declared)) log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
     }
     for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
-      console.log(`       · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
+      log(`       · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
     }
-    printMeasurements(outcome);
+    printMeasurements(outcome, log);
     return same;
   } finally {
     if (patched) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `work` on every item with at most `jobs` at a time, and hands each result to `report` in
+ * the items' order as soon as it and every result before it are done.
+ */
+export async function inOrder<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>, report: (result: R) => void): Promise<R[]> {
+  const results: Array<{ value: R } | undefined> = new Array(items.length);
+  let next = 0;
+  let reported = 0;
+  const flush = () => {
+    while (reported < items.length && results[reported]) report(results[reported++]!.value);
+  };
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = { value: await work(items[index]) };
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, lane));
+  return results.map((result) => result!.value);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -337,13 +386,23 @@ async function main(argv: readonly string[]): Promise<number> {
   for (let run = 1; run <= options.repeat; run += 1) {
     if (options.repeat > 1) console.log(`\n##### run ${run} of ${options.repeat}`);
     const signature: Signature = [];
-    for (const plan of plans) {
-      if (!plan.targets.length) continue;
-      console.log(`\n=== ${plan.exercise.id} (reference: graders/${plan.reference})`);
-      // --repeat measures flakiness itself, so it never retries.
-      for (const target of plan.targets) ok = (await verifyTarget(plan, target, images, signature, options.repeat === 1, flakes)) && ok;
-    }
-    runs.push(signature);
+    const items = plans.flatMap((plan) => plan.targets.map((target, index) => ({ plan, target, first: index === 0 })));
+    // --jobs gradings side by side; each report block is printed whole and in plan order.
+    // --repeat measures flakiness itself, so it never retries.
+    const results = await inOrder(
+      items,
+      options.jobs,
+      async ({ plan, target, first }) => {
+        const lines: string[] = first ? [`\n=== ${plan.exercise.id} (reference: graders/${plan.reference})`] : [];
+        const same = await verifyTarget(plan, target, images, signature, options.repeat === 1, flakes, (line) => lines.push(line));
+        return { same, lines };
+      },
+      ({ lines }) => {
+        for (const line of lines) console.log(line);
+      },
+    );
+    ok = results.every((result) => result.same) && ok;
+    runs.push(signature.sort());
   }
   if (options.repeat > 1) {
     const identical = runs.every((signature) => JSON.stringify(signature) === JSON.stringify(runs[0]));

@@ -91,3 +91,12 @@ export function checkTitle(check: Pick<CheckDefinition, 'id' | 'name'>): string 
 export function checkIdFromTitle(title: string): string | undefined {
   return /^\[([^\]\s]+)\]/.exec(title)?.[1];
 }
+
+/** The checks a checks.ts declares (its `checks` export, or default, from defineChecks()). */
+export function loadChecks(checksPath: string): readonly CheckDefinition[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(checksPath) as { checks?: ExerciseChecks; default?: ExerciseChecks };
+  const exercise = module.checks ?? module.default;
+  if (!exercise?.checks) throw new Error(`${checksPath} exports no \`checks\` from defineChecks()`);
+  return exercise.checks;
+}

@@ -5,7 +5,9 @@
  */
 import type { AggregatedResult, Reporter, Test, TestCaseResult, TestResult } from '@jest/reporters';
 import { relative } from 'node:path';
-import type { CheckDefinition, ExerciseChecks } from './checkDefinitions';
+import { type CheckDefinition, loadChecks } from './checkDefinitions';
+
+export { loadChecks };
 import { readMeasurements } from './measurements';
 import { type CaseOutcome, type Results, buildResults, writeResults } from './results';
 
@@ -23,13 +25,6 @@ export function activeReporter(): GraderReporter | undefined {
   return (globalThis as Record<symbol, GraderReporter | undefined>)[REGISTRY];
 }
 
-export function loadChecks(checksPath: string): readonly CheckDefinition[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(checksPath) as { checks?: ExerciseChecks; default?: ExerciseChecks };
-  const exercise = module.checks ?? module.default;
-  if (!exercise?.checks) throw new Error(`${checksPath} exports no \`checks\` from defineChecks()`);
-  return exercise.checks;
-}
 
 export default class GraderReporter implements Pick<Reporter, 'onTestCaseResult' | 'onTestFileResult' | 'onRunComplete'> {
   private readonly cases = new Map<string, CaseOutcome>();

@@ -12,7 +12,10 @@
  */
 import fs from 'node:fs';
 import type { Token, Tokens } from 'marked';
+import { coveragePath, parseCoverage, plainText, type CoverageRow } from '../../server/exercises/coverage';
 import { lexMarkdown } from '../../server/lib/markdown';
+
+export { coveragePath, parseCoverage, type CoverageRow };
 
 export interface BriefRule {
   /** The nearest heading above the rule (H3 inside the contract, else the H2). */
@@ -27,16 +30,7 @@ const CONTRACT_HEADING = /contract/i;
 const NORMATIVE = /\b(must|never|always|only|at most|at least|required|forbidden|refused)\b|`[1-5]\d\d`|\b[1-5]\d\d\b/i;
 const KEY_LENGTH = 70;
 
-/** Markdown inline text to plain text: code spans keep their backticks, emphasis goes. */
-function plain(markdown: string): string {
-  return markdown
-    .replace(/\*\*([^*]+)\*\*/g, '$1')
-    .replace(/(^|[^*])\*([^*]+)\*/g, '$1$2')
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
-    .replace(/\|/g, '/')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+const plain = plainText;
 
 /** The key of a rule: its bold lead when it has one ("**Validation.**"), else its first words. */
 function keyOf(markdown: string): string {
@@ -95,38 +89,6 @@ export function extractBriefRules(markdown: string): BriefRule[] {
   };
   for (const token of lexMarkdown(body)) visit(token);
   return rules;
-}
-
-export interface CoverageRow {
-  section: string;
-  rule: string;
-  /** Check ids, or empty when the row is a review. */
-  checks: string[];
-  /** Set when the rule is left to the instructor: the reason. */
-  review: string | null;
-  /** Still to be mapped. */
-  todo: boolean;
-}
-
-/** Reads the table of `graders/<id>/coverage.md`: `| section | rule | checks |`. */
-export function parseCoverage(markdown: string): CoverageRow[] {
-  const rows: CoverageRow[] = [];
-  for (const token of lexMarkdown(markdown)) {
-    if (token.type !== 'table') continue;
-    for (const row of (token as Tokens.Table).rows) {
-      const [section = '', rule = '', checks = ''] = row.map((cell) => cell.text.trim());
-      const review = /^review:\s*(.+)$/i.exec(checks)?.[1]?.trim() ?? null;
-      const todo = /^todo\b/i.test(checks);
-      rows.push({
-        section: plain(section),
-        rule: plain(rule),
-        checks: review || todo ? [] : checks.split(/[,\s]+/).map((id) => id.replace(/`/g, '').trim()).filter(Boolean),
-        review,
-        todo,
-      });
-    }
-  }
-  return rows;
 }
 
 export interface CoverageProblems {
@@ -203,11 +165,6 @@ export function renderCoverage(title: string, rules: readonly BriefRule[], rows:
 
 export function readBriefRules(briefPath: string): BriefRule[] {
   return extractBriefRules(fs.readFileSync(briefPath, 'utf8'));
-}
-
-/** Where an exercise keeps its coverage table. */
-export function coveragePath(graderDir: string): string {
-  return `${graderDir}/coverage.md`;
 }
 
 /**

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineChecks } from '../../graders/harness/checkDefinitions';
 import { loadExerciseDefinitions } from '../../server/exercises/definition';
-import { UsageError, decideFlake, flakeLine, parseMutant, parseMutantText, parseVerifyArgs, selectExercises, unexpectedChecks } from '../../scripts/verify-exercises';
+import { DEFAULT_JOBS, UsageError, decideFlake, flakeLine, inOrder, parseMutant, parseMutantText, parseVerifyArgs, selectExercises, unexpectedChecks } from '../../scripts/verify-exercises';
 
 const DIFF = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-Fails: x\n+y\n';
 
@@ -36,14 +36,15 @@ describe('parseMutant', () => {
 
 describe('parseVerifyArgs', () => {
   test('When nothing is given, then everything is verified once', () => {
-    expect(parseVerifyArgs([])).toEqual({ exercises: [], targets: [], repeat: 1, help: false });
+    expect(parseVerifyArgs([])).toEqual({ exercises: [], targets: [], repeat: 1, jobs: DEFAULT_JOBS, help: false });
   });
 
   test('When --exercise and --mutant repeat, then each is kept once; positional ids and --only are aliases', () => {
-    expect(parseVerifyArgs(['phase-1-auth', '--exercise', 'phase-2-data', '--exercise', 'phase-1-auth', '--mutant', 'reference', '--mutant', 'hard-delete', '--only', 'hard-delete', '--repeat', '3'])).toEqual({
+    expect(parseVerifyArgs(['phase-1-auth', '--exercise', 'phase-2-data', '--exercise', 'phase-1-auth', '--mutant', 'reference', '--mutant', 'hard-delete', '--only', 'hard-delete', '--repeat', '3', '--jobs', '1'])).toEqual({
       exercises: ['phase-1-auth', 'phase-2-data'],
       targets: ['reference', 'hard-delete'],
       repeat: 3,
+      jobs: 1,
       help: false,
     });
     expect(parseVerifyArgs(['--exercise=phase-1-auth', '--only=reference'])).toMatchObject({ exercises: ['phase-1-auth'], targets: ['reference'] });
@@ -51,6 +52,7 @@ describe('parseVerifyArgs', () => {
 
   test('When --repeat is not a whole number of at least 1, or an option is unknown, then it is a usage error', () => {
     for (const bad of ['0', '-1', '2.5', 'three', '']) expect(() => parseVerifyArgs(['--repeat', bad])).toThrow(UsageError);
+    for (const bad of ['0', '1.5', 'all']) expect(() => parseVerifyArgs(['--jobs', bad])).toThrow(/--jobs takes a whole number/);
     expect(() => parseVerifyArgs(['--mutants', 'x'])).toThrow(UsageError);
   });
 
@@ -64,6 +66,40 @@ describe('parseVerifyArgs', () => {
     expect(selectExercises(all, ['c', 'a']).map((e) => e.id)).toEqual(['a', 'c']);
     expect(() => selectExercises(all, ['z'])).toThrow(/no exercise "z"/);
     expect(() => selectExercises(all, ['b'])).toThrow(/has no grader/);
+  });
+});
+
+describe('Gradings side by side (inOrder)', () => {
+  test('When later items finish first, then at most `jobs` run at once and the reports still come in item order, each as soon as it can', async () => {
+    const delays = [60, 10, 30, 5, 20];
+    let running = 0;
+    let most = 0;
+    const events: string[] = [];
+    const results = await inOrder(
+      delays,
+      2,
+      async (ms) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        running -= 1;
+        events.push(`done ${ms}`);
+        return ms * 2;
+      },
+      (value) => events.push(`report ${value / 2}`),
+    );
+    expect(results).toEqual([120, 20, 60, 10, 40]);
+    expect(most).toBe(2);
+    expect(events.filter((event) => event.startsWith('report'))).toEqual(delays.map((ms) => `report ${ms}`));
+    // 10 finished long before 60, but is reported only after it.
+    expect(events.indexOf('done 10')).toBeLessThan(events.indexOf('done 60'));
+    expect(events.indexOf('report 10')).toBeGreaterThan(events.indexOf('report 60'));
+  });
+
+  test('When jobs is 1, then the items run one after another', async () => {
+    const order: string[] = [];
+    await inOrder([1, 2, 3], 1, async (n) => { order.push(`start ${n}`); await new Promise((r) => setTimeout(r, 5)); order.push(`end ${n}`); }, () => undefined);
+    expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
   });
 });
 

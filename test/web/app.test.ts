@@ -2,11 +2,19 @@
  * The web server end to end, on the real PostgreSQL and Redis: sign-in, the course and phase
  * pages, submitting, who may see what, CSRF, production rules and the health check.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { storeOutcome } from '../../server/models/results';
 import { finishStage, insertSubmission, startStage } from '../../server/models/submissions';
 import { upsertExercise } from '../../server/models/exercises';
 import { getPool } from '../../server/db/sql';
+import { coveragePath, parseCoverage } from '../../server/exercises/coverage';
+import { findExerciseDefinition } from '../../server/exercises/definition';
+import { loadChecks } from '../../graders/harness/checkDefinitions';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
+
+/** What ejs's `<%= %>` writes for a text. */
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 
 let context: WebTestContext;
 let app: WebApp;
@@ -480,6 +488,38 @@ describe('instructor page, errors and health', () => {
     const response = await learner.get('/instructor');
     expect(response.status).toBe(403);
     expect(response.text).toContain('Not allowed');
+  });
+
+  test('When an instructor opens a brief coverage page, then each rule of coverage.md shows with its checks, points and flags; a learner gets 403', async () => {
+    const exercise = findExerciseDefinition('phase-4-deploy');
+    const rows = parseCoverage(fs.readFileSync(coveragePath(exercise.graderDir), 'utf8'));
+    const checks = loadChecks(path.join(exercise.graderDir, 'checks.ts'));
+    const instructor = new Browser(app);
+    await instructor.signIn('prof');
+    const cohort = await instructor.get('/instructor');
+    expect(cohort.text).toContain('href="/instructor/exercises/phase-4-deploy/coverage"');
+    const page = await instructor.get('/instructor/exercises/phase-4-deploy/coverage');
+    expect(page.status).toBe(200);
+    const body = page.text.split('<tbody>')[1].split('</tbody>')[0];
+    expect(body.split('<tr>').length - 1).toBe(rows.length);
+    expect(body.split('<tr class="coverage-section">').length - 1).toBe(new Set(rows.map((row) => row.section)).size);
+    const required = checks.find((check) => check.required)!;
+    const reviewed = rows.find((row) => row.review)!;
+    expect(page.text).toContain(`${rows.length}</strong> rules`);
+    expect(page.text).toContain(escapeHtml(reviewed.review!.split('`')[0]));
+    // The checks table: every check once, with its points and its flags.
+    const checkRows = page.text.split('id="checks-title"')[1].split('<tbody>')[1].split('</tbody>')[0].split('<tr>').slice(1);
+    expect(checkRows).toHaveLength(checks.length);
+    const requiredRow = checkRows.find((row) => row.includes(`<code>${required.id}</code>`))!;
+    expect(requiredRow).toContain('>required<');
+    expect(requiredRow).toContain(`<td class="num">${required.points}</td>`);
+    const learner = new Browser(app);
+    await learner.signIn('curious');
+    expect((await learner.get('/instructor/exercises/phase-4-deploy/coverage')).status).toBe(403);
+    expect((await instructor.get('/instructor/exercises/no-such-phase/coverage')).status).toBe(404);
+    const untabled = await instructor.get('/instructor/exercises/phase-8-portfolio/coverage');
+    expect(untabled.status).toBe(200);
+    expect(untabled.text).toContain('has no coverage table yet');
   });
 
   test('When a page does not exist, then the 404 page is rendered (JSON when asked)', async () => {

@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     await instructor.fill('input[name=login]', 'prof');
     await instructor.click('form[action="/auth/dev"] button[type=submit]');
     await shoot(instructor, '10-instructor', '/instructor');
+    await shoot(instructor, '11-coverage', '/instructor/exercises/phase-4-deploy/coverage');
 
     console.log(`screenshots in ${OUT}`);
     if (errors.length) console.log('browser errors:', errors);

@@ -34,6 +34,7 @@ const ROUTES: Record<string, Access> = {
   'GET /submissions/:id': 'owner',
   'POST /submissions/:id/regrade': 'owner',
   'GET /instructor': 'instructor',
+  'GET /instructor/exercises/:id/coverage': 'instructor',
   'GET /github': 'signed-in',
   'POST /github/link': 'signed-in',
   'POST /github/secret': 'signed-in',
@@ -108,6 +109,7 @@ function pathOf(route: string, ids: { submission: string }): string {
   return path
     .replace('/submissions/:id', `/submissions/${ids.submission}`)
     .replace('/phases/:id', '/phases/phase-1-auth')
+    .replace('/exercises/:id', '/exercises/phase-4-deploy')
     .replace(':login', 'owner-ann')
     .replace(':file', 'phase-1-auth.svg');
 }
@@ -316,6 +318,7 @@ describe('security headers and CSP', () => {
       [owner, `/submissions/${queuedId}`],
       [owner, '/github'],
       [instructor, '/instructor'],
+      [instructor, '/instructor/exercises/phase-4-deploy/coverage'],
     ];
     let scripts = 0;
     for (const [browser, path] of pages) {

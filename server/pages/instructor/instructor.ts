@@ -1,8 +1,15 @@
-/** `/instructor`: the cohort at a glance — every learner, best score per phase, recent submissions. */
+/**
+ * `/instructor`: the cohort at a glance — every learner, best score per phase, recent submissions.
+ * `/instructor/exercises/:id/coverage`: which checks test each rule of the exercise's brief.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireInstructor } from '../../auth/middleware';
 import { loadSqlBlocks, queryRows } from '../../db/sql';
+import { readExerciseCoverage } from '../../exercises/coverage';
+import { ExerciseDefinitionError, findExerciseDefinition, loadExerciseDefinitions } from '../../exercises/definition';
+import { HttpError } from '../../lib/errors';
+import { renderInlineMarkdown } from '../../lib/markdown';
 import { phaseStatus } from '../../lib/levels';
 import { selectExercises } from '../../models/exercises';
 
@@ -61,6 +68,23 @@ export function instructorRouter(): Router {
       learners,
       cell: (userId: number, exerciseId: string) => cells.get(`${userId}:${exerciseId}`),
       recent,
+      graded: loadExerciseDefinitions().filter((exercise) => exercise.gradable),
+    });
+  });
+
+  router.get('/instructor/exercises/:id/coverage', requireInstructor, (req, res) => {
+    let exercise;
+    try {
+      exercise = findExerciseDefinition(String(req.params.id));
+    } catch (error) {
+      if (error instanceof ExerciseDefinitionError) throw new HttpError(404, `There is no exercise "${String(req.params.id)}".`);
+      throw error;
+    }
+    res.render('coverage', {
+      title: `Coverage: Phase ${exercise.phase} — Backend Pro`,
+      exercise,
+      coverage: readExerciseCoverage(exercise),
+      inline: renderInlineMarkdown,
     });
   });
   return router;
