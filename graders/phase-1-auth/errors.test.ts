@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { call } from '../harness/context';
-import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
+import { ensure, expectStatus, fail, measure, show, showBody, useChecks } from '../harness/check';
 import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
 import { isRecord, newUser, registerUser, signedInUser } from '../shared/project-1/api';
@@ -52,7 +52,7 @@ check('errors.unified-shape', async () => {
     fail(
       `Errors do not all have the one shape \`{ statusCode, error, message, path, timestamp }\`:\n` +
         wrong.map(({ res, problems }) => `- **${res.status}** from \`${res.method} ${res.path}\`: ${problems.join('; ')}`).join('\n') +
-        `\n\nUse one global exception filter for every error (validation, auth, forbidden, not found, conflict): a role guard's 403 goes through it too.\n\n${first ? showBody(first.res) : ''}`,
+        `\n\nSend every error (validation, auth, forbidden, not found, conflict) through one error handler that writes this shape: the 403 of your role check and the 404 of an unknown route too. NestJS: a global `@Catch()` exception filter; Express: an `(err, req, res, next)` middleware after every route and a last 404 middleware; Fastify: `setErrorHandler` and `setNotFoundHandler`; Koa: a first middleware wrapping `await next()` in try/catch.\n\n${first ? showBody(first.res) : ''}`,
     );
   }
 });
@@ -83,7 +83,10 @@ const normalizePath = (path: string): string =>
 check('docs.openapi-lists-routes', async () => {
   const res = await call('GET', '/docs-json');
   expectStatus(res, 200, {
-    fix: 'Serve your OpenAPI document as JSON at `/docs-json` (`SwaggerModule.setup("docs", app, document)`).',
+    fix:
+      'Serve your OpenAPI 3 document as JSON at `GET /docs-json`. NestJS: `SwaggerModule.setup("docs", app, document)`; ' +
+      'Fastify: a `GET /docs-json` route returning `app.swagger()` (@fastify/swagger); Express or Koa: a route returning ' +
+      'your document (hand-written or from swagger-jsdoc).',
   });
   const doc = res.body;
   ensure(isRecord(doc), `\`GET /docs-json\` did not answer a JSON object.\n\n${showBody(res)}`);
@@ -104,5 +107,56 @@ check('docs.openapi-lists-routes', async () => {
     missing.length === 0,
     `Your OpenAPI document does not list ${missing.join(', ')}; expected every route of the contract. ` +
       `It lists: ${Object.keys(paths).map((p) => `\`${p}\``).join(', ') || 'no paths'}.`,
+  );
+});
+
+/** A V8 stack frame (`at fn (/app/dist/x.js:10:5)`, `at node:internal/…:1:2`) in a body's text. */
+const STACK_FRAME = /\bat (?:async )?[^\n"()\\]*?\(?(?:\/|node:|file:\/\/)[^\s"()]*:\d+:\d+\)?/;
+
+/** Where a body carries a stack trace: a frame in its text, or a `stack` key anywhere. */
+function stackLeak(res: HttpExchange): string | undefined {
+  const frame = STACK_FRAME.exec(res.text);
+  if (frame) return `a stack frame (\`${frame[0].slice(0, 120)}\`)`;
+  const keyed = (value: unknown, path: string): string | undefined => {
+    if (Array.isArray(value)) return value.map((item, i) => keyed(item, `${path}[${i}]`)).find(Boolean);
+    if (!isRecord(value)) return undefined;
+    for (const [key, item] of Object.entries(value)) {
+      if (/^stack(trace)?$/i.test(key)) return `a \`${path}.${key}\` field`;
+      const inner = keyed(item, `${path}.${key}`);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return keyed(res.body, 'body');
+}
+
+check('errors.500-shape-no-stack', async () => {
+  const nul = '\u0000';
+  const user = newUser('nul');
+  // Inputs that crash careless apps: PostgreSQL refuses to store a NUL character in text.
+  const probes: Array<{ res: HttpExchange; when: string }> = [
+    { res: await call('POST', '/auth/register', { body: { ...user, name: `Grader${nul}nul` } }), when: 'with a NUL character in `name`' },
+    {
+      res: await call('POST', '/auth/register', { body: { ...newUser('nul'), email: `nul${nul}${user.email}` } }),
+      when: 'with a NUL character in `email`',
+    },
+    { res: await call('POST', '/auth/login', { body: { email: `nul${nul}${user.email}`, password: user.password } }), when: 'with a NUL character in `email`' },
+  ];
+  measure('5xx answers to the probes', probes.filter(({ res }) => res.status >= 500).length);
+  const problems: string[] = [];
+  for (const { res, when } of probes) {
+    const leak = res.status >= 400 ? stackLeak(res) : undefined;
+    const shape = res.status >= 500 ? shapeProblems(res) : [];
+    if (leak) shape.unshift(`the body carries ${leak}`);
+    if (shape.length > 0) problems.push(`- **${res.status}** from \`${res.method} ${res.path}\` ${when}: ${shape.join('; ')}\n\n${showBody(res, 400)}`);
+  }
+  ensure(
+    problems.length === 0,
+    `An error answer shows a stack trace or leaves the one error shape:\n${problems.join('\n')}\n\n` +
+      'Expected: any `5xx` answered as `{ statusCode: 500, error: "Internal Server Error", message: "Internal server error", ' +
+      'path, timestamp }`, with the stack in your logs only (a `400` or a `201` for these inputs is fine too). In your one ' +
+      'error handler, answer errors you did not expect with that generic body and log them: never send `err.stack` or ' +
+      "`err` itself. NestJS: a `@Catch()` filter; Express: an `(err, req, res, next)` middleware (the default one shows " +
+      'stacks unless NODE_ENV is production, and never in this shape); Fastify: `setErrorHandler`; Koa: a try/catch middleware.',
   );
 });

@@ -9,7 +9,7 @@ check('roles.me-requires-token', async () => {
   const anonymous = await call('GET', '/users/me');
   expectStatus(anonymous, 401, {
     when: 'without a token',
-    fix: 'Protect the route with your JWT guard: no token is a `401 Unauthorized`.',
+    fix: 'Check the Bearer token before the route runs (a guard in NestJS, a middleware in Express or Koa, a hook in Fastify): no token is a `401 Unauthorized`.',
   });
   const { user, id, tokens } = await signedInUser('me');
   const me = await call('GET', '/users/me', { token: tokens.accessToken });
@@ -51,7 +51,7 @@ check('roles.admin-403-for-user', async () => {
     });
     expectStatus(res, 403, {
       when: 'as a signed-in user whose role is `user`',
-      fix: 'Check the role (a roles guard) on every admin route: a valid token without the `admin` role is a `403 Forbidden`.',
+      fix: 'Check the role on every admin route, after the token: a valid token without the `admin` role is a `403 Forbidden`.',
     });
   }
 });
@@ -101,5 +101,16 @@ check('roles.role-change', async () => {
   expectStatus(list, 200, {
     when: 'as the promoted user, after signing in again',
     fix: 'A new login must carry the role stored in the database (put it in the token from the user row).',
+  });
+});
+
+check('roles.role-change-unknown-user', async () => {
+  const admin = await adminTokens();
+  const res = await call('PATCH', `/users/${unknownUuid()}/role`, { token: admin.accessToken, body: { role: 'user' } });
+  expectStatus(res, 404, {
+    when: 'as the admin, with a well-formed UUID that matches no user and a valid `{ "role": "user" }`',
+    fix:
+      'Look the user up first and answer `404 Not Found` when no user has that id (an UPDATE that changed no row ' +
+      'means the same). With TypeORM, `findOneByOrFail` throws an EntityNotFoundError your error handler must turn into a 404.',
   });
 });

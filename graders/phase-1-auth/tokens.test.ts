@@ -119,7 +119,7 @@ check('tokens.refresh-rotation', async () => {
   );
   ensure(
     pair.refreshToken !== tokens.refreshToken,
-    '`POST /auth/refresh` gave back the same refresh token; expected a **new** one (rotation). Give every refresh token a unique id (`jti`).',
+    '`POST /auth/refresh` gave back the same refresh token; expected a **new** one (rotation). Make every refresh token unique: a random opaque string, or a JWT with a unique id (`jti`).',
   );
   await expectTokenAccepted(pair.accessToken, 'the access token `POST /auth/refresh` gave');
 

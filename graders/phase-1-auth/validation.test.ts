@@ -1,7 +1,7 @@
 import { call } from '../harness/context';
-import { expectStatus, fail, useChecks } from '../harness/check';
+import { ensure, expectStatus, fail, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { adminTokens, isRecord, newUser, unknownUuid } from '../shared/project-1/api';
+import { adminTokens, isRecord, newUser, registerUser, unknownUuid } from '../shared/project-1/api';
 import { decodeJwt } from './support/jwt';
 import { expectFieldError } from '../shared/project-1/validation';
 
@@ -93,7 +93,9 @@ check('validation.uuid-param', async () => {
     const res = await call('GET', `/users/${id}`, { token: admin.accessToken });
     expectStatus(res, 400, {
       when: 'as the admin',
-      fix: 'Validate `:id` as a UUID (ParseUUIDPipe in NestJS) and answer `400 Bad Request` when it is not one.',
+      fix:
+        'Validate `:id` as a UUID and answer `400 Bad Request` when it is not one (NestJS: ParseUUIDPipe; Express or Koa: a ' +
+        'regex or zod `z.uuid()` on the param; Fastify: `params` schema with `format: "uuid"`).',
     });
   }
   const patch = await call('PATCH', '/users/not-a-uuid/role', { token: admin.accessToken, body: { role: 'user' } });
@@ -106,4 +108,78 @@ check('validation.uuid-param', async () => {
     when: 'as the admin, with a well-formed UUID that matches no user',
     fix: 'When no user has that id, answer `404 Not Found`.',
   });
+});
+
+check('validation.name', async () => {
+  const cases: Array<[unknown, string]> = [
+    ['', 'an empty name'],
+    ['N'.repeat(101), 'a 101-character name'],
+    [12345, 'a number as name'],
+  ];
+  for (const [name, label] of cases) {
+    const res = await call('POST', '/auth/register', { body: { ...newUser('name'), name } });
+    expectFieldError(
+      res,
+      'name',
+      `with ${label}`,
+      '`name` is a non-empty string of at most 100 characters: anything else is a `400 Bad Request` that names it.',
+    );
+  }
+  const longest = await call('POST', '/auth/register', { body: { ...newUser('name'), name: 'N'.repeat(100) } });
+  expectStatus(longest, 201, {
+    when: 'with a 100-character name',
+    fix: 'A name of up to 100 characters (the bound included) is valid: register the user (and give its column room for 100).',
+  });
+});
+
+check('validation.login-body', async () => {
+  const user = newUser('loginbody');
+  await registerUser(user);
+  const cases: Array<{ body: Record<string, unknown>; field: string; when: string }> = [
+    { body: { password: user.password }, field: 'email', when: 'without `email`' },
+    { body: { email: 12345, password: user.password }, field: 'email', when: 'with a number as `email`' },
+    { body: { email: user.email, password: 12345678 }, field: 'password', when: 'with a number as `password`' },
+  ];
+  for (const { body, field, when } of cases) {
+    const res = await call('POST', '/auth/login', { body });
+    expectFieldError(
+      res,
+      field,
+      when,
+      'Validate the login body like any other before looking anyone up: a missing field or one of the wrong type is a ' +
+        '`400 Bad Request` that names it (not a `401`, and never a `500` from your database or hashing library).',
+    );
+  }
+  // The brief lets these be either: the field rule (400) or wrong credentials (401).
+  const either: Array<{ body: Record<string, unknown>; when: string }> = [
+    { body: { email: user.email, password: 'Sh0rt-7' }, when: 'with a 7-character `password`' },
+    { body: { email: 'not-an-email', password: user.password }, when: 'with `"not-an-email"` as `email`' },
+  ];
+  for (const { body, when } of either) {
+    const res = await call('POST', '/auth/login', { body });
+    ensure(
+      res.status === 400 || res.status === 401,
+      `\`POST /auth/login\` ${when} answered **${res.status}**; expected \`400\` (the field rule) or \`401\` (wrong ` +
+        `credentials): either is accepted.\n\n${showBody(res)}`,
+    );
+  }
+});
+
+check('validation.role-value', async () => {
+  const { id } = await registerUser(newUser('rolevalue'));
+  const admin = await adminTokens();
+  const cases: Array<{ body: Record<string, unknown>; when: string }> = [
+    { body: { role: 'superuser' }, when: 'as the admin, with `{ "role": "superuser" }`' },
+    { body: {}, when: 'as the admin, with an empty body' },
+  ];
+  for (const { body, when } of cases) {
+    const res = await call('PATCH', `/users/${id}/role`, { token: admin.accessToken, body });
+    expectFieldError(
+      res,
+      'role',
+      when,
+      '`role` is `"user"` or `"admin"` and nothing else: validate it as an enum and answer `400 Bad Request` naming ' +
+        '`role` before touching the user (a database CHECK or enum alone answers a `500`, or stores the value).',
+    );
+  }
 });

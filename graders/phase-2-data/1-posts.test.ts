@@ -68,7 +68,11 @@ check('posts.tag-reuse', async () => {
   const ids: string[] = [];
   for (const title of ['First with the tag', 'Second with the tag']) {
     const res = await call('POST', '/posts', { token: tokens.accessToken, body: { title, body: 'Text.', tags: [tag] } });
-    expectStatus(res, 201, { when: `with \`tags: ["${tag}"]\``, fix: 'Create the post (see posts.create-with-tags).' });
+    expectStatus(res, 201, {
+      when: `with \`tags: ["${tag}"]\` (a step this check needs first)`,
+      fix: 'Create the post (see posts.create-with-tags).',
+      needs: 'posts.create-with-tags',
+    });
     ids.push((res.body as { id: string }).id);
   }
   const tagRows = (await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM tags WHERE name = $1`, [tag])).rows[0]?.n;

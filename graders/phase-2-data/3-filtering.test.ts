@@ -33,11 +33,33 @@ check('filtering.sort-orders', async () => {
   }
 });
 
-check('filtering.unknown-sort-400', async () => {
+/** Undocumented `sort` values: columns that exist but are not documented, and values that are not columns at all. */
+const UNDOCUMENTED_SORTS = ['password_hash', 'likes', 'created_at', 'author_id', 'title desc', '-createdAt,id', 'title;DROP TABLE posts', '(SELECT 1)'];
+
+// The security half (required): an undocumented sort is refused and never reaches SQL. Any 4xx passes here;
+// the exact 400 naming `sort` is filtering.unknown-sort-400.
+check('filtering.sort-not-sql', async () => {
   const author = await insertAuthor();
   await insertPosts(author.id, [{ createdAt: '2022-02-01 08:00:00.000000+00' }, { createdAt: '2022-02-02 08:00:00.000000+00' }]);
-  const attempts = ['password_hash', 'likes', 'created_at', 'author_id', 'title desc', '-createdAt,id', 'title;DROP TABLE posts', '(SELECT 1)'];
-  for (const sort of attempts) {
+  for (const sort of UNDOCUMENTED_SORTS) {
+    const res = await call('GET', postsPath({ authorId: author.id, sort }));
+    ensure(
+      res.status >= 400 && res.status < 500,
+      `\`GET /posts\` with \`sort=${sort}\` answered **${res.status}**; expected the request refused (400). ` +
+        (res.status >= 500
+          ? 'A 500 suggests the value reached your SQL: '
+          : 'The app accepted a sort that is not documented, so it orders by a column the client chose (a hash, say): ') +
+        'map each documented `sort` value to a fixed ORDER BY, refuse anything else before any query runs, and never ' +
+        `build SQL from the parameter.\n\n${showBody(res)}`,
+    );
+  }
+  const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM posts WHERE author_id = $1`, [author.id]);
+  ensure(rows[0]?.n === 2, `After those requests the author's posts number ${rows[0]?.n}; expected 2, untouched.`);
+});
+
+check('filtering.unknown-sort-400', async () => {
+  const author = await insertAuthor();
+  for (const sort of UNDOCUMENTED_SORTS) {
     const res = await call('GET', postsPath({ authorId: author.id, sort }));
     expectFieldError(
       res,
@@ -46,8 +68,6 @@ check('filtering.unknown-sort-400', async () => {
       `Only \`createdAt\`, \`-createdAt\`, \`title\` and \`-title\` are valid: answer 400 for anything else${res.status >= 500 ? ' (a 500 here suggests the value reached your SQL)' : ''}.`,
     );
   }
-  const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM posts WHERE author_id = $1`, [author.id]);
-  ensure(rows[0]?.n === 2, `After those requests the author's posts number ${rows[0]?.n}; expected 2, untouched.`);
 });
 
 check('filtering.unknown-param-400', async () => {

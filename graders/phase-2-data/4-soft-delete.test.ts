@@ -4,7 +4,7 @@ import { checks } from './checks';
 import { adminTokens, isRecord, signedInUser, unknownUuid } from '../shared/project-1/api';
 import { getPage } from './support/pages';
 import { createPost } from './support/posts';
-import { uniqueSuffix } from './support/seed';
+import { insertPosts, markDeleted, uniqueSuffix } from './support/seed';
 
 const check = useChecks(checks);
 
@@ -16,15 +16,50 @@ async function postRow(id: string): Promise<{ deleted_at: Date | null; tags: num
   return rows[0];
 }
 
+/** What a refused request must leave: the row as it was (live, or soft-deleted). */
+async function expectUnchanged(id: string, deleted: boolean, after: string): Promise<void> {
+  const row = await postRow(id);
+  ensure(
+    row !== undefined && (row.deleted_at !== null) === deleted,
+    `${after}, the post's row ${row === undefined ? 'is gone from `posts`' : `has \`deleted_at\` ${show(row.deleted_at)}`}; ` +
+      `expected it unchanged (${deleted ? 'still soft-deleted' : '`deleted_at` still NULL'}). Check the rights **before** ` +
+      'writing anything, and write nothing when you answer 401 or 403.',
+  );
+}
+
+// The security half of the rights (required): nobody but the author or an admin deletes or restores a post.
+// The posts are seeded straight into the database (soft-deleted there too), so this check needs no other route.
+check('soft-delete.others-refused', async () => {
+  const author = await signedInUser('owner');
+  const other = await signedInUser('intruder');
+  const [live, deleted] = await insertPosts(author.id, [
+    { title: `Live post ${uniqueSuffix()}`, createdAt: '2022-05-01 08:00:00.000000+00' },
+    { title: `Deleted post ${uniqueSuffix()}`, createdAt: '2022-05-02 08:00:00.000000+00' },
+  ]);
+  await markDeleted([deleted!.id]);
+  const livePath = `/posts/${live!.id}`;
+  const deletedPath = `/posts/${deleted!.id}/restore`;
+
+  expectStatus(await call('DELETE', livePath), 401, { when: 'without a token', fix: 'Deleting a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
+  await expectUnchanged(live!.id, false, '`DELETE /posts/:id` without a token was refused');
+  expectStatus(await call('DELETE', livePath, { token: other.tokens.accessToken }), 403, {
+    when: "by a signed-in user who is neither the post's author nor an admin",
+    fix: 'Only the author or an admin may delete a post: compare the post\'s `author_id` with the caller\'s id (and the role) and answer `403 Forbidden` to anyone else.',
+  });
+  await expectUnchanged(live!.id, false, "After another user's `DELETE /posts/:id`");
+
+  expectStatus(await call('POST', deletedPath), 401, { when: 'without a token', fix: 'Restoring a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
+  await expectUnchanged(deleted!.id, true, '`POST /posts/:id/restore` without a token was refused');
+  expectStatus(await call('POST', deletedPath, { token: other.tokens.accessToken }), 403, {
+    when: "for a soft-deleted post, by a signed-in user who is neither its author nor an admin",
+    fix: 'Only the author or an admin may restore a post (the same rule as deleting it): answer `403 Forbidden` to anyone else.',
+  });
+  await expectUnchanged(deleted!.id, true, "After another user's `POST /posts/:id/restore`");
+});
+
 check('soft-delete.rights', async () => {
   const author = await signedInUser('deleter');
-  const other = await signedInUser('stranger');
   const post = await createPost(author.tokens.accessToken, { title: 'To be deleted', body: 'Soon gone.' });
-  expectStatus(await call('DELETE', `/posts/${post}`), 401, { when: 'without a token', fix: 'Deleting needs a Bearer access token.' });
-  expectStatus(await call('DELETE', `/posts/${post}`, { token: other.tokens.accessToken }), 403, {
-    when: "by a signed-in user who is not the post's author",
-    fix: 'Only the author or an admin may delete a post: answer `403 Forbidden` to anyone else.',
-  });
   expectStatus(await call('DELETE', `/posts/${unknownUuid()}`, { token: author.tokens.accessToken }), 404, {
     when: 'for a post id that does not exist',
     fix: 'Answer `404 Not Found`.',
@@ -37,7 +72,7 @@ check('soft-delete.rights', async () => {
   const admin = await adminTokens();
   expectStatus(await call('DELETE', `/posts/${second}`, { token: admin.accessToken }), 204, {
     when: "by the admin (not the post's author)",
-    fix: 'An admin may delete any post.',
+    fix: 'An admin may delete any post: allow the author **or** a user whose role is `admin`.',
   });
 });
 
@@ -46,7 +81,7 @@ check('soft-delete.row-kept', async () => {
   const s = uniqueSuffix();
   const post = await createPost(author.tokens.accessToken, { title: 'Kept in the table', body: 'Still here.', tags: [`kept-${s}`, `also-${s}`] });
   const res = await call('DELETE', `/posts/${post}`, { token: author.tokens.accessToken });
-  expectStatus(res, 204, { when: "by the post's author", fix: 'Soft-delete the post and answer `204 No Content`.' });
+  expectStatus(res, 204, { when: "by the post's author", fix: 'Soft-delete the post and answer `204 No Content`.', needs: 'soft-delete.rights' });
   const row = await postRow(post);
   ensure(
     row !== undefined,
@@ -71,6 +106,7 @@ check('soft-delete.hidden', async () => {
   expectStatus(await call('DELETE', `/posts/${deleted}`, { token: author.tokens.accessToken }), 204, {
     when: "by the post's author",
     fix: 'Soft-delete the post and answer `204 No Content`.',
+    needs: 'soft-delete.rights',
   });
   for (const params of [{ authorId: author.id }, { tag }]) {
     const page = await getPage(params, 'after one of its posts was deleted');
@@ -93,7 +129,6 @@ check('soft-delete.hidden', async () => {
 
 check('soft-delete.restore', async () => {
   const author = await signedInUser('restorer');
-  const other = await signedInUser('outsider');
   const tag = `back-${uniqueSuffix()}`;
   const ids: string[] = [];
   for (const title of ['Restore test one', 'Restore test two', 'Restore test three']) {
@@ -105,10 +140,7 @@ check('soft-delete.restore', async () => {
   expectStatus(await call('DELETE', `/posts/${target}`, { token: author.tokens.accessToken }), 204, {
     when: "by the post's author",
     fix: 'Soft-delete the post and answer `204 No Content`.',
-  });
-  expectStatus(await call('POST', `/posts/${target}/restore`, { token: other.tokens.accessToken }), 403, {
-    when: "by a signed-in user who is not the post's author",
-    fix: 'Only the author or an admin may restore a post.',
+    needs: 'soft-delete.rights',
   });
   expectStatus(await call('POST', `/posts/${unknownUuid()}/restore`, { token: author.tokens.accessToken }), 404, {
     when: 'for a post id that does not exist',
@@ -133,6 +165,7 @@ check('soft-delete.restore', async () => {
   expectStatus(await call('DELETE', `/posts/${moderated}`, { token: author.tokens.accessToken }), 204, {
     when: "by the post's author",
     fix: 'Soft-delete the post and answer `204 No Content`.',
+    needs: 'soft-delete.rights',
   });
   const admin = await adminTokens();
   const byAdmin = await call('POST', `/posts/${moderated}/restore`, { token: admin.accessToken });

@@ -12,14 +12,14 @@ const check = useChecks(checks);
 const MAX_STATEMENTS = 10;
 
 /** Statements (transaction control excluded) the app ran for one GET; fails unless it answered 200. */
-async function statementsFor(path: string): Promise<StatementCount> {
+async function statementsFor(path: string, needs: string): Promise<StatementCount> {
   let status = 0;
   const count = await countStatements(async () => {
     const res = await call('GET', path);
     status = res.status;
     if (res.status === 200) readPage(res);
   });
-  ensure(status === 200, `\`GET ${path}\` answered **${status}**; expected 200 (a step this check needs first).`);
+  ensure(status === 200, `\`GET ${path}\` answered **${status}**; expected 200 (a step this check needs first).`, { needs });
   return count;
 }
 
@@ -82,16 +82,21 @@ check('queries.list-statements', async () => {
     [tag, s],
     'link posts and tags',
   );
-  expectStatus(await call('GET', `/posts?tag=${tag}-0&limit=5`), 200, { when: '(warm-up)', fix: 'List posts by tag.' });
+  expectStatus(await call('GET', `/posts?tag=${tag}-0&limit=5`), 200, {
+    when: '(warm-up, a step this check needs first)',
+    fix: 'List posts by tag (see filtering.author-and-tag).',
+    needs: 'filtering.author-and-tag',
+  });
 
+  // The check that tests each list's answer, named when that list fails outright (a step this check needs first).
   const cases = [
-    ['/posts?limit=5', '/posts?limit=50'],
-    [`/posts?tag=${tag}-0&limit=5`, `/posts?tag=${tag}-0&limit=50`],
+    ['/posts?limit=5', '/posts?limit=50', 'posts.relations-in-list'],
+    [`/posts?tag=${tag}-0&limit=5`, `/posts?tag=${tag}-0&limit=50`, 'filtering.author-and-tag'],
   ] as const;
   const measured: Array<[{ path: string; count: StatementCount }, { path: string; count: StatementCount }]> = [];
-  for (const [smallPath, largePath] of cases) {
-    const small = { path: smallPath, count: await statementsFor(smallPath) };
-    const large = { path: largePath, count: await statementsFor(largePath) };
+  for (const [smallPath, largePath, needs] of cases) {
+    const small = { path: smallPath, count: await statementsFor(smallPath, needs) };
+    const large = { path: largePath, count: await statementsFor(largePath, needs) };
     record(`statements ${smallPath.replace(tag, 'T')}`, small.count.data, { unit: 'statements', threshold: `<= ${MAX_STATEMENTS}` });
     record(`statements ${largePath.replace(tag, 'T')}`, large.count.data, { unit: 'statements', threshold: `<= limit=5 count, <= ${MAX_STATEMENTS}` });
     measured.push([small, large]);
@@ -127,12 +132,18 @@ check('queries.filter-cursor-statements', async () => {
     'link posts and tags',
   );
   const first = await call('GET', `/posts?authorId=${authorId}&sort=title&limit=5`);
-  expectStatus(first, 200, { when: '(first page of an author, by title)', fix: 'List posts by author and title.' });
+  expectStatus(first, 200, {
+    when: '(first page of an author, by title: a step this check needs first)',
+    fix: 'List posts by author and title (see filtering.sort-orders).',
+    needs: 'filtering.sort-orders',
+  });
   const cursor = readPage(first).nextCursor;
-  ensure(cursor, `\`GET /posts?authorId=…&sort=title&limit=5\` of an author with 70 posts gave no \`nextCursor\`; expected one.`);
+  ensure(cursor, `\`GET /posts?authorId=…&sort=title&limit=5\` of an author with 70 posts gave no \`nextCursor\`; expected one (a step this check needs first).`, {
+    needs: 'pagination.walk-every-page',
+  });
   const base = `/posts?authorId=${authorId}&sort=title&cursor=${encodeURIComponent(cursor)}`;
-  const small = { path: `${base}&limit=5`, count: await statementsFor(`${base}&limit=5`) };
-  const large = { path: `${base}&limit=50`, count: await statementsFor(`${base}&limit=50`) };
+  const small = { path: `${base}&limit=5`, count: await statementsFor(`${base}&limit=5`, 'pagination.walk-every-page') };
+  const large = { path: `${base}&limit=50`, count: await statementsFor(`${base}&limit=50`, 'pagination.walk-every-page') };
   record('statements authorId+title+cursor limit=5', small.count.data, { unit: 'statements', threshold: `<= ${MAX_STATEMENTS}` });
   record('statements authorId+title+cursor limit=50', large.count.data, { unit: 'statements', threshold: `<= limit=5 count` });
   const shortPath = (p: string) => p.replace(authorId, '…').replace(encodeURIComponent(cursor), '…');

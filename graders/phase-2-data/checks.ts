@@ -9,7 +9,10 @@ import { defineChecks } from '../harness/checkDefinitions';
  * failure means a security hole, lost or corrupted money/data, or the phase's headline skill missing.
  * Phase 2's headline skills are no N+1 (queries.*-statements) and cursor stability (the pagination
  * walks: every post exactly once, ties, microseconds, writes between pages); a hard delete loses data
- * (soft-delete.row-kept). Listed in the brief's "### Required checks".
+ * (soft-delete.row-kept). Security holes: an undocumented sort reaching SQL (filtering.sort-not-sql) and
+ * another user deleting or restoring a post (soft-delete.others-refused). Their minor halves (the exact 400
+ * naming `sort`; 204/404 for the author and the admin) are separate checks that are not required.
+ * Listed in the brief's "### Required checks".
  */
 export const checks = defineChecks({
   exerciseId: 'phase-2-data',
@@ -45,25 +48,31 @@ export const checks = defineChecks({
     // Filtering & sorting — 15
     { id: 'filtering.sort-orders', group: 'Filtering & sorting', points: 5, visibility: 'visible',
       name: 'sort=createdAt, -createdAt, title and -title order the posts as documented' },
-    { id: 'filtering.unknown-sort-400', group: 'Filtering & sorting', points: 4, visibility: 'hidden',
-      name: 'A sort field that is not documented is a 400 naming sort, never SQL',
-      hint: 'Map each documented `sort` value to a fixed ORDER BY; refuse anything else with a 400 whose ' +
-        '`details` names `sort`. Never build SQL from the parameter: think of column names that exist ' +
-        'but are not documented, and of values that are not column names at all.' },
+    { id: 'filtering.sort-not-sql', group: 'Filtering & sorting', points: 3, visibility: 'hidden', required: true,
+      name: 'A sort value that is not documented is refused (a 4xx, never a 200 or a 500) and never reaches SQL',
+      hint: 'Map each documented `sort` value to a fixed ORDER BY and refuse anything else before any query runs. ' +
+        'Never build SQL from the parameter: think of column names that exist but are not documented, and of ' +
+        'values that are not column names at all.' },
+    { id: 'filtering.unknown-sort-400', group: 'Filtering & sorting', points: 1, visibility: 'hidden',
+      name: 'A sort value that is not documented is a 400 whose details name sort',
+      hint: 'Refuse any `sort` value other than the four documented ones with a `400` whose `details` has an entry ' +
+        '`{ "field": "sort", … }`, whatever the value is.' },
     { id: 'filtering.unknown-param-400', group: 'Filtering & sorting', points: 2, visibility: 'visible',
       name: 'An undocumented, repeated or empty query parameter is a 400 naming it' },
     { id: 'filtering.author-and-tag', group: 'Filtering & sorting', points: 4, visibility: 'visible',
       name: 'authorId and tag filter alone and together; no match is 200 with an empty page' },
 
     // Soft delete — 15
-    { id: 'soft-delete.rights', group: 'Soft delete', points: 3, visibility: 'visible',
-      name: 'DELETE /posts/:id: 401 without a token, 403 for another user, 204 for the author and an admin' },
+    { id: 'soft-delete.others-refused', group: 'Soft delete', points: 2, visibility: 'visible', required: true,
+      name: 'DELETE and restore: 401 without a token, 403 for a user who is neither the author nor an admin, the post unchanged' },
+    { id: 'soft-delete.rights', group: 'Soft delete', points: 1, visibility: 'visible',
+      name: 'DELETE /posts/:id: 204 for the author and for an admin, 404 for an unknown post' },
     { id: 'soft-delete.row-kept', group: 'Soft delete', points: 4, visibility: 'visible', required: true,
       name: 'A deleted post stays in posts with deleted_at set, its post_tags rows too' },
     { id: 'soft-delete.hidden', group: 'Soft delete', points: 4, visibility: 'visible',
       name: 'A deleted post is gone from lists and GET /posts/:id, and cannot be deleted twice' },
     { id: 'soft-delete.restore', group: 'Soft delete', points: 4, visibility: 'visible',
-      name: 'POST /posts/:id/restore brings the post back in place; 409 for a live post, 403 for others' },
+      name: 'POST /posts/:id/restore by the author or an admin brings the post back in place; 409 for a live post, 404 for an unknown one' },
 
     // Queries & indexes — 20
     { id: 'queries.list-statements', group: 'Queries & indexes', points: 7, visibility: 'visible', required: true,

@@ -48,8 +48,13 @@ async function startedFlow(client: Client): Promise<Authorization & { state: str
   expectStatus(flow.res, [302, 303], {
     when: '(a step this check needs first)',
     fix: 'Start the flow by redirecting to Google: see google.authorize-redirect.',
+    needs: 'google.authorize-redirect',
   });
-  if (!flow.state) fail('`GET /auth/google` redirected without a `state` parameter (a step this check needs first): see google.authorize-redirect.');
+  if (!flow.state) {
+    fail('`GET /auth/google` redirected without a `state` parameter (a step this check needs first): see google.authorize-redirect.', {
+      needs: 'google.authorize-redirect',
+    });
+  }
   return { ...flow, state: flow.state };
 }
 

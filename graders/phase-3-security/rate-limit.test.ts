@@ -38,6 +38,7 @@ function ensureLimited(run: LimitRun, route: string, limit: number, checkId: str
   return fail(
     `${run.responses.length} \`${route}\` from one client in a few seconds all went through (the last answered ` +
       `**${last?.status ?? '?'}**); this check needs the ${limit + 1}th to be a 429 first: see ${checkId}.`,
+    { needs: checkId },
   );
 }
 

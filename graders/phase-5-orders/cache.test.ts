@@ -39,25 +39,56 @@ check('cache.hit-rate', async () => {
   }
 });
 
+/** What a round's PATCH changes: the brief's turns, both fields, the price alone, the name alone. */
+type Change = { name?: string; priceCents?: number };
+const KINDS = ['the name and the price', 'the price alone', 'the name alone'] as const;
+
+function changeFor(round: number): { change: Change; kind: (typeof KINDS)[number] } {
+  const kind = KINDS[(round - 1) % KINDS.length] as (typeof KINDS)[number];
+  const name = `fresh v${round}`;
+  const priceCents = 500 + round;
+  if (kind === 'the price alone') return { change: { priceCents }, kind };
+  if (kind === 'the name alone') return { change: { name }, kind };
+  return { change: { name, priceCents }, kind };
+}
+
 check('cache.fresh-after-update', async () => {
-  const product = await createProduct(500, 'fresh');
+  const created = await createProduct(500, 'fresh');
+  // The product as it is in the database: what a fresh read must answer.
+  let current = { name: created.name, priceCents: created.priceCents };
+  const freshAfter = new Set<string>();
   for (let round = 1; round <= ROUNDS; round++) {
-    const warm = await call('GET', `/products/${product.id}`);
+    const warm = await call('GET', `/products/${created.id}`);
     expectStatus(warm, 200, { when: 'for a product this check created', fix: 'Answer `200` with the product.' });
-    const change = { name: `fresh v${round}`, priceCents: 500 + round };
-    const patch = await call('PATCH', `/products/${product.id}`, { body: change });
+    const { change, kind } = changeFor(round);
+    const patch = await call('PATCH', `/products/${created.id}`, { body: change });
     expectStatus(patch, 200, { when: `with ${show(change)}`, fix: 'Update the product and answer `200` with it.' });
-    const read = await call('GET', `/products/${product.id}`);
+    const before = current;
+    current = { ...current, ...change };
+    const read = await call('GET', `/products/${created.id}`);
     expectStatus(read, 200, { when: 'right after a PATCH', fix: 'Answer `200` with the product.' });
     const body = isRecord(read.body) ? read.body : {};
-    if (body.name !== change.name || body.priceCents !== change.priceCents) {
+    const wrong = (['name', 'priceCents'] as const).filter((field) => body[field] !== current[field]);
+    if (wrong.length > 0) {
       measure('stale reads', 1, { threshold: '= 0' });
+      const fields = wrong.map((field) => {
+        const seen = body[field];
+        const old = seen === before[field] ? ' (its value before this PATCH: a stale read)' : '';
+        return `\`${field}\` ${show(seen)}${old}, expected ${show(current[field])}`;
+      });
+      const earlier = [...freshAfter].filter((k) => k !== kind);
+      const pattern =
+        earlier.length > 0
+          ? ` Earlier rounds read fresh values after a PATCH of ${earlier.join(' and of ')}, so the key is deleted on some writes only: ` +
+            `this PATCH changed ${kind}. Delete (or overwrite) the key on every successful PATCH, whichever fields it changed ` +
+            '(no `if` on the fields, no comparison of old and new name).'
+          : ' Delete (or overwrite) the product\'s cache key in the PATCH, after the database write has committed.';
       fail(
-        `Round ${round} of ${ROUNDS}: after \`PATCH /products/:id\` answered 200 with ${show(change)}, \`GET /products/:id\` answered ` +
-          `${show({ name: body.name, priceCents: body.priceCents })}: a stale read. Delete (or overwrite) the product's cache key in the ` +
-          `PATCH, after the database write has committed.\n\n${showBody(read)}`,
+        `Round ${round} of ${ROUNDS}: \`PATCH /products/:id\` with ${show(change)} (${kind}) answered 200, then \`GET /products/:id\` answered ` +
+          `${fields.join('; ')}.${pattern}\n\n${showBody(read)}`,
       );
     }
+    freshAfter.add(kind);
   }
   measure('stale reads', 0, { threshold: '= 0' });
 });

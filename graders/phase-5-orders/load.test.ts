@@ -16,7 +16,11 @@ check('load.one-payment-per-order', async () => {
   const orders: string[] = [];
   for (let i = 0; i < ORDERS; i++) {
     const res = await call('POST', '/orders', { body: { items: [{ productId: product.id, quantity: 1 }] } });
-    ensure(res.status === 201 && isRecord(res.body) && typeof res.body.id === 'string', `\`POST /orders\` answered ${res.status}; expected 201 with the order (a step this check needs first).`);
+    ensure(
+      res.status === 201 && isRecord(res.body) && typeof res.body.id === 'string',
+      `\`POST /orders\` answered ${res.status}; expected 201 with the order (a step this check needs first).`,
+      { needs: 'orders.create' },
+    );
     orders.push(res.body.id);
   }
 

@@ -17,6 +17,7 @@ import {
   type AllowedCase,
   type OrderRequest,
   type OrderStatus,
+  type Step,
 } from './support/transitions';
 
 const check = useChecks(checks);
@@ -47,13 +48,22 @@ function send(orderId: string, request: OrderRequest, card: string = CARDS.succe
 
 const verb = (request: OrderRequest): string => (request === 'POST /payments' ? 'pay' : (request.split('/').pop() as string));
 
+/**
+ * The check that tests a step on the way to a status: a failure there is that step's, not the rule
+ * of the check bringing the order (results.ts drops a `needs` naming the check itself).
+ */
+function stepNeeds(step: Step): string {
+  if (step.kind === 'worker') return step.to === 'FAILED' ? 'payments.declined-fails' : 'payments.paid-by-worker';
+  return step.request === 'POST /payments' ? 'payments.accepted-quickly' : 'state.allowed-transitions';
+}
+
 /** Brings a new order to `status` along the table's shortest path from CREATED. */
 async function orderIn(status: OrderStatus): Promise<OrderAt> {
   const order: OrderAt = { id: (await createOrder()).id };
   const steps = pathTo(status);
   for (const [index, step] of steps.entries()) {
     if (step.kind === 'worker') {
-      await waitForOrder(order.id, [step.to], `Bringing an order to \`${status}\` (a step this check needs first)`, order.paymentId);
+      await waitForOrder(order.id, [step.to], `Bringing an order to \`${status}\` (a step this check needs first)`, order.paymentId, stepNeeds(step));
       continue;
     }
     const card = cardFor(steps[index + 1]?.to);
@@ -62,6 +72,7 @@ async function orderIn(status: OrderStatus): Promise<OrderAt> {
     expectStatus(res, expected, {
       when: `on an order the table allows it for, to bring it to \`${status}\` (a step this check needs first)`,
       fix: `The brief's table allows it: move the order to \`${step.to}\` and answer \`${expected}\`.`,
+      needs: stepNeeds(step),
     });
     if (step.request === 'POST /payments' && isRecord(res.body) && typeof res.body.id === 'string') order.paymentId = res.body.id;
   }
@@ -113,7 +124,7 @@ async function tryAllowed(c: AllowedCase): Promise<void> {
   // What the brief says such a transition does besides the order's status.
   if (c.request === 'POST /orders/:id/refund' && order.paymentId) {
     // "a refund moves the succeeded payment to REFUNDED"
-    const payment = await paymentNow(order.paymentId);
+    const payment = await paymentNow(order.paymentId, 'payments.paid-by-worker');
     const rows = await paymentRows(order.id);
     ensure(
       payment.status === 'REFUNDED' && rows.every((row) => row.status !== 'SUCCEEDED'),

@@ -9,8 +9,11 @@ export async function createPost(token: string, body: { title: string; body: str
   expectStatus(res, 201, {
     when: 'with a valid post (a step this check needs first)',
     fix: 'Creating a post must work before this check can go on: see the check posts.create-with-tags.',
+    needs: 'posts.create-with-tags',
   });
   const id = isRecord(res.body) ? res.body.id : undefined;
-  ensure(typeof id === 'string', `\`POST /posts\` answered 201 without the new post's \`id\`.\n\n${showBody(res)}`);
+  ensure(typeof id === 'string', `\`POST /posts\` answered 201 without the new post's \`id\` (a step this check needs first).\n\n${showBody(res)}`, {
+    needs: 'posts.create-with-tags',
+  });
   return id;
 }

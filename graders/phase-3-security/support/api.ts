@@ -16,6 +16,14 @@ export interface NewUser {
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/**
+ * The checks that test the steps other checks need first (`needs:`, graders/harness/feedback.ts):
+ * the first three registrations of `rate-limit.register-limit` must answer 201, the first five
+ * logins of `rate-limit.login-limit` 200, as in Phase 1.
+ */
+export const REGISTER_STEP = 'rate-limit.register-limit';
+export const LOGIN_STEP = 'rate-limit.login-limit';
+
 /** A user nobody registered yet: unique email, a valid password of 20 characters. */
 export function newUser(label: string, name = `Grader ${label}`): NewUser {
   const unique = randomUUID().replace(/-/g, '').slice(0, 12);
@@ -30,11 +38,13 @@ export async function registerUser(user: NewUser, client?: Client): Promise<{ id
   expectStatus(response, 201, {
     when: 'with a valid new user (a step this check needs first)',
     fix: 'Registration must keep working as in Phase 1 before this check can go on.',
+    needs: REGISTER_STEP,
   });
   const id = isRecord(response.body) ? response.body.id : undefined;
   ensure(
     typeof id === 'string' && id.length > 0,
     `\`POST /auth/register\` answered 201 without the new user's \`id\` (a step this check needs first).\n\n${showBody(response)}`,
+    { needs: REGISTER_STEP },
   );
   return { id, response };
 }
@@ -52,11 +62,13 @@ export async function loginForToken(email: string, password: string, client?: Cl
   expectStatus(response, 200, {
     when: 'with the right credentials (a step this check needs first)',
     fix: 'Login must keep working as in Phase 1 before this check can go on.',
+    needs: LOGIN_STEP,
   });
   const token = isRecord(response.body) ? response.body.accessToken : undefined;
   ensure(
     typeof token === 'string',
     `\`POST /auth/login\` answered 200 without an \`accessToken\` string (a step this check needs first).\n\n${showBody(response)}`,
+    { needs: LOGIN_STEP },
   );
   return token;
 }

@@ -36,9 +36,12 @@ export async function createProduct(priceCents = 1000, label = 'product'): Promi
   expectStatus(res, 201, {
     when: 'with a valid product (a step this check needs first)',
     fix: 'Creating products must work before this check can go on.',
+    needs: 'orders.create',
   });
   const id = isRecord(res.body) ? res.body.id : undefined;
-  ensure(typeof id === 'string', `\`POST /products\` answered 201 without the product's \`id\` (a step this check needs first).\n\n${showBody(res)}`);
+  ensure(typeof id === 'string', `\`POST /products\` answered 201 without the product's \`id\` (a step this check needs first).\n\n${showBody(res)}`, {
+    needs: 'orders.create',
+  });
   return { id, name, priceCents };
 }
 
@@ -49,9 +52,12 @@ export async function createOrder(priceCents = 1000, quantity = 1): Promise<{ id
   expectStatus(res, 201, {
     when: 'with one existing product (a step this check needs first)',
     fix: 'Creating orders must work before this check can go on: see the check orders.create.',
+    needs: 'orders.create',
   });
   const id = isRecord(res.body) ? res.body.id : undefined;
-  ensure(typeof id === 'string', `\`POST /orders\` answered 201 without the order's \`id\` (a step this check needs first).\n\n${showBody(res)}`);
+  ensure(typeof id === 'string', `\`POST /orders\` answered 201 without the order's \`id\` (a step this check needs first).\n\n${showBody(res)}`, {
+    needs: 'orders.create',
+  });
   return { id, totalCents: priceCents * quantity };
 }
 
@@ -63,22 +69,28 @@ export function requestPayment(orderId: string, cardNumber: string, key: string 
   });
 }
 
-/** Pays an order (202 expected) and returns the payment's id. */
+/**
+ * Pays an order (202 expected) and returns the payment's id. A first payment of a `CREATED` order
+ * is what payments.accepted-quickly tests: a failure here is that step, not the calling check's rule.
+ */
 export async function pay(orderId: string, cardNumber: string, key = newKey()): Promise<string> {
   const res = await requestPayment(orderId, cardNumber, key);
   expectStatus(res, 202, {
     when: `for a payable order with card ${cardNumber} and a new Idempotency-Key (a step this check needs first)`,
     fix: 'Record the payment, enqueue its charge and answer `202 Accepted` with the payment.',
+    needs: 'payments.accepted-quickly',
   });
   const id = isRecord(res.body) ? res.body.id : undefined;
-  ensure(typeof id === 'string', `\`POST /payments\` answered 202 without the payment's \`id\`.\n\n${showBody(res)}`);
+  ensure(typeof id === 'string', `\`POST /payments\` answered 202 without the payment's \`id\`.\n\n${showBody(res)}`, {
+    needs: 'payments.accepted-quickly',
+  });
   return id;
 }
 
-/** The order's status now (200 expected). */
+/** The order's status now (200 expected; reading an order is tested by orders.create). */
 export async function orderStatus(orderId: string): Promise<unknown> {
   const res = await call('GET', `/orders/${orderId}`);
-  expectStatus(res, 200, { when: 'for an order this check created', fix: 'Answer `200` with the order.' });
+  expectStatus(res, 200, { when: 'for an order this check created', fix: 'Answer `200` with the order.', needs: 'orders.create' });
   return isRecord(res.body) ? res.body.status : undefined;
 }
 
@@ -171,13 +183,15 @@ export async function diagnoseUnsettled(orderId: string, seen: unknown, paymentI
  * Polls the order until its status is one of `statuses`; fails after SETTLE_SECONDS with what
  * it last saw and why (see {@link diagnoseUnsettled}). Returns the status reached and the seconds
  * it took. The bound is the brief's 15 s; a healthy worker needs 2 s per gateway call (7 s for
- * the card that needs three), so it leaves 8 s or more for a loaded machine.
+ * the card that needs three), so it leaves 8 s or more for a loaded machine. `needs`: when the
+ * caller only brings an order to a status, the check that tests the worker reaching it.
  */
 export async function waitForOrder(
   orderId: string,
   statuses: readonly string[],
   what: string,
   paymentId?: string,
+  needs?: string,
 ): Promise<{ status: string; seconds: number }> {
   const started = Date.now();
   let last: unknown;
@@ -189,13 +203,18 @@ export async function waitForOrder(
   fail(
     `${what}: after ${SETTLE_SECONDS} s the order's \`status\` is still ${show(last)}; expected ${statuses.map((s) => `\`${s}\``).join(' or ')}. ` +
       (await diagnoseUnsettled(orderId, last, paymentId)),
+    needs ? { needs } : {},
   );
 }
 
-/** The payment now (200 expected). */
-export async function paymentNow(paymentId: string): Promise<Record<string, unknown>> {
+/** The payment now (200 expected). `needs`: the check that tests reading payments, when the caller is another. */
+export async function paymentNow(paymentId: string, needs?: string): Promise<Record<string, unknown>> {
   const res = await call('GET', `/payments/${paymentId}`);
-  expectStatus(res, 200, { when: 'for a payment this check created', fix: 'Answer `200` with the payment as it is now.' });
+  expectStatus(res, 200, {
+    when: 'for a payment this check created',
+    fix: 'Answer `200` with the payment as it is now.',
+    ...(needs ? { needs } : {}),
+  });
   return isRecord(res.body) ? res.body : {};
 }
 
