@@ -45,7 +45,27 @@ async function provisionHarnessDatabase(adminUrl: string): Promise<{ admin: stri
   return { admin: admin.toString(), app: app.toString() };
 }
 
+/**
+ * The whole tree type-checks before any service starts, grader suites included (the tester
+ * compiles them one file at a time and would only fail inside a grading).
+ */
+async function typecheck(): Promise<number> {
+  const started = Date.now();
+  const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  const code: number = await new Promise((resolve) => tsc.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+  console.log(`typecheck: ${code === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return code;
+}
+
 async function main(): Promise<number> {
+  const extra = process.argv.slice(2);
+  if (!extra.length) {
+    const code = await typecheck();
+    if (code !== 0) return code;
+  }
   const info = await ensureServices({ log: (line) => console.log(line) });
   await ensureChromium();
   const harness = await provisionHarnessDatabase(process.env.DATABASE_URL ?? info.databaseUrl);
@@ -63,7 +83,6 @@ async function main(): Promise<number> {
     DATABASE_ADMIN_URL: harness.admin,
     APP_DATABASE_URL: harness.app,
   };
-  const extra = process.argv.slice(2);
   // The whole suite: everything in parallel; then test/engine alone (it restarts the shared Docker
   // engine, which would break any other test using it); then exercises:verify alone, so that
   // timing-based checks of the graders are not measured on a machine busy with the other tests.

@@ -52,7 +52,7 @@ check('errors.unified-shape', async () => {
     fail(
       `Errors do not all have the one shape \`{ statusCode, error, message, path, timestamp }\`:\n` +
         wrong.map(({ res, problems }) => `- **${res.status}** from \`${res.method} ${res.path}\`: ${problems.join('; ')}`).join('\n') +
-        `\n\nSend every error (validation, auth, forbidden, not found, conflict) through one error handler that writes this shape: the 403 of your role check and the 404 of an unknown route too. NestJS: a global `@Catch()` exception filter; Express: an `(err, req, res, next)` middleware after every route and a last 404 middleware; Fastify: `setErrorHandler` and `setNotFoundHandler`; Koa: a first middleware wrapping `await next()` in try/catch.\n\n${first ? showBody(first.res) : ''}`,
+        `\n\nSend every error (validation, auth, forbidden, not found, conflict) through one error handler that writes this shape: the 403 of your role check and the 404 of an unknown route too. NestJS: a global \`@Catch()\` exception filter; Express: an \`(err, req, res, next)\` middleware after every route and a last 404 middleware; Fastify: \`setErrorHandler\` and \`setNotFoundHandler\`; Koa: a first middleware wrapping \`await next()\` in try/catch.\n\n${first ? showBody(first.res) : ''}`,
     );
   }
 });

@@ -2,7 +2,7 @@ import { call, countStatements } from '../harness/context';
 import { describeStatements } from '../harness/statementCounter';
 import { ensure, expectStatus, fail, measure, show, showBody, useChecks } from '../harness/check';
 import { checks } from './checks';
-import { createProduct, isRecord } from './support/api';
+import { createProduct, isRecord, type Product } from './support/api';
 
 const check = useChecks(checks);
 
@@ -12,7 +12,7 @@ const MAX_STATEMENTS = 30;
 const ROUNDS = 20;
 
 check('cache.hit-rate', async () => {
-  const products = [];
+  const products: Product[] = [];
   for (let i = 0; i < PRODUCTS; i++) products.push(await createProduct(100 + i, 'cached'));
   const wrong: string[] = [];
   const count = await countStatements(async () => {

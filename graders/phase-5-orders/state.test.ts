@@ -4,7 +4,8 @@
  * its status, and every other (status, request) pair must answer 409 and change nothing.
  */
 import { call } from '../harness/context';
-import { ensure, expectStatus, measure, show, showBody, useChecks, type HttpExchange } from '../harness/check';
+import { ensure, expectStatus, measure, show, showBody, useChecks } from '../harness/check';
+import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
 import { CARDS, createOrder, isRecord, newKey, orderStatus, paymentNow, paymentRows, requestPayment, waitForOrder } from './support/api';
 import {

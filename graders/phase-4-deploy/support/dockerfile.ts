@@ -132,7 +132,8 @@ export function execForm(args: string): string[] | null {
 /** ENV's pairs: `ENV A=1 B="two words"` and the legacy `ENV A value`. */
 export function envPairs(args: string): Array<[string, string]> {
   const tokens = args.match(/(?:[^\s"']+|"(?:\\.|[^"\\])*"|'[^']*')+/g) ?? [];
-  if (tokens.length && !tokens[0].includes('=')) return [[tokens[0], unquote(args.slice(tokens[0].length).trim())]];
+  const first = tokens[0];
+  if (first !== undefined && !first.includes('=')) return [[first, unquote(args.slice(first.length).trim())]];
   return tokens.map((token) => {
     const eq = token.indexOf('=');
     return [token.slice(0, eq), unquote(token.slice(eq + 1))] as [string, string];
