@@ -26,7 +26,9 @@ async function ensureChromium(): Promise<void> {
  * role on one database with pg_stat_statements. Returns their URLs.
  */
 async function provisionHarnessDatabase(adminUrl: string): Promise<{ admin: string; app: string }> {
-  const password = crypto.randomBytes(18).toString('hex');
+  // Derived from the admin URL, not random: two `npm test` runs on one PostgreSQL (worktrees side
+  // by side) would otherwise change the role's password under each other's running tests.
+  const password = crypto.createHash('sha256').update(`harness_app:${adminUrl}`).digest('hex').slice(0, 36);
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {

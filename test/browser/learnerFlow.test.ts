@@ -62,6 +62,22 @@ describe('When a learner uses the platform in a browser', () => {
     await page.waitForURL(/\/submissions\/[0-9a-f-]{36}$/);
     const submissionUrl = page.url();
 
+    // Right after a submission the phase is in its cooldown (counted from the submission, so it is
+    // looked at now, not after a grading that may outlast it): the page counts the time left down.
+    const phasePage = await page.context().newPage(); // the same session: signed in
+    phasePage.on('pageerror', (error) => errors.push(error.message));
+    await phasePage.goto(`${app.url}/phases/phase-1-auth`);
+    const left = async () => Number((await phasePage.textContent('.cooldown-left'))!.replace(/\D/g, ''));
+    const first = await left();
+    expect(first).toBeGreaterThan(0);
+    expect(await phasePage.isDisabled('form[action="/phases/phase-1-auth/submissions"] button[type=submit]')).toBe(true);
+    // The page's own script counts down (polled from here: the CSP forbids evaluating strings).
+    const deadline = Date.now() + 5_000;
+    while ((await left()) >= first && Date.now() < deadline) await phasePage.waitForTimeout(200);
+    expect(await left()).toBeLessThan(first);
+    await shot(phasePage, '6-phase-cooldown');
+    await phasePage.close();
+
     // The page itself (not a reload) shows the grading advance: the testing stage becomes current.
     await page.waitForSelector('#timeline [data-stage="testing"][data-state="current"]', { timeout: 300_000 });
     await shot(page, '3-live-progress');
@@ -75,19 +91,7 @@ describe('When a learner uses the platform in a browser', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, '5-scored-phone');
-
-    // Right after a submission the phase is in its cooldown: the page counts the time left down.
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${app.url}/phases/phase-1-auth`);
-    const left = async () => Number((await page.textContent('.cooldown-left'))!.replace(/\D/g, ''));
-    const first = await left();
-    expect(first).toBeGreaterThan(0);
-    expect(await page.isDisabled('form[action="/phases/phase-1-auth/submissions"] button[type=submit]')).toBe(true);
-    // The page's own script counts down (polled from here: the CSP forbids evaluating strings).
-    const deadline = Date.now() + 5_000;
-    while ((await left()) >= first && Date.now() < deadline) await page.waitForTimeout(200);
-    expect(await left()).toBeLessThan(first);
-    await shot(page, '6-phase-cooldown');
 
     // Linking a repository for graded pushes: the webhook URL and secret, with working copy buttons.
     await page.click('nav a[href="/github"]');
