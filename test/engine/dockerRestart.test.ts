@@ -335,6 +335,24 @@ describeWithEngine('When a job asks whether the engine restarted (worker/sandbox
     expect(await sandbox.removeJob(jobId)).toBe(0);
   });
 
+  test('then several drivers that find the sentinel stopped at once (workers after a restart) all get one running sentinel, none an error', async () => {
+    // What a restart leaves behind: the sentinel stopped. Four drivers (four workers, or verify's
+    // side-by-side gradings) look at once; one removes the old container while others create or
+    // start it, and the engine answers 404 or 409 to the slower ones, which must look again.
+    await docker.getContainer(ENGINE_SENTINEL).stop({ t: 0 }).catch(() => undefined);
+    expect(await sentinelRun()).toBeNull();
+    const drivers = Array.from({ length: 4 }, (_, i) => new DockerSandbox(docker, `${queueName}-race-${i}`));
+    const settled = await Promise.allSettled(drivers.map((driver) => driver.watchEngine(image)));
+    expect(settled.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    const running = await sentinelRun();
+    expect(running).not.toBeNull();
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled') await expect(outcome.value.check()).resolves.toBeUndefined();
+    }
+    const sentinels = await docker.listContainers({ all: true, filters: { name: [ENGINE_SENTINEL] } });
+    expect(sentinels.filter((info) => info.Names.includes(`/${ENGINE_SENTINEL}`))).toHaveLength(1);
+  });
+
   test('then a restart between two looks is told apart from a crash, and a new watch after it holds', async () => {
     const jobId = crypto.randomUUID();
     const watch = await sandbox.watchEngine(image);

@@ -1,0 +1,7 @@
+import { migrate, pool } from './db.js';
+
+try {
+  await migrate();
+} finally {
+  await pool.end();
+}
