@@ -41,7 +41,8 @@ async function shot(page: Page, name: string) {
 describe('When a learner uses the platform in a browser', () => {
   test('then they sign in, submit, watch live progress and see their score', async () => {
     const repo = git.publish('browser-auth-service', path.join(ROOT, 'graders', 'reference', 'project-1'));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
@@ -64,7 +65,7 @@ describe('When a learner uses the platform in a browser', () => {
 
     // Right after a submission the phase is in its cooldown (counted from the submission, so it is
     // looked at now, not after a grading that may outlast it): the page counts the time left down.
-    const phasePage = await page.context().newPage(); // the same session: signed in
+    const phasePage = await context.newPage(); // the same session: signed in
     phasePage.on('pageerror', (error) => errors.push(error.message));
     await phasePage.goto(`${app.url}/phases/phase-1-auth`);
     const left = async () => Number((await phasePage.textContent('.cooldown-left'))!.replace(/\D/g, ''));
