@@ -2,7 +2,7 @@ import { exerciseEnv } from '../harness/context';
 import { ensure, expectStatus, fail, show, showBody, useChecks } from '../harness/check';
 import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
-import { isRecord } from './support/api';
+import { isRecord, newUser, registerUser } from './support/api';
 import { Client, header } from './support/client';
 import { describeGoogleRequest, FakeGoogle, googleProfile, userinfoToken, type RecordedRequest } from './support/fakeGoogle';
 
@@ -205,5 +205,68 @@ check('google.callback-signs-in', async () => {
   ensure(
     typeof email === 'string' && email.toLowerCase() === profile.email.toLowerCase(),
     `\`GET /users/me\` with the Google sign-in's token answered \`email\` ${show(email)}; expected the Google account's ${show(profile.email)}.`,
+  );
+});
+
+/** Where a refused callback still handed out tokens: in its body, or as a JWT in a cookie. */
+function tokensIn(res: HttpExchange): string[] {
+  const found: string[] = [];
+  if (isRecord(res.body)) {
+    for (const name of ['accessToken', 'refreshToken', 'access_token', 'refresh_token', 'token']) {
+      if (name in res.body) found.push(`\`${name}\` in the body`);
+    }
+  }
+  const raw = res.headers['set-cookie'];
+  for (const cookie of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+    const [name = '', value = ''] = (cookie.split(';')[0] ?? '').split(/=(.*)/s);
+    if (/^eyJ[\w-]+\.[\w-]+\./.test(value.trim())) found.push(`a JWT in the cookie \`${name.trim()}\``);
+  }
+  return found;
+}
+
+check('google.unverified-email-refused', async () => {
+  // The account takeover this prevents: anyone can create a Google account showing someone
+  // else's address, unverified. Signing it into the account that has that email hands it over.
+  const owner = newUser('googleowner');
+  await registerUser(owner);
+  google.requests.length = 0;
+  const browser = new Client();
+  const flow = await startedFlow(browser);
+  const profile = { ...googleProfile('unverified'), email: owner.email, email_verified: false };
+  const res = await browser.send('GET', callbackPath({ code: google.issueCode(profile), state: flow.state }), {
+    headers: { Cookie: flow.cookies },
+  });
+  const userinfoPath = new URL(exerciseEnv('GOOGLE_USERINFO_URL')).pathname;
+  const profileRead = google.requests.some((r) => r.path === userinfoPath && r.status === 200);
+  const tokens = tokensIn(res);
+  const when =
+    `\`GET /auth/google/callback\` with the right state and cookie, for a Google profile with \`"email_verified": false\` ` +
+    `and the email ${show(owner.email)} of an account registered with a password`;
+  if (res.status < 300 || tokens.length > 0) {
+    fail(
+      `${when} answered **${res.status}**${tokens.length ? ` with ${tokens.join(', ')}` : ''}; expected **401** or **403** ` +
+        'in the error shape, and no tokens. Anyone can show an address they do not own on a Google account; Google ' +
+        'says so with `email_verified: false`. Signing that profile in hands the existing account to them.\n\n' +
+        'Read `email_verified` from the userinfo answer and refuse the sign-in unless it is `true` (the boolean), ' +
+        'before looking up or creating the user. passport-google-oauth20: check `profile._json.email_verified` ' +
+        'in the verify callback and call `done(null, false)` (NestJS\'s `AuthGuard` then throws a 401; with Express, ' +
+        'pass `failWithError: true` to `passport.authenticate` so the 401 reaches your error handler).\n\n' +
+        showBody(res),
+    );
+  }
+  if (!profileRead) {
+    fail(
+      `${when} answered **${res.status}** without reading the profile (a step this check needs first: the code ` +
+        `exchange and the userinfo request, see google.callback-signs-in).\n\n${googleLog(google.requests)}`,
+      { needs: 'google.callback-signs-in' },
+    );
+  }
+  expectStatus(res, [401, 403], {
+    when,
+    fix: 'Refuse an unverified Google email with 401 or 403 in the error shape, and issue no tokens.',
+  });
+  ensure(
+    isRecord(res.body) && res.body.statusCode === res.status && typeof res.body.message === 'string',
+    `${when} answered **${res.status}**, but not in the error shape (\`"statusCode": ${res.status}\` and a \`message\`).\n\n${showBody(res)}`,
   );
 });

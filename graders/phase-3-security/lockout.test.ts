@@ -2,12 +2,21 @@ import { ensure, expectStatus, fail, measure, show, showBody, useChecks } from '
 import type { HttpExchange } from '../harness/feedback';
 import { checks } from './checks';
 import { attemptLogin, isRecord, newUser, registerUser, wrongPassword } from './support/api';
-import { header } from './support/client';
+import { header, sleep } from './support/client';
 
 const check = useChecks(checks);
 
 const MAX_FAILURES = 5;
 const LOCK_SECONDS = 15 * 60;
+/**
+ * The least Retry-After accepted on the first 423 after the 5th failure: the lock's 900 s minus a
+ * minute of margin. Between the 5th failure and that 423 there is one login (a second or two on a
+ * busy host, up to 11 s more when a shared login limiter makes the grader wait out a 429), so a
+ * 15-minute lock shows 885 or more; a lock of a few minutes or less shows far below 840.
+ */
+const FRESH_LOCK_MIN_SECONDS = LOCK_SECONDS - 60;
+/** How long `lockout.lasts-15-minutes` waits before it asks again: long enough for a countdown to show. */
+const RECHECK_AFTER_MS = 2500;
 
 /** `count` wrong-password logins for `email`, each from a new client IP, each expected to be a 401. */
 async function failLogins(email: string, password: string, count: number, already = 0): Promise<void> {
@@ -103,3 +112,72 @@ check('lockout.unknown-email', async () => {
       'otherwise which emails can be locked tells an attacker which are registered.',
   );
 });
+
+/** The 423's Retry-After as whole seconds, or undefined when it is missing or not a whole number. */
+function retryAfterSeconds(res: HttpExchange): number | undefined {
+  const value = header(res, 'retry-after')?.trim();
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+check('lockout.lasts-15-minutes', async () => {
+  const user = newUser('lockduration');
+  await registerUser(user);
+  await failLogins(user.email, wrongPassword(user), MAX_FAILURES);
+  const first = await attemptLogin(user.email, user.password);
+  const firstAt = Date.now();
+  expectStatus(first, 423, {
+    when: `with the right password, right after ${MAX_FAILURES} failed logins for this email from ${MAX_FAILURES} IPs (a step this check needs first)`,
+    fix: 'Lock the account after the 5th failure first: see lockout.locks-account.',
+    needs: 'lockout.locks-account',
+  });
+  const firstSeconds = retryAfterSeconds(first);
+  if (firstSeconds === undefined) {
+    const value = header(first, 'retry-after');
+    fail(
+      `The 423 has ${value === undefined ? 'no `Retry-After` header' : `\`Retry-After: ${value}\``} ` +
+        '(a step this check needs first): see lockout.locks-account.',
+      { needs: 'lockout.locks-account' },
+    );
+  }
+  measure('Retry-After of the first 423, right after the 5th failure (s)', firstSeconds, {
+    threshold: `${FRESH_LOCK_MIN_SECONDS}–${LOCK_SECONDS}`,
+  });
+  ensure(
+    firstSeconds >= FRESH_LOCK_MIN_SECONDS && firstSeconds <= LOCK_SECONDS,
+    `Right after the ${MAX_FAILURES}th failed login, the 423 said \`Retry-After: ${firstSeconds}\`` +
+      (firstSeconds < FRESH_LOCK_MIN_SECONDS ? ` (the lock ends in ${describeSeconds(firstSeconds)})` : '') +
+      `; expected the seconds left of a 15-minute lock that has just begun: from ${FRESH_LOCK_MIN_SECONDS} to ${LOCK_SECONDS}. ` +
+      'Lock the account for 15 minutes (900 s) from the 5th failure, and send the seconds left until the lock ends ' +
+      '(round up): `Math.ceil((lockedUntil - Date.now()) / 1000)`. ' +
+      (firstSeconds < FRESH_LOCK_MIN_SECONDS
+        ? 'Look for whatever sets the lock\'s end: a duration shorter than 15 minutes, minutes or milliseconds where ' +
+          'seconds are meant, or a TTL (Redis `EX`, a cache entry) shorter than 900 s.'
+        : 'Never more than 900: the lock lasts 15 minutes.'),
+  );
+
+  await sleep(RECHECK_AFTER_MS);
+  const again = await attemptLogin(user.email, user.password);
+  const elapsed = Math.round((Date.now() - firstAt) / 100) / 10;
+  expectStatus(again, 423, {
+    when: `with the right password, ${elapsed} s after the first 423 (which said \`Retry-After: ${firstSeconds}\`)`,
+    fix:
+      'The account stays locked for 15 minutes from the 5th failure, whatever is sent meanwhile: keep the time the ' +
+      'lock ends and answer 423 to every login for this email until then.',
+  });
+  const againSeconds = retryAfterSeconds(again);
+  const againHeader = header(again, 'retry-after');
+  measure(`Retry-After of a 423 ${RECHECK_AFTER_MS / 1000} s later (s)`, againSeconds ?? -1, { threshold: `1–${firstSeconds}` });
+  ensure(
+    againSeconds !== undefined && againSeconds >= 1 && againSeconds <= firstSeconds,
+    `${elapsed} s after a 423 with \`Retry-After: ${firstSeconds}\`, the next 423 has ` +
+      `${againHeader === undefined ? 'no `Retry-After`' : `\`Retry-After: ${againHeader}\``}; ` +
+      `expected whole seconds from 1 to ${firstSeconds}: the seconds left of the same lock, which only go down. ` +
+      'Compute Retry-After from the time the lock ends: `Math.ceil((lockedUntil - Date.now()) / 1000)`.',
+  );
+});
+
+/** `75` → `1 min 15 s`, for feedback. */
+function describeSeconds(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
+}
