@@ -3,7 +3,7 @@
  * the sandbox images, Debian's Chromium for the browser test), then runs Jest with their
  * addresses in the environment. Extra arguments go to Jest: `npm test -- test/web`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -47,6 +47,11 @@ async function provisionHarnessDatabase(adminUrl: string): Promise<{ admin: stri
   return { admin: admin.toString(), app: app.toString() };
 }
 
+/** A child's exit code; killed by a signal counts as 1. */
+function exitCode(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
 /**
  * The whole tree type-checks before any service starts, grader suites included (the tester
  * compiles them one file at a time and would only fail inside a grading).
@@ -57,7 +62,7 @@ async function typecheck(): Promise<number> {
     cwd: ROOT,
     stdio: 'inherit',
   });
-  const code: number = await new Promise((resolve) => tsc.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+  const code = await exitCode(tsc);
   console.log(`typecheck: ${code === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return code;
 }
@@ -114,7 +119,7 @@ async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   fs.rmSync(summaryFile, { force: true });
   const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...args];
   const jest = spawn(process.execPath, jestArgs, { cwd: ROOT, env, stdio: 'inherit' });
-  const code: number = await new Promise((resolve) => jest.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
+  const code = await exitCode(jest);
   if (!fs.existsSync(summaryFile)) return { code: code || 1, passed: 0, failed: 0, skipped: 0 };
   const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
   fs.rmSync(summaryFile, { force: true });
