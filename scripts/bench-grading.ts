@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT_DIR } from '../server/config';
-import { findExerciseDefinition } from '../server/exercises/definition';
+import { ROOT_DIR } from '../core/config';
+import { findExerciseDefinition } from '../core/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import { gradeLocally, prepareGrading } from './lib/gradeLocally';
 

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadExerciseDefinitions } from '../server/exercises/definition';
+import { loadExerciseDefinitions } from '../core/exercises/definition';
 import { coveragePath, parseCoverage } from '../server/exercises/coverage';
 import { checkExerciseCoverage, extractBriefRules, renderCoverage } from './lib/briefCoverage';
 

@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
+import { ExerciseDefinitionError, findExerciseDefinition } from '../core/exercises/definition';
 import { isHiddenCheck, redactHiddenChecks } from '../server/lib/hiddenChecks';
-import { describeNotPassed, verdictOf } from '../server/lib/passing';
+import { describeNotPassed, verdictOf } from '../core/lib/passing';
 import { checkRef, checkRepoUrl, checkSubdir } from '../server/lib/submissionInput';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Source } from '../worker/stages/fetchSource';

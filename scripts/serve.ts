@@ -5,8 +5,11 @@
 process.env.START_WORKER ??= 'false';
 
 async function main(): Promise<void> {
+  const { getConfig } = await import('../core/config');
   const { startPlatform } = await import('../server/main');
-  const platform = await startPlatform();
+  const { gradingWorkerStarter, imagesFromConfig } = await import('../worker/worker');
+  // START_WORKER=true with IMAGE_* set: a worker in this process too, on images built elsewhere.
+  const platform = await startPlatform({ startWorker: gradingWorkerStarter(imagesFromConfig(getConfig())) });
   console.log(`Backend Pro web server listening at ${platform.url}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void platform.close().then(() => process.exit(0)));

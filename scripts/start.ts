@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   process.env.REDIS_URL ??= info.redisUrl;
   // Imported after the environment is complete: config is parsed once.
   const { startPlatform } = await import('../server/main');
-  const platform = await startPlatform({ images: info.images });
+  const { gradingWorkerStarter } = await import('../worker/worker');
+  const platform = await startPlatform({ startWorker: gradingWorkerStarter(info.images) });
   console.log(`\nBackend Pro is running at ${platform.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(
     platform.githubEnabled

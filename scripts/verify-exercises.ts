@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { checkExerciseCoverage } from './lib/briefCoverage';
 import type { CheckDefinition } from '../graders/harness/checkDefinitions';
 import { loadChecks } from '../graders/harness/checkDefinitions';
-import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../server/exercises/definition';
+import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../core/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Images } from '../worker/stages/context';
 

@@ -1,17 +1,18 @@
 /**
  * Assembles the running platform: database (migrated), exercises (loaded from files), the
- * grading queue, the web server and, unless START_WORKER=false, a grading worker.
+ * grading queue, the web server and, unless START_WORKER=false, the grading worker it is handed
+ * (`startWorker`: the server never imports worker/; scripts/start.ts joins the two).
  */
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { getConfig } from './config';
+import { getConfig } from '../core/config';
 import { runMigrations } from './db/migrate';
-import { closePool, initPool } from './db/sql';
+import { closePool, initPool } from '../core/db/sql';
 import { loadExercises } from './exercises/load';
-import { createLogger } from './logger';
-import { createGradingQueue, createGradingQueueEvents, createRedisConnection } from './queue';
-import { startGradingWorker, type WorkerHandle } from '../worker/worker';
-import type { Images } from '../worker/stages/context';
+import { createLogger } from '../core/logger';
+import { createGradingQueue, createGradingQueueEvents, createRedisConnection } from '../core/queue';
+import type { GradingWorkerHandle, StartGradingWorker } from '../core/ports';
+import { createStatusReporter } from './github/statuses';
 
 export interface Platform {
   url: string;
@@ -20,7 +21,7 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function startPlatform(options: { images?: Images; port?: number } = {}): Promise<Platform> {
+export async function startPlatform(options: { startWorker?: StartGradingWorker; port?: number } = {}): Promise<Platform> {
   const config = getConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const pool = initPool(config.DATABASE_URL);
@@ -33,12 +34,11 @@ export async function startPlatform(options: { images?: Images; port?: number } 
   await queue.waitUntilReady();
   const app = createApp({ config, queue, queueEvents, redis: producer, logger });
 
-  let worker: WorkerHandle | undefined;
-  const images = options.images ?? imagesFromConfig(config);
-  if (config.START_WORKER && images) {
-    worker = await startGradingWorker({ config, images, logger, queue });
+  let worker: GradingWorkerHandle | undefined;
+  if (config.START_WORKER && options.startWorker) {
+    worker = await options.startWorker({ config, logger, queue, statuses: createStatusReporter(config, logger) });
   } else if (config.START_WORKER) {
-    logger.warn('no sandbox images configured (IMAGE_RUNTIME_NODE20/22/24, IMAGE_SERVICES, IMAGE_TESTER): the worker is not started');
+    logger.warn('no grading worker in this process (no sandbox images configured: IMAGE_RUNTIME_NODE20/22/24, IMAGE_SERVICES, IMAGE_TESTER)');
   }
 
   const port = options.port ?? config.PORT;
@@ -69,12 +69,4 @@ export async function startPlatform(options: { images?: Images; port?: number } 
       ]);
     },
   };
-}
-
-function imagesFromConfig(config: ReturnType<typeof getConfig>): Images | undefined {
-  const { IMAGE_RUNTIME_NODE20, IMAGE_RUNTIME_NODE22, IMAGE_RUNTIME_NODE24, IMAGE_SERVICES, IMAGE_TESTER } = config;
-  if (IMAGE_RUNTIME_NODE20 && IMAGE_RUNTIME_NODE22 && IMAGE_RUNTIME_NODE24 && IMAGE_SERVICES && IMAGE_TESTER) {
-    return { runtimes: { '20': IMAGE_RUNTIME_NODE20, '22': IMAGE_RUNTIME_NODE22, '24': IMAGE_RUNTIME_NODE24 }, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
-  }
-  return undefined;
 }

@@ -1,10 +1,10 @@
 /**
  * How a grading that did not produce a score is told: which thrown faults are the platform's
  * (named for an operator), and the stored outcome of a job whose attempts ran out. The outcome
- * itself is built by errorOutcome (server/lib/outcomes.ts), the one builder of error results.
+ * itself is built by errorOutcome (core/lib/outcomes.ts), the one builder of error results.
  */
-import type { Outcome } from '../server/models/results';
-import { errorOutcome } from '../server/lib/outcomes';
+import type { Outcome } from '../core/models/results';
+import { errorOutcome } from '../core/lib/outcomes';
 import { EngineInterruptedError, PlatformError } from './errors';
 
 /** BullMQ's reason for a job whose workers died holding it more often than maxStalledCount. */

@@ -10,14 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Config } from '../server/config';
-import { ROOT_DIR } from '../server/config';
-import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../server/exercises/definition';
-import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../server/queue';
-import { storeOutcome } from '../server/models/results';
-import { createStatusReporter, type StatusReporter } from '../server/github/statuses';
-import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateStageDetail, updateSubmissionCommit, type Stage } from '../server/models/submissions';
-import { refundSubmitHit } from '../server/lib/rateLimits';
+import type { Config } from '../core/config';
+import { ROOT_DIR } from '../core/config';
+import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../core/exercises/definition';
+import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../core/queue';
+import { storeOutcome } from '../core/models/results';
+import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateStageDetail, updateSubmissionCommit, type Stage } from '../core/models/submissions';
+import { refundSubmitHit } from '../core/lib/submitLimit';
+import type { CommitStatusPort, GradingWorkerHandle, StartGradingWorker } from '../core/ports';
 import { ExerciseError } from './errors';
 import { gradeSubmission } from './gradeSubmission';
 import { finalFailureOutcome } from './outcomes';
@@ -27,9 +27,8 @@ import { jobDisksSupported, releaseJobDisk } from './sandbox/jobDisk';
 import type { Sandbox } from './sandbox/sandbox';
 import type { Images } from './stages/context';
 
-export interface WorkerHandle {
+export interface WorkerHandle extends GradingWorkerHandle {
   worker: Worker<GradingJobData>;
-  close(): Promise<void>;
 }
 
 export async function startGradingWorker(options: {
@@ -40,13 +39,13 @@ export async function startGradingWorker(options: {
   sandbox?: Sandbox;
   /** Where exercise definitions come from (exercises/ by default; tests give fixtures). */
   findExercise?: (id: string) => ExerciseDefinition;
-  /** Reports on the commit of submissions made by a push (GitHub, when GITHUB_TOKEN is set). */
-  statuses?: StatusReporter;
+  /** Reports on the commit of submissions made by a push (server/github/statuses.ts createStatusReporter). */
+  statuses: CommitStatusPort;
 }): Promise<WorkerHandle> {
   const { config, images, logger, queue } = options;
   const sandbox = options.sandbox ?? new DockerSandbox(undefined, config.QUEUE_NAME);
   const findExercise = options.findExercise ?? findExerciseDefinition;
-  const statuses = options.statuses ?? createStatusReporter(config, logger);
+  const { statuses } = options;
   const log = logger.child({ component: 'worker', host: os.hostname() });
   configureInstallNetwork({
     allowedHosts: config.INSTALL_ALLOWED_HOSTS,
@@ -202,4 +201,18 @@ async function sharePlatformFiles(dataDir: string): Promise<string> {
     await fs.promises.cp(path.join(ROOT_DIR, folder), path.join(target, folder), { recursive: true, verbatimSymlinks: true });
   }
   return target;
+}
+
+/** The server's way to start a worker in its own process (core/ports.ts), bound to sandbox images. */
+export function gradingWorkerStarter(images: Images | undefined): StartGradingWorker | undefined {
+  return images ? (deps) => startGradingWorker({ ...deps, images }) : undefined;
+}
+
+/** Sandbox images named by the environment (IMAGE_*), for a process that does not build them. */
+export function imagesFromConfig(config: Config): Images | undefined {
+  const { IMAGE_RUNTIME_NODE20, IMAGE_RUNTIME_NODE22, IMAGE_RUNTIME_NODE24, IMAGE_SERVICES, IMAGE_TESTER } = config;
+  if (IMAGE_RUNTIME_NODE20 && IMAGE_RUNTIME_NODE22 && IMAGE_RUNTIME_NODE24 && IMAGE_SERVICES && IMAGE_TESTER) {
+    return { runtimes: { '20': IMAGE_RUNTIME_NODE20, '22': IMAGE_RUNTIME_NODE22, '24': IMAGE_RUNTIME_NODE24 }, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
+  }
+  return undefined;
 }

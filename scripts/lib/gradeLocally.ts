@@ -3,10 +3,10 @@
  * the Docker engine and the images, then runs the same gradeSubmission as the worker.
  */
 import path from 'node:path';
-import { ROOT_DIR } from '../../server/config';
-import type { ExerciseDefinition } from '../../server/exercises/definition';
-import { errorOutcome } from '../../server/lib/outcomes';
-import type { ResultsFile } from '../../server/models/results';
+import { ROOT_DIR } from '../../core/config';
+import type { ExerciseDefinition } from '../../core/exercises/definition';
+import { errorOutcome } from '../../core/lib/outcomes';
+import type { ResultsFile } from '../../core/models/results';
 import { EngineInterruptedError, PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';

@@ -5,7 +5,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Passport } from 'passport';
 import { Strategy as GitHubStrategy, type Profile, type StrategyOptions } from 'passport-github2';
-import type { Config } from '../config';
+import type { Config } from '../../core/config';
 import { HttpError } from '../lib/errors';
 import { upsertGitHubUser, type User } from '../models/users';
 import { roleFor, startSession } from './signIn';

@@ -3,7 +3,7 @@
  * route is not mounted: 404); GitHub sign-in lives in github.ts.
  */
 import { Router, type RequestHandler } from 'express';
-import type { Config } from '../config';
+import type { Config } from '../../core/config';
 import { upsertUser } from '../models/users';
 import { SESSION_COOKIE } from './session';
 import { endSession, roleFor, startSession } from './signIn';

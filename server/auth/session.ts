@@ -5,8 +5,8 @@
 import connectPgSimple from 'connect-pg-simple';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import type { Config } from '../config';
-import { getPool } from '../db/sql';
+import type { Config } from '../../core/config';
+import { getPool } from '../../core/db/sql';
 
 declare module 'express-session' {
   interface SessionData {

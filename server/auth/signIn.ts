@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Config } from '../config';
+import type { Config } from '../../core/config';
 import type { User } from '../models/users';
 
 /** Instructors are named in config.INSTRUCTORS (GitHub logins, lower-cased); everyone else learns. */

@@ -5,7 +5,7 @@
  */
 import type { Queue, QueueEvents } from 'bullmq';
 import type pino from 'pino';
-import { ProgressSchema, type GradingJobData, type GradingProgress } from '../queue';
+import { ProgressSchema, type GradingJobData, type GradingProgress } from '../../core/queue';
 
 export type HubEvent =
   | { type: 'progress'; progress: GradingProgress }
@@ -149,7 +149,7 @@ export class SubmissionEventHub {
       });
   }
 
-  /** Positions as server/queue.ts queuePosition counts them (1 = next), for every waiting job. */
+  /** Positions as core/queue.ts queuePosition counts them (1 = next), for every waiting job. */
   private async readPositions(): Promise<Map<string, number>> {
     const waiting = await this.queue.getWaiting(0, -1);
     return new Map(waiting.map((job, index) => [String(job.id), index + 1]));

@@ -7,11 +7,11 @@
 import { Router, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type pino from 'pino';
-import type { GradingJobData } from '../queue';
+import type { GradingJobData } from '../../core/queue';
 import { currentUser, requireUser } from '../auth/middleware';
 import { readQueuePosition, selectViewableSubmission } from '../lib/submissionAccess';
 import { isFinished, submissionState, type SubmissionState } from '../lib/submissionView';
-import { selectOptionalSubmission, selectStages } from '../models/submissions';
+import { selectOptionalSubmission, selectStages } from '../../core/models/submissions';
 import type { HubEvent, SubmissionEventHub } from './hub';
 
 export interface SubmissionEventsOptions {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Tokens } from 'marked';
 import { type CheckDefinition, loadChecks } from '../../graders/harness/checkDefinitions';
 import { lexMarkdown } from '../lib/markdown';
-import type { ExerciseDefinition } from './definition';
+import type { ExerciseDefinition } from '../../core/exercises/definition';
 
 export interface CoverageRow {
   section: string;

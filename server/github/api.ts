@@ -4,7 +4,7 @@
  * GITHUB_API_URL (a GitHub Enterprise server, or the tests' fake).
  */
 import { z } from 'zod';
-import type { Config } from '../config';
+import type { Config } from '../../core/config';
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 

@@ -6,15 +6,15 @@
  */
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import type { Config } from '../config';
-import { withAdvisoryLock } from '../db/sql';
+import type { Config } from '../../core/config';
+import { withAdvisoryLock } from '../../core/db/sql';
 import { cooldownEndsAt } from '../lib/cooldown';
 import { createSubmission, repoUrlPolicy } from '../lib/createSubmission';
 import { selectOptionalExercise } from '../models/exercises';
 import { selectLinkPhases, type Link, type LinkPhase } from '../models/links';
-import { updatePendingWebhookSubmission, type Submission } from '../models/submissions';
+import { updatePendingWebhookSubmission, type Submission } from '../../core/models/submissions';
 import { selectOptionalUserById } from '../models/users';
-import type { GradingJobData } from '../queue';
+import type { GradingJobData } from '../../core/queue';
 
 const NULL_SHA = /^0{40}$/;
 export const COMMIT_SHA = /^[0-9a-f]{40}$/;

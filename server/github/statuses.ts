@@ -7,13 +7,13 @@
  * a GitHub outage is logged and the grade is kept.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config';
-import { formatPoints } from '../lib/format';
-import { reachesPassMark } from '../lib/passing';
+import type { Config } from '../../core/config';
+import { formatPoints } from '../../core/lib/format';
+import { reachesPassMark } from '../../core/lib/passing';
 import { selectOptionalExercise, type Exercise } from '../models/exercises';
 import { selectOptionalLinkById } from '../models/links';
-import { selectOptionalResult, type ErrorCause } from '../models/results';
-import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../models/submissions';
+import { selectOptionalResult, type ErrorCause } from '../../core/models/results';
+import { selectOptionalSubmission, updateSubmissionGitHubStatus, type Submission } from '../../core/models/submissions';
 import { GitHubApi, type CommitState } from './api';
 import { redactChecks } from '../lib/submissionView';
 

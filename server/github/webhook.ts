@@ -9,10 +9,10 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
-import { shortSha } from '../lib/format';
+import type { Config } from '../../core/config';
+import { shortSha } from '../../core/lib/format';
 import { forgetDelivery, recordDelivery, selectOptionalLinkByRepo, updateDeliveryOutcome } from '../models/links';
-import type { GradingJobData } from '../queue';
+import type { GradingJobData } from '../../core/queue';
 import { GitHubApi } from './api';
 import { gradePush, PushPayloadSchema } from './pushes';
 import { applyPushedConfig } from './repoConfig';

@@ -4,7 +4,7 @@
  * Instructors have none.
  */
 import type { Exercise } from '../models/exercises';
-import { selectCooldownAnchor } from '../models/submissions';
+import { selectCooldownAnchor } from '../../core/models/submissions';
 import type { User } from '../models/users';
 
 export function cooldownSecondsOf(exercise: Exercise): number {

@@ -3,13 +3,13 @@
  * either enqueue it or, when the input is unusable, store it at once as an explained error.
  */
 import type { Queue } from 'bullmq';
-import type { Config } from '../config';
-import { enqueueSubmission, type GradingJobData } from '../queue';
-import { storeOutcome, type ErrorCause } from '../models/results';
-import { finishStage, insertSubmission, startStage, type Submission } from '../models/submissions';
+import type { Config } from '../../core/config';
+import { enqueueSubmission, type GradingJobData } from '../../core/queue';
+import { storeOutcome, type ErrorCause } from '../../core/models/results';
+import { finishStage, insertSubmission, startStage, type Submission } from '../../core/models/submissions';
 import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
-import { errorOutcome } from './outcomes';
-import { cleanText } from './text';
+import { errorOutcome } from '../../core/lib/outcomes';
+import { cleanText } from '../../core/lib/text';
 
 /** What a submission is made of, before validation: the same fields as the row it becomes. */
 export type SubmissionRequest = Parameters<typeof insertSubmission>[0];

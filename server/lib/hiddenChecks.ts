@@ -8,7 +8,7 @@
  * counts, timings…) and any other field, present or future, are dropped: the record is rebuilt
  * from an allow-list, never copied and pruned.
  */
-import type { TestResult } from '../models/results';
+import type { TestResult } from '../../core/models/results';
 
 export const HIDDEN_CHECK_NAME = 'Hidden check';
 

@@ -31,7 +31,7 @@ export const PHASE_STATUS_LABELS: Record<PhaseStatus, string> = {
 
 /**
  * A learner's status on one exercise from their best passing score and attempts. A submission
- * passes when it reaches the pass mark and every required check passed (server/lib/passing.ts):
+ * passes when it reaches the pass mark and every required check passed (core/lib/passing.ts):
  * `bestPassedPercent` is the best percentage among those, null when none passed — a 95 % with a
  * failed required check is still "in progress".
  */

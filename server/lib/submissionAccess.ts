@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type pino from 'pino';
-import { queuePosition, type GradingJobData } from '../queue';
-import { selectOptionalSubmission, type Submission } from '../models/submissions';
+import { queuePosition, type GradingJobData } from '../../core/queue';
+import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import type { User } from '../models/users';
 import { HttpError } from './errors';
 

@@ -3,8 +3,8 @@
  * the JSON state the live page and scripts read. The page, the .json route and the SSE stream
  * all go through here, so a hidden check is redacted the same way everywhere.
  */
-import type { ErrorCause, StoredResult, TestResult } from '../models/results';
-import type { StageRow, Submission } from '../models/submissions';
+import type { ErrorCause, StoredResult, TestResult } from '../../core/models/results';
+import type { StageRow, Submission } from '../../core/models/submissions';
 import { renderInlineMarkdown, renderMarkdown } from './markdown';
 import { isHiddenCheck, redactHiddenChecks } from './hiddenChecks';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { execute, loadSqlBlocks, queryOptionalRow, queryRows } from '../db/sql';
-import type { ExerciseDefinition } from '../exercises/definition';
+import { execute, loadSqlBlocks, queryOptionalRow, queryRows } from '../../core/db/sql';
+import type { ExerciseDefinition } from '../../core/exercises/definition';
 
 const sql = loadSqlBlocks(__filename);
 

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
-import { execute, inTransaction, loadSqlBlocks, queryOptionalRow, queryRow, queryRows } from '../db/sql';
+import { execute, inTransaction, loadSqlBlocks, queryOptionalRow, queryRow, queryRows } from '../../core/db/sql';
 
 const sql = loadSqlBlocks(__filename);
 

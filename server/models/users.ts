@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { execute, inTransaction, loadSqlBlocks, queryOptionalRow, queryRow } from '../db/sql';
+import { execute, inTransaction, loadSqlBlocks, queryOptionalRow, queryRow } from '../../core/db/sql';
 
 const sql = loadSqlBlocks(__filename);
 

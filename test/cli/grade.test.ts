@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ResultsFileSchema } from '../../server/models/results';
+import { ResultsFileSchema } from '../../core/models/results';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const grade = (...args: string[]) =>

@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { parseConfig } from '../../server/config';
+import { parseConfig } from '../../core/config';
 import { upsertExercise } from '../../server/models/exercises';
-import { selectOptionalSubmission, type Submission } from '../../server/models/submissions';
-import { getPool } from '../../server/db/sql';
+import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
+import { getPool } from '../../core/db/sql';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createStatusReporter } from '../../server/github/statuses';
 import { pushDelivery, startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { FIXTURES, fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   app = await context.startApp(env);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-push-'));
   const config = parseConfig({ NODE_ENV: 'test', DATABASE_URL: context.database.url, REDIS_URL: context.redisUrl, QUEUE_NAME: context.queueName, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  worker = await startGradingWorker({ config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue, findExercise: () => exercise });
+  worker = await startGradingWorker({ statuses: createStatusReporter(config, pino({ level: 'silent' })), config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue, findExercise: () => exercise });
 
   github.publish(REPO, helloVariant());
   github.signInAs({ id: 77, login: 'lin', name: 'Lin', avatar_url: 'https://avatars.githubusercontent.com/u/77' });

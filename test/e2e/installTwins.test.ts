@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { findExerciseDefinition } from '../../server/exercises/definition';
+import { findExerciseDefinition } from '../../core/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { FIXTURES, testGradeEnvironment } from '../support/fixtures';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { NODE_RUNTIMES, type NodeMajor } from '../../worker/stages/nodeVersion';
 import { testGradeEnvironment } from '../support/fixtures';

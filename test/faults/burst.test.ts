@@ -1,7 +1,7 @@
 /**
  * Load: 50 submissions arrive at once and a worker with concurrency 2 grades them on real Redis,
  * PostgreSQL and Docker. None is lost or graded twice, the queue positions the submission page
- * shows (server/queue.ts queuePosition) are honest while they wait, and jobs start in the order
+ * shows (core/queue.ts queuePosition) are honest while they wait, and jobs start in the order
  * they were submitted.
  */
 import crypto from 'node:crypto';
@@ -10,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import { closePool, getPool, initPool } from '../../server/db/sql';
+import { parseConfig } from '../../core/config';
+import { closePool, getPool, initPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { upsertExercise } from '../../server/models/exercises';
-import type { Submission } from '../../server/models/submissions';
+import type { Submission } from '../../core/models/submissions';
 import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection, queuePosition } from '../../server/queue';
+import { createGradingQueue, createRedisConnection, queuePosition } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
@@ -79,6 +79,7 @@ describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCU
     expect(initial).toEqual(ids.map((_, i) => i + 1));
 
     worker = await startGradingWorker({
+      statuses: { report: async () => {} }, // no pushes in this test: nothing to report on a commit
       config: parseConfig({
         NODE_ENV: 'test',
         DATABASE_URL: database.url,

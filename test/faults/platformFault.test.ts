@@ -14,12 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { getPool } from '../../server/db/sql';
+import { getPool } from '../../core/db/sql';
 import { upsertExercise } from '../../server/models/exercises';
 import { saveLink } from '../../server/models/links';
-import { selectOptionalResult } from '../../server/models/results';
+import { selectOptionalResult } from '../../core/models/results';
 import { createSubmission } from '../../server/lib/createSubmission';
-import { createRedisConnection } from '../../server/queue';
+import { createRedisConnection } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, ROLE_LABEL, type ContainerSpec } from '../../worker/sandbox/sandbox';
 import { startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
@@ -124,7 +124,7 @@ describe("When the pod's services container dies while the app is tested, on eve
     const seconds = (Date.now() - started) / 1000;
     for (const finished of [web, push]) {
       expect(finished.status).toBe('error');
-      // Three attempts (server/queue.ts), the services container killed in each.
+      // Three attempts (core/queue.ts), the services container killed in each.
       expect((await context.queue.getJob(finished.id))?.attemptsMade).toBe(3);
       expect(sandbox.kills.get(finished.id)).toBe(3);
       const result = await selectOptionalResult(finished.id);

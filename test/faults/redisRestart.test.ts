@@ -10,16 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import { closePool, getPool, initPool } from '../../server/db/sql';
+import { parseConfig } from '../../core/config';
+import { closePool, getPool, initPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { upsertExercise } from '../../server/models/exercises';
-import { selectOptionalResult } from '../../server/models/results';
-import { selectOptionalSubmission, type Submission } from '../../server/models/submissions';
+import { selectOptionalResult } from '../../core/models/results';
+import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection } from '../../server/queue';
+import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createStatusReporter } from '../../server/github/statuses';
 import { redisCommand } from '../../scripts/lib/services/redis';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { jobContainers, type OwnRedis, resultCount, slowHelloVariant, startOwnRedis, until, waitUntilFinished } from '../support/faults';
@@ -124,6 +125,7 @@ describe('When Redis restarts', () => {
       LOG_LEVEL: 'silent',
     });
     worker = await startGradingWorker({
+      statuses: createStatusReporter(config, pino({ level: 'silent' })),
       config,
       images: imagesFromEnv(),
       logger: pino({ level: 'silent' }),

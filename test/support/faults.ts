@@ -14,8 +14,8 @@ import Docker from 'dockerode';
 import { Client } from 'pg';
 import { isRoot, runCommand } from '../../scripts/lib/services/process';
 import { redisCommand } from '../../scripts/lib/services/redis';
-import { getPool } from '../../server/db/sql';
-import { selectOptionalSubmission, type Submission } from '../../server/models/submissions';
+import { getPool } from '../../core/db/sql';
+import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { FIXTURES, helloVariant } from './fixtures';
 

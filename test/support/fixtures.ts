@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { FrontMatterSchema, type ExerciseDefinition } from '../../server/exercises/definition';
+import { FrontMatterSchema, type ExerciseDefinition } from '../../core/exercises/definition';
 import type { GradeEnvironment } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import type { Images } from '../../worker/stages/context';

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import type { ExerciseDefinition } from '../../server/exercises/definition';
+import { parseConfig } from '../../core/config';
+import type { ExerciseDefinition } from '../../core/exercises/definition';
 import type { Sandbox } from '../../worker/sandbox/sandbox';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createStatusReporter } from '../../server/github/statuses';
 import { startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 import { imagesFromEnv } from './fixtures';
 import { startGitServer, type GitServer } from './gitServer';
@@ -48,6 +49,7 @@ export async function startGradingStack(options: GradingStackOptions = {}): Prom
     ...options.workerEnv,
   });
   const worker: WorkerHandle = await startGradingWorker({
+    statuses: createStatusReporter(config, pino({ level: 'silent' })),
     config,
     images: imagesFromEnv(),
     logger: options.logger ?? pino({ level: 'silent' }),

@@ -8,10 +8,11 @@
  * the queue, and closes cleanly on SIGTERM (finishing the jobs in hand).
  */
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import { closePool, initPool } from '../../server/db/sql';
-import { createGradingQueue, createRedisConnection } from '../../server/queue';
+import { parseConfig } from '../../core/config';
+import { closePool, initPool } from '../../core/db/sql';
+import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { startGradingWorker } from '../../worker/worker';
+import { createStatusReporter } from '../../server/github/statuses';
 import { fixtureExercise, imagesFromEnv } from './fixtures';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   initPool(config.DATABASE_URL, 5);
   const producer = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createGradingQueue(producer, config.QUEUE_NAME);
-  const worker = await startGradingWorker({ config, images: imagesFromEnv(), logger, queue, findExercise: () => fixtureExercise(limits) });
+  const worker = await startGradingWorker({ statuses: createStatusReporter(config, logger), config, images: imagesFromEnv(), logger, queue, findExercise: () => fixtureExercise(limits) });
   process.stdout.write(`ready ${process.pid}\n`);
   const stop = async () => {
     await worker.close();

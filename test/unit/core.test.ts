@@ -1,7 +1,7 @@
-import { toPositional } from '../../server/db/sql';
-import { clampResults, ResultsFileSchema } from '../../server/models/results';
+import { toPositional } from '../../core/db/sql';
+import { clampResults, ResultsFileSchema } from '../../core/models/results';
 import { cleanOutput, lastLines, TailBuffer } from '../../worker/sandbox/output';
-import { cleanText } from '../../server/lib/text';
+import { cleanText } from '../../core/lib/text';
 import { tailLog } from '../../server/lib/submissionView';
 
 describe('toPositional', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 
 describe('exercise definitions', () => {
   test('When the repository is loaded, then the 8 phases are there in order and phase 1 is gradable', () => {

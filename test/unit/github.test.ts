@@ -8,7 +8,7 @@ import { changedFiles, touches, type PushPayload } from '../../server/github/pus
 import { parseRepoConfig } from '../../server/github/repoConfig';
 import { signPayload, verifySignature } from '../../server/github/signature';
 import { describeStatus } from '../../server/github/statuses';
-import type { Submission } from '../../server/models/submissions';
+import type { Submission } from '../../core/models/submissions';
 
 describe('Webhook signatures', () => {
   // https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation

@@ -3,7 +3,7 @@
  * report and --json through it.
  */
 import { formatReport } from '../../scripts/grade';
-import type { TestResult } from '../../server/models/results';
+import type { TestResult } from '../../core/models/results';
 import { hiddenCheckOutput, redactHiddenChecks } from '../../server/lib/hiddenChecks';
 
 const visible: TestResult = {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { LearnerError } from '../../worker/errors';
 import { chooseNode, chooseNodeForWorkspace, NODE_RUNTIMES, readNodeDeclarations, type NodeDeclaration } from '../../worker/stages/nodeVersion';
 

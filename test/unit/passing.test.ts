@@ -1,5 +1,5 @@
-/** A phase passes on the pass mark AND every required check (issue 11 §1): server/lib/passing.ts. */
-import { describeNotPassed, failedRequiredChecks, reachesPassMark, verdictOf } from '../../server/lib/passing';
+/** A phase passes on the pass mark AND every required check (issue 11 §1): core/lib/passing.ts. */
+import { describeNotPassed, failedRequiredChecks, reachesPassMark, verdictOf } from '../../core/lib/passing';
 
 const check = (id: string, status: string, required = false) => ({ id, status, required });
 

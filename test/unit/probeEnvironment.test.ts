@@ -1,4 +1,4 @@
-import { FrontMatterSchema } from '../../server/exercises/definition';
+import { FrontMatterSchema } from '../../core/exercises/definition';
 import type { JobContext } from '../../worker/stages/context';
 import type { Workspace } from '../../worker/stages/inspectWorkspace';
 import { newPodSecrets, probeEnvironment } from '../../worker/stages/pod';

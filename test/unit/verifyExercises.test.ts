@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineChecks } from '../../graders/harness/checkDefinitions';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { DEFAULT_JOBS, UsageError, decideFlake, flakeLine, inOrder, parseMutant, parseMutantText, parseVerifyArgs, selectExercises, unexpectedChecks } from '../../scripts/verify-exercises';
 
 const DIFF = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-Fails: x\n+y\n';

@@ -4,12 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { storeOutcome } from '../../server/models/results';
-import { finishStage, insertSubmission, startStage } from '../../server/models/submissions';
+import { storeOutcome } from '../../core/models/results';
+import { finishStage, insertSubmission, startStage } from '../../core/models/submissions';
 import { upsertExercise } from '../../server/models/exercises';
-import { getPool } from '../../server/db/sql';
+import { getPool } from '../../core/db/sql';
 import { coveragePath, parseCoverage } from '../../server/exercises/coverage';
-import { findExerciseDefinition } from '../../server/exercises/definition';
+import { findExerciseDefinition } from '../../core/exercises/definition';
 import { loadChecks } from '../../graders/harness/checkDefinitions';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
 

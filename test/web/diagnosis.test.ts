@@ -2,7 +2,7 @@
  * The diagnosis on the submission page, on the real PostgreSQL: stored with the result (its own
  * column), shown once above the score or the error, its markdown rendered and sanitised.
  */
-import { selectOptionalResult, storeOutcome } from '../../server/models/results';
+import { selectOptionalResult, storeOutcome } from '../../core/models/results';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
 
 let context: WebTestContext;

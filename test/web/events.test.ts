@@ -3,9 +3,9 @@
  * BullMQ QueueEvents, queue positions, the end of grading, and no leak when browsers leave.
  */
 import { Worker } from 'bullmq';
-import { storeOutcome } from '../../server/models/results';
-import { finishStage, startStage, type Stage } from '../../server/models/submissions';
-import { createRedisConnection, type GradingJobData } from '../../server/queue';
+import { storeOutcome } from '../../core/models/results';
+import { finishStage, startStage, type Stage } from '../../core/models/submissions';
+import { createRedisConnection, type GradingJobData } from '../../core/queue';
 import { Browser, eventually, SseClient, startWebTestContext, type WebApp, type WebTestContext } from './support';
 
 let context: WebTestContext;

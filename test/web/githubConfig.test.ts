@@ -6,7 +6,7 @@
  * No worker runs here: submissions stay queued, which is what these checks look at.
  */
 import request from 'supertest';
-import { getPool } from '../../server/db/sql';
+import { getPool } from '../../core/db/sql';
 import { pushDelivery, startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { helloVariant } from '../support/fixtures';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';

@@ -6,9 +6,9 @@
  * No worker runs here: submissions stay queued, which is what these checks look at.
  */
 import request from 'supertest';
-import { getPool } from '../../server/db/sql';
-import { storeOutcome } from '../../server/models/results';
-import { selectOptionalSubmission, type Submission } from '../../server/models/submissions';
+import { getPool } from '../../core/db/sql';
+import { storeOutcome } from '../../core/models/results';
+import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { pushDelivery, startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { helloVariant } from '../support/fixtures';
 import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';

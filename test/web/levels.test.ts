@@ -1,7 +1,7 @@
 /** The roadmap's levels, phase statuses, and the one markdown renderer. */
 import { combinePhaseStatuses, computeLevel, phaseStatus, type PhaseStatus } from '../../server/lib/levels';
 import { renderInlineMarkdown, renderMarkdown } from '../../server/lib/markdown';
-import { formatDuration, formatPercent } from '../../server/lib/format';
+import { formatDuration, formatPercent } from '../../core/lib/format';
 
 const statuses = (passed: number, distinction: number): PhaseStatus[] => {
   const list: PhaseStatus[] = [];

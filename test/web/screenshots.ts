@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { storeOutcome, type TestResult } from '../../server/models/results';
-import { finishStage, startStage, updateSubmissionCommit, type Stage } from '../../server/models/submissions';
-import { getPool } from '../../server/db/sql';
+import { storeOutcome, type TestResult } from '../../core/models/results';
+import { finishStage, startStage, updateSubmissionCommit, type Stage } from '../../core/models/submissions';
+import { getPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { Browser, startWebTestContext } from './support';
 

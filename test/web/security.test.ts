@@ -6,10 +6,10 @@
  */
 import type express from 'express';
 import request from 'supertest';
-import { parseConfig } from '../../server/config';
-import { getPool } from '../../server/db/sql';
-import { storeOutcome } from '../../server/models/results';
-import { createRedisConnection } from '../../server/queue';
+import { parseConfig } from '../../core/config';
+import { getPool } from '../../core/db/sql';
+import { storeOutcome } from '../../core/models/results';
+import { createRedisConnection } from '../../core/queue';
 import { Browser, csrfTokenOf, startWebTestContext, type WebApp, type WebTestContext } from './support';
 
 type Access = 'public' | 'signed-in' | 'owner' | 'instructor' | 'webhook';

@@ -11,11 +11,11 @@ import type express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app';
-import { parseConfig, type Config } from '../../server/config';
-import { closePool, initPool } from '../../server/db/sql';
+import { parseConfig, type Config } from '../../core/config';
+import { closePool, initPool } from '../../core/db/sql';
 import type { SubmissionEventHub } from '../../server/events/hub';
 import { loadExercises } from '../../server/exercises/load';
-import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingJobData } from '../../server/queue';
+import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingJobData } from '../../core/queue';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 export interface WebApp {

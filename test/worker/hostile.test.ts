@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import request from 'supertest';
-import { storeOutcome, type Outcome } from '../../server/models/results';
+import { storeOutcome, type Outcome } from '../../core/models/results';
 import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { ensureRegistryNetwork } from '../../worker/sandbox/registryNetwork';

@@ -9,18 +9,19 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import Docker from 'dockerode';
 import pino from 'pino';
-import { parseConfig } from '../../server/config';
-import { closePool, getPool, initPool } from '../../server/db/sql';
+import { parseConfig } from '../../core/config';
+import { closePool, getPool, initPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { upsertExercise } from '../../server/models/exercises';
-import { selectOptionalResult } from '../../server/models/results';
-import { selectOptionalSubmission, selectStages } from '../../server/models/submissions';
+import { selectOptionalResult } from '../../core/models/results';
+import { selectOptionalSubmission, selectStages } from '../../core/models/submissions';
 import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingProgress } from '../../server/queue';
+import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingProgress } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
 import type { ContainerSpec, Sandbox } from '../../worker/sandbox/sandbox';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
+import { createStatusReporter } from '../../server/github/statuses';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
@@ -59,6 +60,7 @@ class FlakyOnceSandbox extends DockerSandbox {
 
 async function startWorker(sandbox?: Sandbox) {
   worker = await startGradingWorker({
+    statuses: createStatusReporter(config, pino({ level: 'silent' })),
     config,
     images: imagesFromEnv(),
     logger: pino({ level: 'silent' }),

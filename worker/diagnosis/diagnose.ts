@@ -2,7 +2,7 @@
  * One diagnosis instead of twenty red checks: the first rule of DIAGNOSIS_RULES that explains what
  * the pipeline observed, said once at the top of the result with the fix.
  */
-import type { Stage } from '../../server/models/submissions';
+import type { Stage } from '../../core/models/submissions';
 import { AppConfigError } from '../stages/appConfig';
 import type { Diagnosis, DiagnosisEvidence, HarnessEvidence } from './evidence';
 import type { DiagnosisRule } from './rule';

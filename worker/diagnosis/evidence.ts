@@ -2,7 +2,7 @@
  * What a diagnosis rule reads: what the pipeline observed about one grading, in one object, so
  * that a rule is a pure function of it and its tests need no pipeline.
  */
-import type { Stage } from '../../server/models/submissions';
+import type { Stage } from '../../core/models/submissions';
 import type { HarnessEvidence } from '../stages/collect';
 
 export type { HarnessEvidence };

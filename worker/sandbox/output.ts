@@ -2,7 +2,7 @@
  * Keeps the tail of a stream of bytes under a cap, and turns it into text that is safe to
  * store and show: valid UTF-8, no NUL bytes, no ANSI escapes.
  */
-import { cleanText } from '../../server/lib/text';
+import { cleanText } from '../../core/lib/text';
 
 export class TailBuffer {
   private chunks: Buffer[] = [];

@@ -29,7 +29,7 @@ const CHAIN = 'BP-REGISTRY';
  */
 export const DEFAULT_INSTALL_HOSTS = ['registry.npmjs.org', 'registry.yarnpkg.com', 'binaries.prisma.sh'];
 
-/** What the operator configures for installs (server/config.ts: INSTALL_ALLOWED_HOSTS, PRISMA_ENGINES_MIRROR). */
+/** What the operator configures for installs (core/config.ts: INSTALL_ALLOWED_HOSTS, PRISMA_ENGINES_MIRROR). */
 export interface InstallNetworkSettings {
   /** Hosts the install network lets through on 443. */
   allowedHosts: string[];
@@ -61,7 +61,7 @@ function configuredHosts(): string[] {
     try {
       hosts.push(new URL(settings.prismaEnginesMirror).hostname);
     } catch {
-      // server/config.ts validates the URL; nothing to add otherwise.
+      // core/config.ts validates the URL; nothing to add otherwise.
     }
   }
   return [...new Set(hosts.map((host) => host.toLowerCase()))];

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { clampResults, MAX_RESULTS_BYTES, ResultsFileSchema, type ResultsFile } from '../../server/models/results';
+import { clampResults, MAX_RESULTS_BYTES, ResultsFileSchema, type ResultsFile } from '../../core/models/results';
 
 export type Collected = { ok: true; results: ResultsFile } | { ok: false; reason: string };
 

@@ -2,7 +2,7 @@
  * What every stage of one grading job shares: the sandbox, the images, the folders, the
  * exercise's limits, and the builder of the sandbox profile for learner-code containers.
  */
-import type { ExerciseDefinition } from '../../server/exercises/definition';
+import type { ExerciseDefinition } from '../../core/exercises/definition';
 import type { ContainerSpec, Sandbox } from '../sandbox/sandbox';
 import type { NodeMajor } from './nodeVersion';
 

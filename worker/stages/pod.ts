@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProbeOutcome } from '../../graders/harness/context';
-import { ROOT_DIR } from '../../server/config';
+import { ROOT_DIR } from '../../core/config';
 import { LearnerError } from '../errors';
 import { lastLines } from '../sandbox/output';
 import type { RunningContainer } from '../sandbox/sandbox';

@@ -7,8 +7,8 @@
 import ejs from 'ejs';
 import { Router } from 'express';
 import { z } from 'zod';
-import { loadSqlBlocks, queryOptionalRow } from '../../db/sql';
-import { formatPercent } from '../../lib/format';
+import { loadSqlBlocks, queryOptionalRow } from '../../../core/db/sql';
+import { formatPercent } from '../../../core/lib/format';
 
 const sql = loadSqlBlocks(__filename);
 

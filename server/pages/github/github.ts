@@ -7,7 +7,7 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Config } from '../../config';
+import type { Config } from '../../../core/config';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { LOGIN_PATTERN } from '../../auth/routes';
 import { GitHubApi, GitHubApiError } from '../../github/api';

@@ -1,6 +1,6 @@
 /** `GET /healthz`: 200 {ok:true} when PostgreSQL answers, else 503 (for load balancers and scripts). */
 import { Router } from 'express';
-import { getPool } from '../../db/sql';
+import { getPool } from '../../../core/db/sql';
 
 export function healthRouter(): Router {
   const router = Router();

@@ -3,7 +3,7 @@
  * learner's progress, and the level those phases add up to.
  */
 import type { Exercise } from '../../models/exercises';
-import type { Progress } from '../../models/submissions';
+import type { Progress } from '../../../core/models/submissions';
 import {
   combinePhaseStatuses,
   computeLevel,

@@ -1,7 +1,7 @@
 /** `/`: the sign-in landing for visitors, the course page for signed-in learners. */
 import { Router } from 'express';
 import { selectExercises } from '../../models/exercises';
-import { selectProgressForUser } from '../../models/submissions';
+import { selectProgressForUser } from '../../../core/models/submissions';
 import { DISTINCTION_PERCENT, PHASE_STATUS_LABELS } from '../../lib/levels';
 import { buildCourse } from './course';
 

@@ -5,9 +5,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireInstructor } from '../../auth/middleware';
-import { loadSqlBlocks, queryRows } from '../../db/sql';
+import { loadSqlBlocks, queryRows } from '../../../core/db/sql';
 import { readExerciseCoverage } from '../../exercises/coverage';
-import { ExerciseDefinitionError, findExerciseDefinition } from '../../exercises/definition';
+import { ExerciseDefinitionError, findExerciseDefinition } from '../../../core/exercises/definition';
 import { HttpError } from '../../lib/errors';
 import { renderInlineMarkdown } from '../../lib/markdown';
 import { phaseStatus } from '../../lib/levels';

@@ -1,15 +1,15 @@
 /** `/phases/:id`: the brief, the submit form and the learner's attempts; POST submits. */
 import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config } from '../../config';
-import type { GradingJobData } from '../../queue';
+import type { Config } from '../../../core/config';
+import type { GradingJobData } from '../../../core/queue';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { createSubmission, repoUrlPolicy } from '../../lib/createSubmission';
 import { HttpError } from '../../lib/errors';
 import { phaseStatus, PHASE_STATUS_LABELS } from '../../lib/levels';
 import { renderMarkdown } from '../../lib/markdown';
 import { selectOptionalExercise, type Exercise } from '../../models/exercises';
-import { selectSubmissionsForUserExercise } from '../../models/submissions';
+import { selectSubmissionsForUserExercise } from '../../../core/models/submissions';
 import { cooldownEndsAt, secondsUntil } from '../../lib/cooldown';
 
 async function selectExerciseOr404(id: string): Promise<Exercise> {

@@ -2,20 +2,20 @@
 import { Router, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import type pino from 'pino';
-import type { Config } from '../../config';
-import type { GradingJobData } from '../../queue';
+import type { Config } from '../../../core/config';
+import type { GradingJobData } from '../../../core/queue';
 import { cooldownEndsAt, secondsUntil } from '../../lib/cooldown';
 import { createSubmission, repoUrlPolicy } from '../../lib/createSubmission';
 import { HttpError } from '../../lib/errors';
 import { currentUser, requireUser } from '../../auth/middleware';
 import { DISTINCTION_PERCENT } from '../../lib/levels';
 import { renderInlineMarkdown } from '../../lib/markdown';
-import { describeNotPassed } from '../../lib/passing';
+import { describeNotPassed } from '../../../core/lib/passing';
 import { readQueuePosition, selectViewableSubmission } from '../../lib/submissionAccess';
 import { buildTimeline, isFinished, presentResult, submissionJson } from '../../lib/submissionView';
 import { selectOptionalExercise } from '../../models/exercises';
-import { selectOptionalResult } from '../../models/results';
-import { selectStages } from '../../models/submissions';
+import { selectOptionalResult } from '../../../core/models/results';
+import { selectStages } from '../../../core/models/submissions';
 import { selectOptionalUserById } from '../../models/users';
 
 export function submissionRouter(deps: { config: Config; queue: Queue<GradingJobData>; logger: pino.Logger; rateLimit: RequestHandler }): Router {

@@ -106,7 +106,7 @@ export const StoredResultSchema = z.object({
 });
 export type StoredResult = z.infer<typeof StoredResultSchema>;
 
-/** A grading's end, as stored. Error outcomes are built by errorOutcome() (server/lib/outcomes.ts). */
+/** A grading's end, as stored. Error outcomes are built by errorOutcome() (core/lib/outcomes.ts). */
 export interface Outcome {
   status: 'scored' | 'error';
   /** Set on every error, null on a score. */

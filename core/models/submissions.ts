@@ -26,7 +26,7 @@ export const SubmissionSchema = z.object({
   link_id: z.coerce.number().nullable(),
   not_before: z.date().nullable(),
   github_status: z.string().nullable(),
-  /** Pass mark reached and every required check passed (null until graded; server/lib/passing.ts). */
+  /** Pass mark reached and every required check passed (null until graded; core/lib/passing.ts). */
   passed: z.boolean().nullable(),
   /** The required checks that did not pass (empty unless scored). */
   failed_required: z.array(z.string()),

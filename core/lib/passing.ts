@@ -19,7 +19,7 @@ interface CheckOutcome {
 
 /**
  * Whether `score` out of `maxScore` reaches `passMark` percent. The database decides `passed` with
- * exact numerics (server/models/submissions.sql); in floating point 29/100*100 is
+ * exact numerics (core/models/submissions.sql); in floating point 29/100*100 is
  * 28.999999999999996, so a plain `>=` would call 29/100 below a pass mark of 29 where the database
  * calls it passed. Comparing with a tolerance far below any score step keeps the two in agreement.
  */

@@ -87,7 +87,7 @@ WHERE id = $id AND status IN ('queued', 'running');
 UPDATE submissions SET commit_sha = $commit_sha WHERE id = $id;
 
 -- BLOCK update_submission_finished
--- `passed`: the pass mark reached and no required check failed (server/lib/passing.ts says the same).
+-- `passed`: the pass mark reached and no required check failed (core/lib/passing.ts says the same).
 UPDATE submissions s
 SET status = $status, stage = $status, score = $score, max_score = $max_score,
     error_message = $error_message, finished_at = now(), failed_required = $failed_required::text[],
