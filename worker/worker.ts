@@ -14,8 +14,8 @@ import type { Config } from '../core/config';
 import { ROOT_DIR } from '../core/config';
 import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../core/exercises/definition';
 import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../core/queue';
-import { storeOutcome } from '../core/models/results';
-import { claimSubmission, finishStage, selectOptionalSubmission, startStage, updateStageDetail, updateSubmissionCommit, type Stage } from '../core/models/submissions';
+import { claimSubmission, selectOptionalSubmission, updateSubmissionCommit, type Stage } from '../core/models/submissions';
+import { failForGood, GradingAttempt } from '../core/submissionLifecycle';
 import { refundSubmitHit } from '../core/lib/submitLimit';
 import type { CommitStatusPort, GradingWorkerHandle, StartGradingWorker } from '../core/ports';
 import { ExerciseError } from './errors';
@@ -88,11 +88,9 @@ export async function startGradingWorker(options: {
       if (error instanceof ExerciseDefinitionError) throw new UnrecoverableError(error.message);
       throw error;
     }
-    let current: Stage = 'queued';
+    const attempt = new GradingAttempt(submissionId);
     const onStage = async (stage: Stage, at: Date, detail?: string) => {
-      await finishStage(submissionId, current, at);
-      await startStage(submissionId, stage, at, detail ?? null);
-      current = stage;
+      await attempt.enter(stage, at, detail ?? null);
       const progress: GradingProgress = { stage, at: at.toISOString(), detail };
       await job.updateProgress(progress);
     };
@@ -115,11 +113,11 @@ export async function startGradingWorker(options: {
           httpHosts: config.GIT_HTTP_HOSTS,
           jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
           onStage,
-          onStageDetail: (stage, detail) => updateStageDetail(submissionId, stage, detail),
+          onStageDetail: (stage, detail) => attempt.describe(stage, detail),
           onCommit: (sha) => updateSubmissionCommit(submissionId, sha),
         },
       );
-      await storeOutcome(submissionId, outcome);
+      await attempt.finish(outcome);
       await statuses.report(submissionId);
       log.info({ submissionId, status: outcome.status, score: outcome.score, maxScore: outcome.maxScore }, 'graded');
       return { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore };
@@ -157,8 +155,7 @@ export async function startGradingWorker(options: {
       })
       .catch((removeError) => log.warn({ err: removeError }, 'could not remove the containers or files of a failed job'))
       .then(() => refundRateLimit(submissionId))
-      .then(() => storeOutcome(submissionId, outcome))
-      .then(() => startStage(submissionId, 'error', new Date(), outcome.message))
+      .then(() => failForGood(submissionId, outcome, new Date()))
       .then(() => statuses.report(submissionId))
       .catch((storeError) => log.error({ err: storeError, submissionId }, 'could not store the failure of a job'));
   });

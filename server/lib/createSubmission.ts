@@ -5,10 +5,9 @@
 import type { Queue } from 'bullmq';
 import type { Config } from '../../core/config';
 import { enqueueSubmission, type GradingJobData } from '../../core/queue';
-import { storeOutcome, type ErrorCause } from '../../core/models/results';
-import { finishStage, insertSubmission, startStage, type Submission } from '../../core/models/submissions';
+import { insertSubmission, type Submission } from '../../core/models/submissions';
+import { markQueued, refuseQueued } from '../../core/submissionLifecycle';
 import { checkRef, checkRepoUrl, checkSubdir, type RepoUrlPolicy } from './submissionInput';
-import { errorOutcome } from '../../core/lib/outcomes';
 import { cleanText } from '../../core/lib/text';
 
 /** What a submission is made of, before validation: the same fields as the row it becomes. */
@@ -40,12 +39,12 @@ export async function createSubmission(
     notBefore: request.notBefore ?? null,
   });
   const now = new Date();
-  await startStage(submission.id, 'queued', now);
+  await markQueued(submission.id, now);
   const problem = [url, ref, subdir].find((check) => !check.ok);
   if (problem && !problem.ok) {
     // Reasons quote the refused value, which may hold bytes PostgreSQL refuses (NUL).
     const reason = cleanText(problem.reason);
-    await refuse(submission.id, now, reason, 'learner');
+    await refuseQueued(submission.id, now, reason, 'learner');
     return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
   try {
@@ -53,16 +52,8 @@ export async function createSubmission(
   } catch {
     // Redis is away: the row must not wait forever for a job that does not exist.
     const reason = 'The grading queue could not be reached, so this submission was not graded. This is not your fault: please submit again in a minute.';
-    await refuse(submission.id, now, reason, 'platform');
+    await refuseQueued(submission.id, now, reason, 'platform');
     return { ...submission, status: 'error', stage: 'error', error_message: reason };
   }
   return submission;
-}
-
-/** Stores a submission that will not be graded as an explained error, at once. */
-async function refuse(id: string, now: Date, reason: string, cause: ErrorCause): Promise<void> {
-  await finishStage(id, 'queued', now);
-  await startStage(id, 'error', now, reason);
-  await finishStage(id, 'error', now);
-  await storeOutcome(id, errorOutcome({ cause, message: reason, executionTimeMs: 0 }));
 }

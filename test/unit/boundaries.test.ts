@@ -40,3 +40,18 @@ test('When a module names another, then the import regex finds static, re-export
 test.each(Object.keys(FORBIDDEN))('When %s/ imports a module, then it is not from a side it must not know', (folder) => {
   expect(crossings(folder)).toEqual([]);
 });
+
+/** The writers of stage rows and results (core/models/) are called only by core/submissionLifecycle.ts. */
+const LIFECYCLE_WRITERS = /\b(startStage|finishStage|updateStageDetail|storeOutcome|updateSubmissionFinished)\s*\(/g;
+
+test('When platform code changes a submission\'s stage or result, then it goes through core/submissionLifecycle.ts', () => {
+  const found: string[] = [];
+  for (const folder of ['core', 'server', 'worker', 'scripts']) {
+    for (const file of sourceFiles(path.join(ROOT, folder))) {
+      const relative = path.relative(ROOT, file);
+      if (relative === path.join('core', 'submissionLifecycle.ts') || relative.startsWith(path.join('core', 'models') + path.sep)) continue;
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(LIFECYCLE_WRITERS)) found.push(`${relative} calls ${match[1]}`);
+    }
+  }
+  expect(found).toEqual([]);
+});
