@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { runs: { type: 'string', default: '3' }, exercise: { type: 'string', default: 'phase-1-auth' }, path: { type: 'string' } },
   });
-  const exercise = findExerciseDefinition(values.exercise!);
+  const exercise = findExerciseDefinition(values.exercise);
   const solution = path.resolve(values.path ?? path.join(ROOT_DIR, 'graders', 'reference', 'project-1'));
   const images = await prepareGrading(() => undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-bench-'));

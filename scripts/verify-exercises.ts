@@ -325,7 +325,7 @@ async function verifyTarget(
  * the items' order as soon as it and every result before it are done.
  */
 export async function inOrder<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>, report: (result: R) => void): Promise<R[]> {
-  const results: Array<{ value: R } | undefined> = new Array(items.length);
+  const results = new Array<{ value: R } | undefined>(items.length);
   let next = 0;
   let reported = 0;
   const flush = () => {

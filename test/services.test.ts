@@ -43,7 +43,7 @@ async function runInContainer(image: string, cmd: string[], hostConfig: Docker.H
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     const raw = await container.logs({ stdout: true, stderr: true, follow: false });
-    return { exitCode: StatusCode, output: demux(raw as unknown as Buffer) };
+    return { exitCode: StatusCode, output: demux(raw) };
   } finally {
     await container.remove({ force: true });
   }
@@ -101,7 +101,7 @@ describe('PostgreSQL', () => {
     await client.connect();
     try {
       const preload = await client.query<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries');
-      expect(preload.rows[0]!.shared_preload_libraries).toContain('pg_stat_statements');
+      expect(preload.rows[0].shared_preload_libraries).toContain('pg_stat_statements');
       const ext = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
       expect(ext.rowCount).toBe(1);
       await client.query('SELECT count(*) FROM pg_stat_statements');
@@ -150,12 +150,12 @@ describe('images', () => {
   });
 
   test('When the three runtimes are inspected, then they share every layer of the build tools (apt runs once for all)', async () => {
-    const layers = async (image: string) => ((await docker.getImage(image).inspect()).RootFS.Layers ?? []) as string[];
+    const layers = async (image: string) => ((await docker.getImage(image).inspect()).RootFS.Layers ?? []);
     const [node20, node22, node24] = await Promise.all(NODE_MAJORS.map((major) => layers(info.images.runtimes[major])));
-    const shared = node20!.filter((layer, index) => node22![index] === layer && node24![index] === layer);
+    const shared = node20.filter((layer, index) => node22[index] === layer && node24[index] === layer);
     // The Debian base plus the apt layer at least; each runtime adds only its Node (one COPY per part).
     expect(shared.length).toBeGreaterThanOrEqual(2);
-    expect(node24!.length - shared.length).toBeLessThanOrEqual(4);
+    expect(node24.length - shared.length).toBeLessThanOrEqual(4);
   });
 
   test('When the tester image runs, then it has Node 20 and is not root', async () => {
@@ -227,7 +227,7 @@ describe('images', () => {
       try {
         await peer.start();
         const { StatusCode } = (await peer.wait()) as { StatusCode: number };
-        const output = demux((await peer.logs({ stdout: true, stderr: true })) as unknown as Buffer).trim();
+        const output = demux(await peer.logs({ stdout: true, stderr: true })).trim();
         expect({ StatusCode, output }).toMatchObject({ StatusCode: 0 });
         expect(JSON.parse(output)).toEqual({ who: 'app', rolsuper: false, wrong: expect.stringMatching(/password authentication failed/), statements: 1 });
       } finally {

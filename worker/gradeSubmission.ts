@@ -7,6 +7,7 @@
  * out (worker.ts). Every container and file of the job is removed at the end.
  */
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -233,10 +234,8 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   }
 }
 
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise<void>((resolve, reject) =>
-    execFile(command, args, { timeout: 120_000 }, (error) => (error ? reject(error) : resolve())),
-  );
+async function run(command: string, args: string[]): Promise<void> {
+  await promisify(execFile)(command, args, { timeout: 120_000 });
 }
 
 /** chown -R -h: changes links themselves and never follows them (chmod -R ignores links too). */

@@ -103,7 +103,7 @@ export async function call(method: HttpMethod, path: string, options: CallOption
     method,
     path,
     status: response.status,
-    headers: response.headers as HttpExchange['headers'],
+    headers: response.headers,
     body: parseBody(response),
     text: response.text ?? '',
   };

@@ -55,11 +55,11 @@ export default class GraderReporter implements Pick<Reporter, 'onTestCaseResult'
   }
 
   onTestFileResult(test: Test, result: TestResult): void {
-    for (const assertion of result.testResults) this.onTestCaseResult(test, assertion as TestCaseResult);
+    for (const assertion of result.testResults) this.onTestCaseResult(test, assertion);
     if (result.testExecError) {
       this.fileErrors.push({
         file: relative(this.rootDir, test.path),
-        message: result.testExecError.message ?? String(result.testExecError),
+        message: result.testExecError.message ?? JSON.stringify(result.testExecError),
       });
     }
   }

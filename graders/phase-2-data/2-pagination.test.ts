@@ -130,7 +130,7 @@ check('pagination.stable-under-writes', async () => {
     authorId,
     Array.from({ length: 3 }, (_, i) => ({ title: `Added later ${i + 1}`, createdAt: timestamp('2021-10-01T01:00:00Z', i) })),
   );
-  await markDeleted([firstIds[1] as string, firstIds[4] as string]);
+  await markDeleted([firstIds[1], firstIds[4]]);
   const rest = [];
   let cursor: string | null = first.nextCursor;
   for (let i = 0; cursor && i < 10; i += 1) {

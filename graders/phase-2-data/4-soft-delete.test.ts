@@ -36,25 +36,25 @@ check('soft-delete.others-refused', async () => {
     { title: `Live post ${uniqueSuffix()}`, createdAt: '2022-05-01 08:00:00.000000+00' },
     { title: `Deleted post ${uniqueSuffix()}`, createdAt: '2022-05-02 08:00:00.000000+00' },
   ]);
-  await markDeleted([deleted!.id]);
-  const livePath = `/posts/${live!.id}`;
-  const deletedPath = `/posts/${deleted!.id}/restore`;
+  await markDeleted([deleted.id]);
+  const livePath = `/posts/${live.id}`;
+  const deletedPath = `/posts/${deleted.id}/restore`;
 
   expectStatus(await call('DELETE', livePath), 401, { when: 'without a token', fix: 'Deleting a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
-  await expectUnchanged(live!.id, false, '`DELETE /posts/:id` without a token was refused');
+  await expectUnchanged(live.id, false, '`DELETE /posts/:id` without a token was refused');
   expectStatus(await call('DELETE', livePath, { token: other.tokens.accessToken }), 403, {
     when: "by a signed-in user who is neither the post's author nor an admin",
     fix: 'Only the author or an admin may delete a post: compare the post\'s `author_id` with the caller\'s id (and the role) and answer `403 Forbidden` to anyone else.',
   });
-  await expectUnchanged(live!.id, false, "After another user's `DELETE /posts/:id`");
+  await expectUnchanged(live.id, false, "After another user's `DELETE /posts/:id`");
 
   expectStatus(await call('POST', deletedPath), 401, { when: 'without a token', fix: 'Restoring a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
-  await expectUnchanged(deleted!.id, true, '`POST /posts/:id/restore` without a token was refused');
+  await expectUnchanged(deleted.id, true, '`POST /posts/:id/restore` without a token was refused');
   expectStatus(await call('POST', deletedPath, { token: other.tokens.accessToken }), 403, {
     when: "for a soft-deleted post, by a signed-in user who is neither its author nor an admin",
     fix: 'Only the author or an admin may restore a post (the same rule as deleting it): answer `403 Forbidden` to anyone else.',
   });
-  await expectUnchanged(deleted!.id, true, "After another user's `POST /posts/:id/restore`");
+  await expectUnchanged(deleted.id, true, "After another user's `POST /posts/:id/restore`");
 });
 
 check('soft-delete.rights', async () => {
@@ -102,7 +102,7 @@ check('soft-delete.hidden', async () => {
   for (const title of ['Hidden test one', 'Hidden test two', 'Hidden test three']) {
     ids.push(await createPost(author.tokens.accessToken, { title, body: 'Text.', tags: [tag] }));
   }
-  const deleted = ids[1] as string;
+  const deleted = ids[1];
   expectStatus(await call('DELETE', `/posts/${deleted}`, { token: author.tokens.accessToken }), 204, {
     when: "by the post's author",
     fix: 'Soft-delete the post and answer `204 No Content`.',
@@ -112,7 +112,7 @@ check('soft-delete.hidden', async () => {
     const page = await getPage(params, 'after one of its posts was deleted');
     const listed = page.data.map((p) => p.id);
     ensure(
-      !listed.includes(deleted) && listed.includes(ids[0] as string) && listed.includes(ids[2] as string),
+      !listed.includes(deleted) && listed.includes(ids[0]) && listed.includes(ids[2]),
       `\`${page.response.path}\` lists ${show(page.data.map((p) => p.title))}; expected the two live posts and not ` +
         '"Hidden test two", which was deleted. Add `deleted_at IS NULL` to every query that lists posts.',
     );
@@ -134,7 +134,7 @@ check('soft-delete.restore', async () => {
   for (const title of ['Restore test one', 'Restore test two', 'Restore test three']) {
     ids.push(await createPost(author.tokens.accessToken, { title, body: 'Text.', tags: [tag] }));
   }
-  const target = ids[1] as string;
+  const target = ids[1];
   const live = await call('POST', `/posts/${target}/restore`, { token: author.tokens.accessToken });
   expectStatus(live, 409, { when: 'for a post that is not deleted', fix: 'Restoring a live post is a `409 Conflict`.' });
   expectStatus(await call('DELETE', `/posts/${target}`, { token: author.tokens.accessToken }), 204, {
@@ -161,7 +161,7 @@ check('soft-delete.restore', async () => {
   ensure(rows[0] && rows[0].deleted_at === null, `After the restore, the post's \`deleted_at\` is ${show(rows[0]?.deleted_at)}; expected NULL.`);
 
   // "The author or an admin may restore": the admin restores a post the author deleted.
-  const moderated = ids[2] as string;
+  const moderated = ids[2];
   expectStatus(await call('DELETE', `/posts/${moderated}`, { token: author.tokens.accessToken }), 204, {
     when: "by the post's author",
     fix: 'Soft-delete the post and answer `204 No Content`.',

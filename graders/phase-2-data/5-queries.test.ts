@@ -198,7 +198,7 @@ check('indexes.foreign-keys', async () => {
     ['posts', 'author_id', 'users'],
     ['post_tags', 'post_id', 'posts'],
     ['post_tags', 'tag_id', 'tags'],
-  ].filter(([t, c, r]) => !has(t!, c!, r!));
+  ].filter(([t, c, r]) => !has(t, c, r));
   ensure(
     missing.length === 0,
     `No foreign key constraint on ${missing.map(([t, c, r]) => `\`${t}.${c}\` → \`${r}(id)\``).join(', ')}; expected one each ` +

@@ -128,7 +128,7 @@ function headerAdvice(samples: Array<{ label: string; problems: HeaderProblem[] 
 
 check('headers.security-headers', async () => {
   const samples = await responseSamples();
-  const hsts = Number(/max-age=(\d+)/i.exec(header(samples[0]!.res, 'strict-transport-security') ?? '')?.[1] ?? 0);
+  const hsts = Number(/max-age=(\d+)/i.exec(header(samples[0].res, 'strict-transport-security') ?? '')?.[1] ?? 0);
   measure('HSTS max-age of the 200 (s)', hsts, { threshold: `≥ ${MIN_HSTS_MAX_AGE}` });
   const wrong = samples.map((s) => ({ ...s, problems: headerProblems(s.res) })).filter((s) => s.problems.length);
   ensure(

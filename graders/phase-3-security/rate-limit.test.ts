@@ -104,7 +104,7 @@ check('rate-limit.register-limit', async () => {
   expectRunLimit(run, 'POST /auth/register', REGISTER_LIMIT, '`POST /auth/register`');
   // The refused request is the last one sent: a run that was counted again after the window
   // (support/limits.ts) sent the first attempt's registrations too, and those answered 201.
-  const refused = emails[emails.length - 1] as string;
+  const refused = emails[emails.length - 1];
   const rows = await selectRowsMatching(refused);
   ensure(
     rows.length === 0,

@@ -51,7 +51,7 @@ type ProductionHealth = { status?: number; body?: string; error?: string };
 function productionHealth(): { seen: ProductionHealth | null; output: string } {
   const probe = probeResult(PRODUCTION_PROBE);
   const line = probe.output.split('\n').reverse().find((candidate) => candidate.startsWith('HEALTH '));
-  let seen: ProductionHealth | null = null;
+  let seen: ProductionHealth | null;
   try {
     seen = line ? (JSON.parse(line.slice('HEALTH '.length)) as ProductionHealth) : null;
   } catch {

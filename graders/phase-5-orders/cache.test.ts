@@ -44,7 +44,7 @@ type Change = { name?: string; priceCents?: number };
 const KINDS = ['the name and the price', 'the price alone', 'the name alone'] as const;
 
 function changeFor(round: number): { change: Change; kind: (typeof KINDS)[number] } {
-  const kind = KINDS[(round - 1) % KINDS.length] as (typeof KINDS)[number];
+  const kind = KINDS[(round - 1) % KINDS.length];
   const name = `fresh v${round}`;
   const priceCents = 500 + round;
   if (kind === 'the price alone') return { change: { priceCents }, kind };

@@ -95,7 +95,7 @@ check('idempotency.concurrent-duplicates', async () => {
     replayedAs.length === 0 ||
       !statuses.every((status) => [200, 201, 202].includes(status)) ||
       new Set(answers.filter((res) => [200, 201, 202].includes(res.status)).map((res) => idOf(res.body))).size > 1,
-    `${replayedWithOtherStatus(replayedAs[0] as number, `${replayedAs.length} of 20 concurrent requests`)} Statuses: ${show(statuses)}.`,
+    `${replayedWithOtherStatus(replayedAs[0], `${replayedAs.length} of 20 concurrent requests`)} Statuses: ${show(statuses)}.`,
   );
   ensure(
     accepted === 20 && ids.size === 1,

@@ -44,7 +44,7 @@ function cardFor(next: OrderStatus | undefined): string {
 /** Sends one request of the table's `request` column for the order. */
 function send(orderId: string, request: OrderRequest, card: string = CARDS.succeeds): Promise<HttpExchange> {
   if (request === 'POST /payments') return requestPayment(orderId, card, newKey());
-  return call('POST', request.replace(':id', orderId).replace(/^POST /, '') as string);
+  return call('POST', request.replace(':id', orderId).replace(/^POST /, ''));
 }
 
 const verb = (request: OrderRequest): string => (request === 'POST /payments' ? 'pay' : (request.split('/').pop() as string));

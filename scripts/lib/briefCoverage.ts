@@ -118,7 +118,7 @@ export function compareCoverage(rules: readonly BriefRule[], rows: readonly Cove
 }
 
 export function hasProblems(problems: CoverageProblems): boolean {
-  return Object.values(problems).some((list) => list.length > 0);
+  return Object.values(problems).some((list: readonly unknown[]) => list.length > 0);
 }
 
 /** Lines saying what is wrong, each naming the rule and the fix. */

@@ -49,8 +49,11 @@ export function githubRouter(config: Config, signInLimit: RequestHandler): Route
     }),
   );
 
+  // passport's authenticate() is typed `any`.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
   router.get('/auth/github', signInLimit, authenticator.authenticate('github', { session: false }));
   router.get('/auth/github/callback', signInLimit, (req: Request, res: Response, next: NextFunction) => {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- passport's authenticate() is typed `any`
     authenticator.authenticate('github', { session: false }, (error: unknown, user: User | false) => {
       if (error) return next(error);
       if (!user) return next(new HttpError(401, 'GitHub sign-in was cancelled or failed. Try again.'));

@@ -22,7 +22,8 @@ export function authRouter(config: Config, signInLimit: RequestHandler): Router 
 
   if (isDevSignInEnabled(config)) {
     router.post('/auth/dev', signInLimit, async (req, res) => {
-      const login = String(req.body?.login ?? '').trim();
+      const sent = (req.body as { login?: unknown } | undefined)?.login;
+      const login = (typeof sent === 'string' ? sent : '').trim();
       if (!LOGIN_PATTERN.test(login)) {
         res.status(400).render('landing', {
           title: 'Sign in — Backend Pro',

@@ -9,11 +9,11 @@ export function roleFor(login: string, config: Config): User['role'] {
 
 /** Starts a fresh session for the user: regenerated, so a planted session id is worthless. */
 export async function startSession(req: Request, user: User): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error as Error) : resolve())));
   req.session.userId = user.id;
-  await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error as Error) : resolve())));
 }
 
 export async function endSession(req: Request): Promise<void> {
-  await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error as Error) : resolve())));
 }

@@ -18,7 +18,7 @@ export async function runMigrations(pool: Pool, log: (line: string) => void = ()
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await client.query('SELECT name FROM schema_migrations')).rows.map((row) => row.name));
+    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((row) => row.name));
     const files = fs
       .readdirSync(MIGRATIONS_DIR)
       .filter((file) => /^\d{14}_[\w-]+\.sql$/.test(file))
@@ -33,7 +33,7 @@ export async function runMigrations(pool: Pool, log: (line: string) => void = ()
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${file} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(file);
       log(`applied migration ${file}`);

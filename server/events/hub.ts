@@ -49,7 +49,7 @@ export class SubmissionEventHub {
     const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
       if (!this.subscribers.has(jobId)) return;
       // A failed attempt may be retried: only a job left in the failed set is the end.
-      this.queue
+      void this.queue
         .getJobState(jobId)
         .then((state) => state === 'failed' || state === 'unknown')
         .catch(() => true)

@@ -111,7 +111,9 @@ export class GitHubApi {
     if (!response.ok) {
       let message = text.slice(0, 300);
       try {
-        message = String((JSON.parse(text) as { message?: unknown }).message ?? message);
+        const parsed = (JSON.parse(text) as { message?: unknown }).message;
+        if (typeof parsed === 'string') message = parsed;
+        else if (parsed !== undefined && parsed !== null) message = JSON.stringify(parsed);
       } catch {
         // not JSON: keep the text
       }

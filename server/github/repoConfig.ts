@@ -147,7 +147,7 @@ function tooLarge(size: number): string {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** "line 4, phases.phase-1-auth.branch: …", the line found by walking the document along the issue's path. */

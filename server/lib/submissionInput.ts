@@ -12,6 +12,7 @@ export interface RepoUrlPolicy {
   httpHosts: string[];
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
 
 export function checkRepoUrl(raw: string, policy: RepoUrlPolicy): Checked<string> {
@@ -56,7 +57,7 @@ export function checkRef(raw: string | undefined | null): Checked<string | null>
   if (!ref) return { ok: true, value: null };
   const valid =
     ref.length <= 200 &&
-    /^[A-Za-z0-9._\/-]+$/.test(ref) &&
+    /^[A-Za-z0-9._/-]+$/.test(ref) &&
     !ref.startsWith('-') &&
     !ref.startsWith('/') &&
     !ref.endsWith('/') &&
@@ -73,7 +74,7 @@ export function checkSubdir(raw: string | undefined | null): Checked<string | nu
   const segments = subdir.split('/');
   const valid =
     subdir.length <= 200 &&
-    /^[A-Za-z0-9._\/-]+$/.test(subdir) &&
+    /^[A-Za-z0-9._/-]+$/.test(subdir) &&
     !subdir.startsWith('/') &&
     segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !segment.startsWith('-'));
   return valid ? { ok: true, value: subdir } : { ok: false, reason: `"${subdir.slice(0, 100)}" is not a valid folder inside the repository.` };

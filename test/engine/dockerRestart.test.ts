@@ -19,7 +19,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import type { Job } from 'bullmq';
 import { canRestartDocker, restartDocker } from '../../scripts/services';
 import { closePool, initPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
@@ -27,7 +26,7 @@ import { upsertExercise } from '../../server/models/exercises';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection, type GradingJobData } from '../../core/queue';
+import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { EngineInterruptedError } from '../../worker/errors';
 import { DockerSandbox, ENGINE_SENTINEL } from '../../worker/sandbox/dockerDriver';
 import type { ContainerSpec } from '../../worker/sandbox/sandbox';
@@ -120,7 +119,7 @@ const INFRASTRUCTURE_FAILURE = /^(EngineInterruptedError: The Docker engine rest
 
 /** What the retried job says about the attempt the restart broke (BullMQ keeps each failure's stack). */
 async function firstFailure(id: string): Promise<string> {
-  const job = (await queue.getJob(id)) as Job<GradingJobData> | undefined;
+  const job = (await queue.getJob(id));
   return (job?.stacktrace ?? [])[0]?.split('\n')[0] ?? '';
 }
 

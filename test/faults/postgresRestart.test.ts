@@ -116,7 +116,7 @@ describe('When PostgreSQL restarts while the server is serving', () => {
     await grace.signIn('grace');
     const submitted = await grace.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/grace/auth' }, { formPage: '/phases/phase-1-auth' });
     expect(submitted.status).toBe(303);
-    const id = /\/submissions\/([0-9a-f-]{36})$/.exec(submitted.headers.location as string)?.[1];
+    const id = /\/submissions\/([0-9a-f-]{36})$/.exec(submitted.headers.location)?.[1];
     expect(id).toBeDefined();
     const { rows } = await getPool().query<{ status: string; login: string }>(
       'SELECT s.status, u.login FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = $1',

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { parseConfig } from '../../core/config';
 import { closePool, getPool, initPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
 import { upsertExercise } from '../../server/models/exercises';

@@ -139,7 +139,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (req.method === 'GET' && contents) {
         if (!readAllowed) return json(res, 401, { message: 'Bad credentials' });
         const repo = `${contents[1]}/${contents[2]}`;
-        const file = decodeURIComponent(contents[3]!);
+        const file = decodeURIComponent(contents[3]);
         const ref = url.searchParams.get('ref');
         fake.fileReads.push({ repo, path: file, ref, authorization: auth });
         const bare = bareOf(repo);
@@ -150,7 +150,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (req.method === 'POST' && status) {
         if (auth !== `Bearer ${fake.token}`) return json(res, 401, { message: 'Bad credentials' });
         const body = JSON.parse(await readBody(req)) as Omit<RecordedStatus, 'repo' | 'sha' | 'authorization'>;
-        fake.statuses.push({ repo: `${status[1]}/${status[2]}`, sha: status[3]!, ...body, authorization: auth });
+        fake.statuses.push({ repo: `${status[1]}/${status[2]}`, sha: status[3], ...body, authorization: auth });
         return json(res, 201, { id: fake.statuses.length, ...body });
       }
       const hooks = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/hooks$/.exec(url.pathname);

@@ -104,8 +104,8 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-64 * 1024)));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-64 * 1024)));
   const handle: WorkerProcess = {
     pid: child.pid!,
     log: () => stderr,
@@ -129,7 +129,7 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     }, 60_000, 100);
   } catch (error) {
     await handle.killHard();
-    throw new Error(`${(error as Error).message}\n${stderr.slice(-2000)}`);
+    throw new Error(`${(error as Error).message}\n${stderr.slice(-2000)}`, { cause: error });
   }
   return handle;
 }

@@ -18,15 +18,15 @@ function sourceFiles(dir: string): string[] {
 /** Every relative module a file names: static imports, `export … from`, import() and require(). */
 export function importedModules(source: string): string[] {
   const pattern = /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}\/[^'"]+)\1/gm;
-  return [...source.matchAll(pattern)].map((match) => match[2]!);
+  return [...source.matchAll(pattern)].map((match) => match[2]);
 }
 
 function crossings(folder: string): string[] {
   const found: string[] = [];
   for (const file of sourceFiles(path.join(ROOT, folder))) {
     for (const specifier of importedModules(fs.readFileSync(file, 'utf8'))) {
-      const target = path.relative(ROOT, path.resolve(path.dirname(file), specifier)).split(path.sep)[0]!;
-      if (FORBIDDEN[folder]!.includes(target)) found.push(`${path.relative(ROOT, file)} imports ${specifier}`);
+      const target = path.relative(ROOT, path.resolve(path.dirname(file), specifier)).split(path.sep)[0];
+      if (FORBIDDEN[folder].includes(target)) found.push(`${path.relative(ROOT, file)} imports ${specifier}`);
     }
   }
   return found;

@@ -26,7 +26,7 @@ interface ParsedRow {
 }
 
 /** The statuses named in a cell: every `UPPER_CASE` word in backticks. */
-const statusesIn = (cell: string): string[] => [...cell.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
+const statusesIn = (cell: string): string[] => [...cell.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
 
 function parseBrief(markdown: string): { rows: ParsedRow[]; terminal: string[] } {
   const section = /^### The order state machine\n([\s\S]*?)(?=^### )/m.exec(markdown)?.[1];
@@ -37,9 +37,9 @@ function parseBrief(markdown: string): { rows: ParsedRow[]; terminal: string[] }
   const rows = lines.slice(2).map((line) => {
     const [, from, request, to] = line.split('|').map((cell) => cell.trim());
     return {
-      from: statusesIn(from as string),
-      request: (request as string).replace(/`/g, ''),
-      to: statusesIn(to as string),
+      from: statusesIn(from),
+      request: (request).replace(/`/g, ''),
+      to: statusesIn(to),
     };
   });
   const terminalSentence = /\*\*(.*) are terminal\.\*\*/.exec(section)?.[1];

@@ -60,7 +60,7 @@ test('When a job ahead in the queue starts, then the position is pushed', async 
   const other = new Browser(app);
   await other.signIn('dorothy');
   const first = await other.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/dorothy/auth' }, { formPage: '/phases/phase-1-auth' });
-  const secondId = first.headers.location!.split('/').pop()!;
+  const secondId = first.headers.location.split('/').pop()!;
   // katherine's is first in the queue, dorothy's second.
   const stream = await openStream(secondId, other);
   const state = await stream.waitFor((event) => event.event === 'state');
@@ -125,7 +125,7 @@ test('When browsers disconnect, then the hub forgets them', async () => {
   const other = new Browser(app);
   await other.signIn('hedy');
   const created = await other.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/hedy/auth' }, { formPage: '/phases/phase-1-auth' });
-  const id = created.headers.location!.split('/').pop()!;
+  const id = created.headers.location.split('/').pop()!;
   const streams = await Promise.all([openStream(id, other), openStream(id, other), openStream(id, other)]);
   await Promise.all(streams.map((stream) => stream.waitFor((event) => event.event === 'state')));
   expect(app.hub.subscriberCount()).toBe(3);

@@ -284,9 +284,9 @@ describe('When a learner pushes several times in a row', () => {
     const second = github.commit(REPO, 'main', { 'src/extra.js': 'module.exports = 2;\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: second, before: firstCommit, secret, changed: ['src/extra.js'] }));
     expect(response.status).toBe(202);
-    expect(response.body.submissions).toEqual([pending!.id]);
+    expect(response.body.submissions).toEqual([pending.id]);
     expect(await submissionsOf('ada-l')).toHaveLength(1);
-    expect((await selectOptionalSubmission(pending!.id))?.commit_sha).toBe(second);
+    expect((await selectOptionalSubmission(pending.id))?.commit_sha).toBe(second);
     await waitFor(() => github.statuses.some((s) => s.sha === firstCommit && s.state === 'error'));
     expect(github.statuses.find((s) => s.sha === firstCommit && s.state === 'error')?.description).toBe(
       `Not graded: a newer push (${second.slice(0, 7)}) is graded instead`,
@@ -297,8 +297,8 @@ describe('When a learner pushes several times in a row', () => {
     const secret = await secretOf(REPO);
     const [graded] = await submissionsOf('ada-l');
     // The pending grade ran: it has a result now, and the cooldown (60 s) counts from it.
-    await getPool().query("UPDATE submissions SET started_at = now() WHERE id = $1", [graded!.id]);
-    await storeOutcome(graded!.id, { status: 'scored', cause: null, message: null, score: 92, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [] });
+    await getPool().query("UPDATE submissions SET started_at = now() WHERE id = $1", [graded.id]);
+    await storeOutcome(graded.id, { status: 'scored', cause: null, message: null, score: 92, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [] });
 
     const third = github.commit(REPO, 'main', { 'src/third.js': '3\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: third, secret, changed: ['src/third.js'] }));
@@ -330,7 +330,7 @@ describe('When a learner pushes several times in a row', () => {
     const refused = await ada.post('/phases/phase-1-auth/submissions', { repo_url: `${github.webUrl}/${REPO}.git` }, { formPage: '/phases/phase-1-auth' });
     expect(refused.status).toBe(429);
     // "Grade again" is under the same cooldown.
-    const regrade = await ada.post(`/submissions/${graded!.id}/regrade`, {}, { formPage: `/submissions/${graded!.id}` });
+    const regrade = await ada.post(`/submissions/${graded.id}/regrade`, {}, { formPage: `/submissions/${graded.id}` });
     expect(regrade.status).toBe(429);
     expect(regrade.text).toMatch(/You can grade it again in \d+ s/);
   });
@@ -339,10 +339,10 @@ describe('When a learner pushes several times in a row', () => {
     const [graded] = await submissionsOf('ada-l');
     const prof = new Browser(app);
     await prof.signIn('prof');
-    const response = await prof.post(`/submissions/${graded!.id}/regrade`, {}, { formPage: `/submissions/${graded!.id}` });
+    const response = await prof.post(`/submissions/${graded.id}/regrade`, {}, { formPage: `/submissions/${graded.id}` });
     expect(response.status).toBe(303);
-    const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1]!;
-    expect(await selectOptionalSubmission(id)).toMatchObject({ user_id: Number(graded!.user_id), source: 'regrade', commit_sha: graded!.commit_sha, status: 'queued' });
+    const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1];
+    expect(await selectOptionalSubmission(id)).toMatchObject({ user_id: Number(graded.user_id), source: 'regrade', commit_sha: graded.commit_sha, status: 'queued' });
   });
 });
 

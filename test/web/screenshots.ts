@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const learner = new Browser(app);
     await learner.signIn('ada-lovelace');
     const submit = async (who: Browser, repo: string) =>
-      (await who.post('/phases/phase-1-auth/submissions', { repo_url: repo }, { formPage: '/phases/phase-1-auth' })).headers.location!.split('/').pop()!;
+      (await who.post('/phases/phase-1-auth/submissions', { repo_url: repo }, { formPage: '/phases/phase-1-auth' })).headers.location.split('/').pop()!;
     const errorId = await submit(learner, 'https://example.org/ada/auth');
     const scoredId = await submit(learner, 'https://github.com/ada-lovelace/auth-service');
     await seedScored(

@@ -73,7 +73,7 @@ describe('A job disk', () => {
     fs.writeFileSync(path.join(checkout, 'fits'), Buffer.alloc(32 * MB));
     expect(await jobDiskFull(jobDir)).toBe(false);
     let written = 0;
-    let code = '';
+    let code: string;
     try {
       const chunk = Buffer.alloc(MB);
       for (;;) {

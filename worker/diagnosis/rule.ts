@@ -18,5 +18,5 @@ export interface DiagnosisRule<Match = unknown> {
 
 /** Keeps a rule's match type between its detector and its message, and erases it for the table. */
 export function defineRule<Match>(rule: DiagnosisRule<Match>): DiagnosisRule {
-  return rule as DiagnosisRule;
+  return rule;
 }

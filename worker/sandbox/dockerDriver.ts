@@ -90,6 +90,7 @@ export class DockerSandbox implements Sandbox {
     const stream = await created.attach({ stream: true, stdout: true, stderr: true });
     const sink = new PassThrough();
     sink.on('data', (chunk: Buffer) => tail.push(chunk));
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- docker-modem is typed `any` in dockerode's types
     created.modem.demuxStream(stream, sink, sink);
     const streamEnded = new Promise<void>((resolve) => {
       stream.on('end', resolve);

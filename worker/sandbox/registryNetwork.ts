@@ -150,7 +150,7 @@ async function setUp(docker: Docker, hosts: string[]): Promise<RegistryNetwork> 
     ...addresses.map((address) => `-A ${CHAIN} -d ${address}/32 -p tcp -m tcp --dport 443 -j RETURN`),
     `-A ${CHAIN} -j REJECT --reject-with icmp-port-unreachable`,
   ];
-  let current: string[] = [];
+  let current: string[];
   try {
     current = (await iptables('-S', CHAIN)).trim().split('\n');
   } catch {

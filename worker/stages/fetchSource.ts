@@ -247,7 +247,7 @@ async function runGit(args: string[], cwd: string, env: NodeJS.ProcessEnv, signa
   try {
     await git.raw(args);
   } catch (error) {
-    throw new Error(signal.aborted ? 'aborted' : (error as Error).message);
+    throw new Error(signal.aborted ? 'aborted' : (error as Error).message, { cause: error });
   }
 }
 

@@ -64,7 +64,7 @@ function isSupported(major: number): boolean {
 /** The requested major and, when the declaration names one, the exact version; throws for what no image serves. */
 function resolveVersion(declaration: NodeDeclaration): { major: NodeMajor; exact: string | null } {
   const value = declaration.value.toLowerCase().replace(/^v(?=\d)/, '');
-  let major: number | null = null;
+  let major: number | null;
   let exact: string | null = null;
   if (['node', 'latest', 'current', 'stable'].includes(value)) major = Number(NODE_MAJORS[NODE_MAJORS.length - 1]);
   else if (value === 'lts' || value === 'lts/*') major = NEWEST_LTS;

@@ -50,7 +50,7 @@ export function readPage(response: HttpExchange): Page {
     nextCursor === null || (typeof nextCursor === 'string' && nextCursor.length > 0),
     `\`${response.method} ${response.path}\` answered \`nextCursor\` ${JSON.stringify(nextCursor)}; expected a non-empty string or \`null\`.\n\n${showBody(response)}`,
   );
-  return { response, data: data as ListedPost[], nextCursor: nextCursor as string | null };
+  return { response, data: data as ListedPost[], nextCursor: nextCursor };
 }
 
 /** Follows nextCursor from the first page until it is null (or `maxPages`), keeping every page. */

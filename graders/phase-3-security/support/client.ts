@@ -26,7 +26,7 @@ export class Client {
   readonly ip: string;
 
   constructor() {
-    this.ip = ADDRESSES[next % ADDRESSES.length] as string;
+    this.ip = ADDRESSES[next % ADDRESSES.length];
     next += 1;
   }
 

@@ -67,7 +67,7 @@ export function databaseService(compose: ReturnType<typeof readCompose>): { name
 export function requireDatabase(compose: ReturnType<typeof readCompose>): { name: string; service: YamlMap; image: string } {
   const db = databaseService(compose);
   if (!db) {
-    const images = Object.entries(compose.services).map(([name, s]) => `\`${name}\`: ${s.image === undefined ? 'no image' : `\`${String(s.image)}\``}`);
+    const images = Object.entries(compose.services).map(([name, s]) => `\`${name}\`: ${s.image === undefined ? 'no image' : `\`${JSON.stringify(s.image)}\``}`);
     fail(`\`${compose.name}\` has no service whose \`image\` is \`postgres:<tag>\` (services: ${images.join(', ') || 'none'}). Add a \`db\` service with \`image: postgres:16-alpine\`.`);
   }
   return db;

@@ -172,7 +172,7 @@ export async function diagnoseUnsettled(orderId: string, seen: unknown, paymentI
     }
   } else {
     facts.push(
-      `The worker called the gateway ${String(attempts)} time(s) and the payment is still \`${rowStatus}\`. ${queueSeen} ` +
+      `The worker called the gateway ${JSON.stringify(attempts)} time(s) and the payment is still \`${rowStatus}\`. ${queueSeen} ` +
         'Each call takes 2 s, a retry waits a short backoff (about 300 ms): settle the payment and the order as soon as the gateway answers.',
     );
   }

@@ -51,7 +51,7 @@ export function allowedCases(table: readonly TransitionRow[] = TRANSITION_TABLE)
   const cases: AllowedCase[] = [];
   for (const row of table) {
     if (row.request === WORKER) continue;
-    for (const from of row.from) cases.push({ from, request: row.request, to: row.to[0] as OrderStatus });
+    for (const from of row.from) cases.push({ from, request: row.request, to: row.to[0] });
   }
   return cases;
 }

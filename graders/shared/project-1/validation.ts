@@ -12,7 +12,8 @@ export function namesField(body: unknown, field: string): boolean {
   const details = Array.isArray(body.details) ? body.details : [];
   if (details.some((d) => isRecord(d) && d.field === field)) return true;
   const word = new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`);
-  const texts: unknown[] = [body.message, ...details, ...(Array.isArray(body.message) ? body.message : [])];
+  const messages: unknown[] = Array.isArray(body.message) ? body.message : [];
+  const texts: unknown[] = [body.message, ...(details as unknown[]), ...messages];
   return texts.some((text) => word.test(typeof text === 'string' ? text : JSON.stringify(text ?? '')));
 }
 

@@ -201,7 +201,7 @@ async function runtimeImage(major: NodeMajor, buildtools: string, ctx: Context):
 }
 
 async function buildImage(tag: string, dockerfile: string, contextDir: string, buildArgs: Record<string, string>, ctx: Context) {
-  const name = tag.split(':')[0]!.split('/').pop()!;
+  const name = tag.split(':')[0].split('/').pop()!;
   const logFile = path.join(ctx.workDir, `${name}.build.log`);
   fs.writeFileSync(logFile, '');
   const args = ['build', '--tag', tag, '--label', `org.backendpro.image=${name}`, '--file', dockerfile];
@@ -213,7 +213,7 @@ async function buildImage(tag: string, dockerfile: string, contextDir: string, b
 async function removeOlderTags(current: string): Promise<string> {
   // Several checkouts of the project sharing one engine (worktrees) would otherwise remove each other's images.
   if (process.env.BACKENDPRO_KEEP_IMAGES === '1') return '';
-  const repository = current.split(':')[0]!;
+  const repository = current.split(':')[0];
   const listed = await runCommand('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], { env: DOCKER_ENV, timeoutMs: 15_000 });
   const older = listed.stdout.split('\n').map((line) => line.trim()).filter((tag) => tag && tag !== current && !tag.endsWith(':<none>'));
   const removed: string[] = [];
@@ -249,7 +249,7 @@ export async function ensureImages(dockerDir: string, dataRoot: string, log: Log
   fs.mkdirSync(workDir, { recursive: true });
   const ctx: Context = { dockerDir, workDir, log };
 
-  const override = (variable: string) => (process.env[variable] ? { ref: process.env[variable]! } : undefined);
+  const override = (variable: string) => (process.env[variable] ? { ref: process.env[variable] } : undefined);
   let debianBase = override('BACKENDPRO_DEBIAN_BASE') ?? (await officialBase(OFFICIAL_DEBIAN, ctx));
   const nodeBase = override('BACKENDPRO_NODE_BASE') ?? (await officialBase(OFFICIAL_NODE, ctx));
   if (!debianBase) debianBase = { ref: await debootstrapBase(ctx) };
@@ -262,7 +262,7 @@ export async function ensureImages(dockerDir: string, dataRoot: string, log: Log
     // The tester runs the platform's own graders: the platform's Node.
     ensureImage('tester', 'tester', platformBase, ctx, { node: process.version }),
   ]);
-  const runtimes = Object.fromEntries(NODE_MAJORS.map((major, index) => [major, runtimeTags[index]!])) as Record<NodeMajor, string>;
+  const runtimes = Object.fromEntries(NODE_MAJORS.map((major, index) => [major, runtimeTags[index]])) as Record<NodeMajor, string>;
   log(`images: ${runtimeTags.join(', ')}, ${services}, ${tester} (${seconds(startedAt)})`);
   return { runtimes, services, tester };
 }

@@ -95,7 +95,7 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLim
   router.post('/github/link', requireUser, async (req, res) => {
     const user = currentUser(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key]) : '');
     const exercises = await selectExercises();
     const values: Record<string, string> = { repo: text('repo') };
     const errors: string[] = [];
@@ -147,7 +147,7 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLim
   router.post('/github/config', requireUser, deps.rateLimit, async (req, res) => {
     const link = await requireLink(currentUser(req));
     const exercises = await selectExercises();
-    let where = link.repo_full_name;
+    let where: string;
     let read: ConfigRead;
     try {
       const branch = await reader.getDefaultBranch(link.repo_full_name);
