@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExerciseDefinitionError, findExerciseDefinition } from '../server/exercises/definition';
-import { compareTrees, diffTrees, loadGraderConfig, materializeReference, phasePatchPath, treeName, type TreeSpec } from './lib/references';
+import { diffTrees, loadGraderConfig, materializeReference, phasePatchPath, treeName, type TreeSpec } from './lib/references';
 
 const USAGE =
   'usage: npm run references:materialize -- <exercise-id> <new-dir> [--alternative NAME]\n' +
@@ -50,9 +50,8 @@ function rewritePhasePatch(spec: TreeSpec, edited: string): string {
   fs.mkdirSync(path.dirname(patchPath), { recursive: true });
   fs.writeFileSync(patchPath, headerOf(patchPath, spec, phase) + diffTrees(base, edited));
   // The proof that the patch is whole: the tree it builds is the folder it came from.
-  const rebuilt = materializeReference(spec);
-  const differences = compareTrees(rebuilt, edited);
-  if (differences.length) throw new Error(`the rewritten ${patchPath} does not rebuild ${edited}:\n${differences.join('\n')}`);
+  const differences = diffTrees(materializeReference(spec), edited);
+  if (differences) throw new Error(`the rewritten ${patchPath} does not rebuild ${edited}; what differs:\n${differences}`);
   return patchPath;
 }
 

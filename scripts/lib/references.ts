@@ -159,26 +159,10 @@ export function materializeReference(spec: TreeSpec, into?: string): string {
 }
 
 /**
- * The files that differ between two trees (only in one, or different bytes), without what
- * isLeftOut names; empty when they are the same. Pure but for reading the trees.
- */
-export function compareTrees(left: string, right: string): string[] {
-  const leftFiles = listFiles(left);
-  const rightFiles = listFiles(right);
-  const differences = [
-    ...leftFiles.filter((file) => !rightFiles.includes(file)).map((file) => `only in ${left}: ${file}`),
-    ...rightFiles.filter((file) => !leftFiles.includes(file)).map((file) => `only in ${right}: ${file}`),
-  ];
-  for (const file of leftFiles.filter((candidate) => rightFiles.includes(candidate))) {
-    if (!fs.readFileSync(path.join(left, file)).equals(fs.readFileSync(path.join(right, file)))) differences.push(`differs: ${file}`);
-  }
-  return differences;
-}
-
-/**
- * The patch that turns tree `base` into tree `edited` (git's format, paths relative to the app),
- * without what isLeftOut names. Made in a scratch repository from two tree objects, so that it
- * needs no commit identity and no user's diff settings (renames off, no colour) change it.
+ * The patch that turns tree `base` into tree `edited` (git's format, paths relative to the app);
+ * empty when they are the same. What isLeftOut names and what the app's .gitignore ignores (a local
+ * .env, logs) are not part of a tree. Made in a scratch repository from two tree objects, so that
+ * it needs no commit identity and no user's diff settings (renames off, no colour) change it.
  */
 export function diffTrees(base: string, edited: string): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-phase-diff-'));
@@ -190,11 +174,10 @@ export function diffTrees(base: string, edited: string): string {
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(scratch) },
     });
-  // Each tree is staged whole, its own .gitignore notwithstanding: the patch must rebuild every file.
   const treeOf = (dir: string) => {
     for (const entry of fs.readdirSync(scratch)) if (entry !== '.git') fs.rmSync(path.join(scratch, entry), { recursive: true, force: true });
     copyApp(dir, scratch);
-    git(['add', '--all', '--force', '.']);
+    git(['add', '--all', '.']);
     return git(['write-tree']).trim();
   };
   try {

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { GRADERS_DIR, loadExerciseDefinitions } from '../../server/exercises/definition';
 import {
-  compareTrees,
   diffTrees,
   gitApply,
   GraderConfigSchema,
@@ -145,10 +144,17 @@ describe('diffTrees', () => {
     fs.appendFileSync(path.join(edited, 'README.md'), '\nOne more line.\n');
     fs.writeFileSync(path.join(edited, 'NEW.md'), 'new\n');
     fs.rmSync(path.join(edited, 'tsconfig.build.json'));
+    // What the app ignores or a build leaves behind is not part of the reference.
+    fs.writeFileSync(path.join(edited, '.env'), 'JWT_SECRET=local\n');
+    fs.mkdirSync(path.join(edited, 'dist'));
+    fs.writeFileSync(path.join(edited, 'dist', 'main.js'), '\n');
     const patch = path.join(scratch, 'edited.patch');
-    fs.writeFileSync(patch, diffTrees(before, edited));
+    const text = diffTrees(before, edited);
+    expect(text).not.toMatch(/\.env b\/|dist\/main/);
+    fs.writeFileSync(patch, text);
     const rebuilt = materializeReference({ app: spec.app, phases: spec.phases.slice(0, -1) }, freshDir('rebuilt'));
     gitApply(rebuilt, patch);
-    expect(compareTrees(rebuilt, edited)).toEqual([]);
+    expect(diffTrees(rebuilt, edited)).toBe('');
+    expect(fs.readFileSync(path.join(rebuilt, 'NEW.md'), 'utf8')).toBe('new\n');
   });
 });
