@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT_DIR } from '../core/config';
 import { findExerciseDefinition } from '../core/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import { gradeLocally, prepareGrading } from './lib/gradeLocally';
+import { materializeReference } from './lib/references';
 
 const STAGES = ['cloning', 'installing', 'building', 'starting', 'testing'] as const;
 
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     options: { runs: { type: 'string', default: '3' }, exercise: { type: 'string', default: 'phase-1-auth' }, path: { type: 'string' } },
   });
   const exercise = findExerciseDefinition(values.exercise);
-  const solution = path.resolve(values.path ?? path.join(ROOT_DIR, 'graders', 'reference', 'project-1'));
+  const solution = values.path ? path.resolve(values.path) : materializeReference({ app: 'reference/project-1', phases: [] });
   const images = await prepareGrading(() => undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-bench-'));
   process.env.DATA_DIR = dataDir;
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`bench:grading ${exercise.id} ${path.relative(ROOT_DIR, solution)} on ${os.cpus().length} cores`);
+  console.log(`bench:grading ${exercise.id} ${values.path ?? 'graders/reference/project-1'} on ${os.cpus().length} cores`);
   console.log(['run', ...STAGES, 'total', 'score'].map((cell) => cell.padStart(11)).join(''));
   for (const row of rows) {
     console.log([row.label, ...[...STAGES, 'total'].map((stage) => (row.seconds[stage] ?? 0).toFixed(1)), row.score].map((cell) => String(cell).padStart(11)).join(''));

@@ -16,26 +16,17 @@
  * targets side by side (default 2); the report keeps the sequential order.
  * Exits 1 on any difference, 2 on bad usage.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { checkExerciseCoverage } from './lib/briefCoverage';
+import { copyApp, gitApply, loadGraderConfig, materializeReference, treeLabel, treeName } from './lib/references';
 import type { CheckDefinition } from '../graders/harness/checkDefinitions';
 import { loadChecks } from '../graders/harness/checkDefinitions';
-import { GRADERS_DIR, loadExerciseDefinitions, type ExerciseDefinition } from '../core/exercises/definition';
+import { loadExerciseDefinitions, type ExerciseDefinition } from '../core/exercises/definition';
 import type { GradeOutcome } from '../worker/gradeSubmission';
 import type { Images } from '../worker/stages/context';
-
-/**
- * grader.json: `reference` (the solution mutants and variants patch) and `alternatives`: other
- * correct solutions of a different shape (another framework, plain SQL…), graded as they are and
- * held to full marks, so a check that tests one framework's habits instead of the contract fails
- * verify (issue 11 §5).
- */
-const GraderConfigSchema = z.object({ reference: z.string(), alternatives: z.array(z.string()).default([]) });
 
 /**
  * Two gradings side by side by default: most of a grading's time is the app and the suite waiting
@@ -199,11 +190,7 @@ function asDeclared(outcome: GradeOutcome, declared: readonly string[]): boolean
 
 function copyReference(referenceDir: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-mutant-'));
-  fs.cpSync(referenceDir, dir, {
-    recursive: true,
-    verbatimSymlinks: true,
-    filter: (from) => !/(^|\/)(node_modules|dist)$/.test(path.relative(referenceDir, from)),
-  });
+  copyApp(referenceDir, dir);
   return dir;
 }
 
@@ -224,21 +211,23 @@ interface Plan {
 /** What a verification observed: compared across --repeat runs. */
 type Signature = string[];
 
-/** Reads grader.json, checks.ts and every patch header before anything is graded. */
+/**
+ * Reads grader.json, checks.ts and every patch header, and builds the reference and alternative
+ * trees (phase patches applied: scripts/lib/references.ts), before anything is graded.
+ */
 function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): Plan | null {
-  const configPath = path.join(exercise.graderDir, 'grader.json');
-  if (!fs.existsSync(configPath)) return null;
-  const config = GraderConfigSchema.parse(JSON.parse(fs.readFileSync(configPath, 'utf8')));
+  const config = loadGraderConfig(exercise.graderDir);
+  if (!config) return null;
   const mutantsDir = path.join(exercise.graderDir, 'mutants');
   const patches = fs.existsSync(mutantsDir) ? fs.readdirSync(mutantsDir).filter((file) => file.endsWith('.patch')).sort() : [];
   const all: Target[] = [
     { kind: 'reference', name: 'reference', fails: [] },
-    ...config.alternatives.map((relative): Target => ({
+    ...config.alternatives.map((spec): Target => ({
       kind: 'alternative',
-      name: path.basename(relative),
+      name: treeName(spec),
       fails: [],
-      dir: path.join(GRADERS_DIR, relative),
-      description: `graders/${relative}, another correct solution: full marks`,
+      dir: materializeReference(spec),
+      description: `graders/${treeLabel(spec)}, another correct solution: full marks`,
     })),
     ...patches.map((file): Target => {
       const mutant = parseMutant(path.join(mutantsDir, file));
@@ -247,8 +236,8 @@ function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): 
   ];
   return {
     exercise,
-    reference: config.reference,
-    referenceDir: path.join(GRADERS_DIR, config.reference),
+    reference: treeLabel(config.reference),
+    referenceDir: materializeReference(config.reference),
     checks: loadChecks(path.join(exercise.graderDir, 'checks.ts')),
     targets: all.filter((target) => !wanted.length || wanted.includes(target.name)),
   };
@@ -272,7 +261,7 @@ async function verifyTarget(
   const patched = target.kind === 'mutant' || target.kind === 'variant';
   const dir = target.kind === 'alternative' ? target.dir : patched ? copyReference(plan.referenceDir) : plan.referenceDir;
   try {
-    if (patched) execFileSync('git', ['apply', '--whitespace=nowarn', target.patchPath], { cwd: dir, stdio: 'pipe' });
+    if (patched) gitApply(dir, target.patchPath);
     const declared = target.fails;
     const grade = () => gradeLocally(exercise, { kind: 'local', path: dir, ref: null }, null, images);
     const startedAt = Date.now();

@@ -9,6 +9,7 @@ import { chromium, type Browser as Chromium, type Page } from 'playwright-core';
 import type { GitServer } from '../support/gitServer';
 import { startGradingStack, type GradingStack } from '../support/gradingStack';
 import type { WebApp } from '../web/support';
+import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(600_000);
 
@@ -40,7 +41,7 @@ async function shot(page: Page, name: string) {
 
 describe('When a learner uses the platform in a browser', () => {
   test('then they sign in, submit, watch live progress and see their score', async () => {
-    const repo = git.publish('browser-auth-service', path.join(ROOT, 'graders', 'reference', 'project-1'));
+    const repo = git.publish('browser-auth-service', materializeReference({ app: 'reference/project-1', phases: [] }));
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];

@@ -12,11 +12,13 @@ import type { GitServer } from '../support/gitServer';
 import { startGradingStack, type GradingStack } from '../support/gradingStack';
 import { Browser, SseClient, type WebApp } from '../web/support';
 import { parseMutant } from '../../scripts/verify-exercises';
+import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REFERENCE = path.join(ROOT, 'graders', 'reference', 'project-1');
+// The phase 1 reference as a learner would have it (its later phases' patches left out).
+const REFERENCE = materializeReference({ app: 'reference/project-1', phases: [] });
 let stack: GradingStack;
 let app: WebApp;
 let git: GitServer;

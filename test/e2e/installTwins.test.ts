@@ -11,11 +11,13 @@ import Docker from 'dockerode';
 import { findExerciseDefinition } from '../../core/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { FIXTURES, testGradeEnvironment } from '../support/fixtures';
+import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(1_500_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REFERENCE = path.join(ROOT, 'graders', 'reference', 'project-1');
+// The phase 1 reference as a learner would have it (its later phases' patches left out).
+const REFERENCE = materializeReference({ app: 'reference/project-1', phases: [] });
 const LOCKS = path.join(FIXTURES, 'lockfiles', 'project-1');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-twins-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -11,11 +11,13 @@ import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { NODE_RUNTIMES, type NodeMajor } from '../../worker/stages/nodeVersion';
 import { testGradeEnvironment } from '../support/fixtures';
+import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(1_500_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REFERENCE = path.join(ROOT, 'graders', 'reference', 'project-1');
+// The phase 1 reference as a learner would have it (its later phases' patches left out).
+const REFERENCE = materializeReference({ app: 'reference/project-1', phases: [] });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-data-'));
 const copies: string[] = [];
 

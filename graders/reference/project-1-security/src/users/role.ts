@@ -1,5 +1,0 @@
-/** What a signed-in account may do. */
-export enum Role {
-  User = 'user',
-  Admin = 'admin',
-}
