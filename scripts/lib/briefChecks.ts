@@ -64,8 +64,8 @@ function leadingCheckId(tokens: readonly Tokens.Generic[] | undefined): string |
 export function readBriefGrading(briefMarkdown: string): BriefGrading {
   const tokens = section(lexMarkdown(briefMarkdown) as unknown as Tokens.Generic[], /^What is graded$/i);
   const text = tokens.filter((token) => token.type === 'paragraph').map((token) => token.text as string).join(' ').replace(/\s+/g, ' ');
-  const opening = /\b(About )?(\d+) (?:small automatic )?checks(?:,| worth) (\d+) points/i.exec(text);
-  const groupCount = /\bin (\w+) groups\b/i.exec(text);
+  const opening = /\b(About )?(\d+) (?:small automatic )?checks?(?:,| worth) (\d+) points/i.exec(text);
+  const groupCount = /\bin (\w+) groups?\b/i.exec(text);
 
   const groups: BriefGroup[] = [];
   const table = tokens.find((token): token is Tokens.Table => token.type === 'table' && /^group$/i.test((token as Tokens.Table).header[0]?.text ?? ''));
