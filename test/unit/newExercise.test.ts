@@ -1,15 +1,19 @@
 /**
  * npm run exercises:new (scripts/new-exercise.ts), into a temporary folder shaped like the
  * repository: what it scaffolds passes the checks the real exercises pass (front matter, checks.ts,
- * the brief against checks.ts, a suite that runs every declared check, the type-check), and it
- * refuses a malformed or taken id without writing anything.
+ * the brief against checks.ts, a suite that runs every declared check, the type-check), grades an
+ * app through the real harness entrypoint, and it refuses a malformed or taken id without writing
+ * anything.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { loadChecks } from '../../graders/harness/checkDefinitions';
+import type { Results } from '../../graders/harness/results';
 import { loadExerciseDefinitions } from '../../server/exercises/definition';
 import { compareBriefWithChecks } from '../../scripts/lib/briefChecks';
 import { ScaffoldError, scaffoldExercise } from '../../scripts/new-exercise';
@@ -81,6 +85,34 @@ describe('scaffoldExercise', () => {
 
   test('When checks.ts and the suite are type-checked with the repository\'s settings, then there is no error', () => {
     expect(typeErrors([path.join(root, 'graders', ID, 'checks.ts'), path.join(root, 'graders', ID, 'basics.test.ts')])).toEqual([]);
+  });
+
+  test('When the harness grades an app that answers GET /health, then the example check scores every point', async () => {
+    const app = createServer((req, res) => {
+      res.writeHead(req.url === '/health' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok' }));
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const resultsPath = path.join(root, 'out', 'results.json');
+    try {
+      // The worker's contract with the tester container (graders/harness/README.md), on loopback.
+      await new Promise<void>((resolve) => {
+        execFile(process.execPath, [path.join(ROOT, 'graders', 'harness', 'run.js')], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            GRADER_DIR: path.join(root, 'graders', ID),
+            APP_URL: `http://127.0.0.1:${(app.address() as AddressInfo).port}`,
+            RESULTS_PATH: resultsPath,
+            APP_WAIT_SECONDS: '1',
+          },
+        }).on('exit', () => resolve());
+      });
+    } finally {
+      app.close();
+    }
+    const results = JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as Results;
+    expect(results).toMatchObject({ status: 'scored', score: 100, max_score: 100 });
+    expect(results.tests.map((t) => [t.id, t.status, t.required])).toEqual([['basics.health', 'passed', true]]);
   });
 
   test('When the id is taken, then it is refused naming what exists, and nothing is written', () => {
