@@ -40,7 +40,7 @@ interface MarkdownToken {
 }
 
 /** The text of every code block and code span, and every link target, in document order. */
-export function codeAndLinks(markdown: string): string[] {
+function codeAndLinks(markdown: string): string[] {
   const found: string[] = [];
   const walk = (tokens: readonly MarkdownToken[] | boolean | undefined): void => {
     if (!Array.isArray(tokens)) return;
@@ -67,14 +67,14 @@ function unescapeHtml(text: string): string {
  * preceded by a path character (so `/auth/login` and `src/server/x` are not taken). `<id>` and `*`
  * stand for any name.
  */
-export function repositoryPaths(code: string, topFolders: readonly string[] = TOP_FOLDERS): string[] {
+function repositoryPaths(code: string, topFolders: readonly string[] = TOP_FOLDERS): string[] {
   const folders = topFolders.map((name) => name.replace(/[.]/g, '\\.')).join('|');
   const pattern = new RegExp(`(?<![\\w./<>*-])(?:${folders})/[\\w.<>*/-]*`, 'g');
   return [...code.matchAll(pattern)].map((match) => match[0].replace(/[.]+$/, ''));
 }
 
 /** Whether a path, where `<…>` and `*` stand for any name, names at least one file or folder. */
-export function pathExists(repoPath: string, root = ROOT): boolean {
+function pathExists(repoPath: string, root = ROOT): boolean {
   const glob = repoPath.replace(/\/+$/, '').replace(/<[^>/]+>/g, '*');
   if (!glob.includes('*')) return fs.existsSync(path.join(root, glob));
   const fixed = glob.slice(0, glob.indexOf('*')).replace(/[^/]*$/, '');
@@ -85,7 +85,7 @@ export function pathExists(repoPath: string, root = ROOT): boolean {
 }
 
 /** The script each `npm run [-s] X` or `npm X` names (npm's own commands left out). */
-export function npmScripts(code: string): string[] {
+function npmScripts(code: string): string[] {
   const names: string[] = [];
   for (const match of code.matchAll(/(?<![\w-])npm\s+(?:run\s+(?:-s\s+|--silent\s+)?)?([\w:.-]+)/g)) {
     if (match[0].includes(' run ') || !NPM_COMMANDS.has(match[1])) names.push(match[1]);
