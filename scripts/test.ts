@@ -1,7 +1,11 @@
 /**
- * npm test: brings up every real service the suite needs (PostgreSQL, Redis, the Docker engine,
- * the sandbox images, Debian's Chromium for the browser test), then runs Jest with their
- * addresses in the environment. Extra arguments go to Jest: `npm test -- test/web`.
+ * npm test: type-checks, brings up every real service the suite needs (PostgreSQL, Redis, the
+ * Docker engine, the sandbox images, Debian's Chromium for the browser test), then runs Jest with
+ * their addresses in the environment. Extra arguments go to Jest: `npm test -- test/web`.
+ *
+ * `--tier unit|integration|e2e` runs one tier and brings up only what it needs: nothing for unit
+ * (npm run test:unit), the platform for integration, the platform and Chromium for e2e
+ * (scripts/lib/testTiers.ts; which file is in which tier: jest.config.js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +14,7 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { aptInstall } from './lib/services/process';
 import { ensureServices } from './services';
+import { planTestRun, TestUsageError, unitEnvironment, type TestPlan } from './lib/testTiers';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -67,16 +72,13 @@ async function typecheck(): Promise<number> {
   return code;
 }
 
-async function main(): Promise<number> {
-  const extra = process.argv.slice(2);
-  if (!extra.length) {
-    const code = await typecheck();
-    if (code !== 0) return code;
-  }
+/** Brings up what the plan needs and returns the tests' environment. */
+async function prepareEnvironment(plan: TestPlan): Promise<NodeJS.ProcessEnv> {
+  if (plan.services === 'none') return unitEnvironment(process.env);
   const info = await ensureServices({ log: (line) => console.log(line) });
-  await ensureChromium();
-  const harness = await provisionHarnessDatabase(process.env.DATABASE_URL ?? info.databaseUrl);
-  const env = {
+  if (plan.services === 'browser') await ensureChromium();
+  const harness = plan.harnessDatabase ? await provisionHarnessDatabase(process.env.DATABASE_URL ?? info.databaseUrl) : null;
+  return {
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: process.env.DATABASE_URL ?? info.databaseUrl.replace(/\/backendpro(\?|$)/, '/backendpro_test$1'),
@@ -87,22 +89,20 @@ async function main(): Promise<number> {
     IMAGE_SERVICES: info.images.services,
     IMAGE_TESTER: info.images.tester,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    DATABASE_ADMIN_URL: harness.admin,
-    APP_DATABASE_URL: harness.app,
+    ...(harness ? { DATABASE_ADMIN_URL: harness.admin, APP_DATABASE_URL: harness.app } : {}),
   };
-  // The whole suite: everything in parallel; then test/engine alone (it restarts the shared Docker
-  // engine, which would break any other test using it); then exercises:verify alone, so that
-  // timing-based checks of the graders are not measured on a machine busy with the other tests.
-  const passes = extra.length
-    ? [extra]
-    : [
-        ['--testPathIgnorePatterns', '/node_modules/', '/test/fixtures/', '/test/engine/', 'exercisesVerify'],
-        ['--runInBand', 'test/engine'],
-        ['test/e2e/exercisesVerify.test.ts'],
-      ];
+}
+
+async function main(): Promise<number> {
+  const plan = planTestRun(process.argv.slice(2));
+  if (plan.typecheck) {
+    const code = await typecheck();
+    if (code !== 0) return code;
+  }
+  const env = await prepareEnvironment(plan);
   const total = { passed: 0, failed: 0, skipped: 0 };
   let code = 0;
-  for (const args of passes) {
+  for (const args of plan.passes) {
     const summary = await runJest(args, env);
     code ||= summary.code;
     total.passed += summary.passed;
@@ -116,6 +116,7 @@ async function main(): Promise<number> {
 
 async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; passed: number; failed: number; skipped: number }> {
   const summaryFile = path.join(ROOT, '.data', `jest-summary-${process.pid}.json`);
+  fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
   fs.rmSync(summaryFile, { force: true });
   const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...args];
   const jest = spawn(process.execPath, jestArgs, { cwd: ROOT, env, stdio: 'inherit' });
@@ -129,6 +130,10 @@ async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
 main().then(
   (code) => process.exit(code),
   (error) => {
+    if (error instanceof TestUsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
     console.error(`npm test could not start: ${(error as Error).message}`);
     process.exit(1);
   },
