@@ -61,15 +61,27 @@ function exitCode(child: ChildProcess): Promise<number> {
  * The whole tree type-checks before any service starts, grader suites included (the tester
  * compiles them one file at a time and would only fail inside a grading).
  */
-async function typecheck(): Promise<number> {
+/** A step of the static checks (tsc, ESLint, Prettier), timed; its output goes to the console. */
+async function staticStep(name: string, bin: string[], args: string[]): Promise<number> {
   const started = Date.now();
-  const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  const code = await exitCode(tsc);
-  console.log(`typecheck: ${code === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', ...bin), ...args], { cwd: ROOT, stdio: 'inherit' });
+  const code = await exitCode(child);
+  console.log(`${name}: ${code === 0 ? 'passed' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return code;
+}
+
+/** npm run typecheck, then npm run lint (ESLint, Prettier's check): the whole suite fails fast on them. */
+async function staticChecks(): Promise<number> {
+  const steps: Array<[string, string[], string[]]> = [
+    ['typecheck', ['typescript', 'bin', 'tsc'], ['--noEmit', '-p', 'tsconfig.json']],
+    ['eslint', ['eslint', 'bin', 'eslint.js'], ['.']],
+    ['prettier', ['prettier', 'bin', 'prettier.cjs'], ['--check', '--log-level', 'warn', '.']],
+  ];
+  for (const [name, bin, args] of steps) {
+    const code = await staticStep(name, bin, args);
+    if (code !== 0) return code;
+  }
+  return 0;
 }
 
 /** Brings up what the plan needs and returns the tests' environment. */
@@ -96,11 +108,11 @@ async function prepareEnvironment(plan: TestPlan): Promise<NodeJS.ProcessEnv> {
 async function main(): Promise<number> {
   const plan = planTestRun(process.argv.slice(2));
   if (plan.typecheck) {
-    const code = await typecheck();
+    const code = await staticChecks();
     if (code !== 0) return code;
   }
   const env = await prepareEnvironment(plan);
-  const total = { passed: 0, failed: 0, skipped: 0 };
+  const total = { passed: 0, failed: 0, skipped: 0, unrunnable: 0 };
   let code = 0;
   for (const args of plan.passes) {
     const summary = await runJest(args, env);
@@ -108,23 +120,37 @@ async function main(): Promise<number> {
     total.passed += summary.passed;
     total.failed += summary.failed;
     total.skipped += summary.skipped;
+    total.unrunnable += summary.unrunnable;
   }
   // One plain closing line that any CI reads: "tests: N passed, N failed".
-  console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  // A suite that cannot even load (a bad import) holds no failed test: it is said apart.
+  const unrunnable = total.unrunnable ? `; ${total.unrunnable} test file(s) could not run` : '';
+  console.log(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${unrunnable}`);
   return code;
 }
 
-async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; passed: number; failed: number; skipped: number }> {
+async function runJest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; passed: number; failed: number; skipped: number; unrunnable: number }> {
   const summaryFile = path.join(ROOT, '.data', `jest-summary-${process.pid}.json`);
   fs.mkdirSync(path.dirname(summaryFile), { recursive: true });
   fs.rmSync(summaryFile, { force: true });
   const jestArgs = [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${summaryFile}`, ...args];
   const jest = spawn(process.execPath, jestArgs, { cwd: ROOT, env, stdio: 'inherit' });
   const code = await exitCode(jest);
-  if (!fs.existsSync(summaryFile)) return { code: code || 1, passed: 0, failed: 0, skipped: 0 };
-  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  if (!fs.existsSync(summaryFile)) return { code: code || 1, passed: 0, failed: 0, skipped: 0, unrunnable: 0 };
+  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numRuntimeErrorTestSuites: number;
+  };
   fs.rmSync(summaryFile, { force: true });
-  return { code, passed: summary.numPassedTests, failed: summary.numFailedTests, skipped: summary.numPendingTests };
+  return {
+    code,
+    passed: summary.numPassedTests,
+    failed: summary.numFailedTests,
+    skipped: summary.numPendingTests,
+    unrunnable: summary.numRuntimeErrorTestSuites,
+  };
 }
 
 main().then(

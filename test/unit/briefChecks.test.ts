@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { type CheckDefinition, loadChecks } from '../../graders/harness/checkDefinitions';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { compareBriefWithChecks, readBriefGrading } from '../../scripts/lib/briefChecks';
 
 const BRIEF = `# Phase 9 — Demo

@@ -14,7 +14,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { loadChecks } from '../../graders/harness/checkDefinitions';
 import type { Results } from '../../graders/harness/results';
-import { loadExerciseDefinitions } from '../../server/exercises/definition';
+import { loadExerciseDefinitions } from '../../core/exercises/definition';
 import { compareBriefWithChecks } from '../../scripts/lib/briefChecks';
 import { ScaffoldError, scaffoldExercise } from '../../scripts/new-exercise';
 

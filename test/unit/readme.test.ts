@@ -6,9 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadGraderConfig } from '../../scripts/lib/references';
 import { minimatch } from 'minimatch';
 import { loadChecks } from '../../graders/harness/checkDefinitions';
-import { GRADERS_DIR } from '../../server/exercises/definition';
+import { GRADERS_DIR } from '../../core/exercises/definition';
 import { lexMarkdown } from '../../server/lib/markdown';
 import { parseMutant } from '../../scripts/verify-exercises';
 
@@ -136,17 +137,18 @@ describe('README.md', () => {
 
   test('When it lists what is graded today, then each row\'s checks, reference and mutants are the grader\'s', () => {
     const section = readme.slice(readme.indexOf('## What is graded today'), readme.indexOf('## Authoring an exercise'));
-    const rows = [...section.matchAll(/^\| [^|]+ \| `([a-z0-9-]+)` \| (\d+) \| `graders\/([^`]+)` \| (\d+) \|$/gm)];
+    // The reference column: the app, then each phase patch built on it (`+ \`phases/<id>.patch\``).
+    const rows = [...section.matchAll(/^\| [^|]+ \| `([a-z0-9-]+)` \| (\d+) \| `graders\/([^`]+)`((?: \+ `phases\/[a-z0-9-]+\.patch`)*) \| (\d+) \|$/gm)];
     const gradable = fs.readdirSync(GRADERS_DIR).filter((id) => fs.existsSync(path.join(GRADERS_DIR, id, 'checks.ts')));
     expect(rows.map((row) => row[1]).sort()).toEqual(gradable.sort());
-    for (const [, id, checks, reference, mutants] of rows) {
+    for (const [, id, checks, app, phases, mutants] of rows) {
       const dir = path.join(GRADERS_DIR, id);
       const patches = fs.readdirSync(path.join(dir, 'mutants')).filter((name) => name.endsWith('.patch'));
-      const grader = JSON.parse(fs.readFileSync(path.join(dir, 'grader.json'), 'utf8')) as { reference: string };
+      const reference = { app, phases: [...phases!.matchAll(/phases\/([a-z0-9-]+)\.patch/g)].map((match) => match[1]) };
       expect({ id, checks: Number(checks), reference, mutants: Number(mutants) }).toEqual({
         id,
         checks: loadChecks(path.join(dir, 'checks.ts')).length,
-        reference: grader.reference,
+        reference: loadGraderConfig(dir)!.reference,
         // Correct variants (`Fails: none`) are not mutants.
         mutants: patches.filter((name) => !parseMutant(path.join(dir, 'mutants', name)).variant).length,
       });
