@@ -14,7 +14,17 @@ const boundary = (message, ...group) => ({ 'no-restricted-imports': ['error', { 
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.data/', 'dist/', 'coverage/', 'test-artifacts/', 'graders/reference/', 'graders/alternatives/', 'test/fixtures/apps/', 'test/fixtures/lockfiles/'],
+    ignores: [
+      'node_modules/',
+      '.data/',
+      'dist/',
+      'coverage/',
+      'test-artifacts/',
+      'graders/reference/',
+      'graders/alternatives/',
+      'test/fixtures/apps/',
+      'test/fixtures/lockfiles/',
+    ],
   },
   js.configs.recommended,
   {

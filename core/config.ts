@@ -33,13 +33,26 @@ const ConfigSchema = z
     GITHUB_CALLBACK_URL: z.string().url().optional(),
     // GitHub's web and API addresses: github.com by default, a GitHub Enterprise server or the
     // tests' fake GitHub on loopback otherwise.
-    GITHUB_WEB_URL: z.string().url().default('https://github.com').transform((value) => value.replace(/\/+$/, '')),
-    GITHUB_API_URL: z.string().url().default('https://api.github.com').transform((value) => value.replace(/\/+$/, '')),
+    GITHUB_WEB_URL: z
+      .string()
+      .url()
+      .default('https://github.com')
+      .transform((value) => value.replace(/\/+$/, '')),
+    GITHUB_API_URL: z
+      .string()
+      .url()
+      .default('https://api.github.com')
+      .transform((value) => value.replace(/\/+$/, '')),
     // A token that can write commit statuses (and create webhooks) on the learners' repositories.
     GITHUB_TOKEN: z.string().optional(),
     // Accepted on every webhook delivery besides each link's own secret.
     GITHUB_WEBHOOK_SECRET: z.string().optional(),
-    WEBHOOK_MAX_KB: z.coerce.number().int().min(1).max(25 * 1024).default(1024),
+    WEBHOOK_MAX_KB: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(25 * 1024)
+      .default(1024),
     INSTRUCTORS: list(''),
     // Burst limits per minute (counted in Redis, shared by every server process): sign-in per
     // client IP, submissions and "grade again" per learner (instructors exempt), webhook per IP.

@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   console.log(`bench:grading ${exercise.id} ${values.path ?? 'graders/reference/project-1'} on ${os.cpus().length} cores`);
   console.log(['run', ...STAGES, 'total', 'score'].map((cell) => cell.padStart(11)).join(''));
   for (const row of rows) {
-    console.log([row.label, ...[...STAGES, 'total'].map((stage) => (row.seconds[stage] ?? 0).toFixed(1)), row.score].map((cell) => String(cell).padStart(11)).join(''));
+    console.log(
+      [row.label, ...[...STAGES, 'total'].map((stage) => (row.seconds[stage] ?? 0).toFixed(1)), row.score].map((cell) => String(cell).padStart(11)).join(''),
+    );
   }
 }
 

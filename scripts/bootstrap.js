@@ -10,8 +10,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const lock = path.join(root, 'package-lock.json');
 const stamp = path.join(root, 'node_modules', '.backend-pro-installed');
-const fresh =
-  fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(lock).mtimeMs;
+const fresh = fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= fs.statSync(lock).mtimeMs;
 if (!fresh) {
   const started = Date.now();
   process.stderr.write('[setup] npm ci: installing the platform dependencies…\n');

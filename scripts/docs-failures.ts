@@ -10,7 +10,11 @@ const readmePath = path.resolve(__dirname, '..', 'README.md');
 const current = fs.readFileSync(readmePath, 'utf8');
 const generated = withFailuresTable(current);
 if (process.argv.includes('--check')) {
-  process.stdout.write(current === generated ? 'README.md: the common failures table is up to date\n' : 'README.md: the common failures table differs from the rules; run npm run docs:failures\n');
+  process.stdout.write(
+    current === generated
+      ? 'README.md: the common failures table is up to date\n'
+      : 'README.md: the common failures table differs from the rules; run npm run docs:failures\n',
+  );
   process.exit(current === generated ? 0 : 1);
 }
 if (current !== generated) fs.writeFileSync(readmePath, generated);

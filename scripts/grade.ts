@@ -23,7 +23,14 @@ const USAGE = 'usage: npm run -s grade -- <exercise-id> <git-url-or-local-path> 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { ref: { type: 'string' }, subdir: { type: 'string' }, json: { type: 'boolean', default: false }, brief: { type: 'boolean', default: false }, instructor: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: {
+      ref: { type: 'string' },
+      subdir: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      brief: { type: 'boolean', default: false },
+      instructor: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || positionals.length !== 2) {
     process.stderr.write(`${USAGE}\n`);
@@ -71,7 +78,9 @@ async function main(): Promise<number> {
     const results = toResultsFile(outcome);
     const shown = instructor ? results : { ...results, tests: redactHiddenChecks(results.tests) };
     const failedRequired = requiredFailures(outcome, instructor);
-    process.stdout.write(`${JSON.stringify({ ...shown, passed: verdict.passed, failed_required: failedRequired, ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...shown, passed: verdict.passed, failed_required: failedRequired, ...(outcome.diagnosis ? { diagnosis: outcome.diagnosis } : {}) }, null, 2)}\n`,
+    );
   } else process.stdout.write(formatReport(exercise.title, outcome, { brief: values.brief ?? false, instructor, passMark: exercise.passMark }));
   return 0;
 }
@@ -79,7 +88,9 @@ async function main(): Promise<number> {
 /** The failed required checks as the reader may name them (hidden ones by placeholder for learners). */
 function requiredFailures(outcome: GradeOutcome, instructor: boolean): string[] {
   const checks = instructor ? outcome.tests : redactHiddenChecks(outcome.tests);
-  return outcome.status === 'scored' ? checks.filter((test) => test.required && test.status !== 'passed').map((test) => (isHiddenCheck(test) && !instructor ? test.name : test.id)) : [];
+  return outcome.status === 'scored'
+    ? checks.filter((test) => test.required && test.status !== 'passed').map((test) => (isHiddenCheck(test) && !instructor ? test.name : test.id))
+    : [];
 }
 
 function usageError(reason: string): number {
@@ -108,7 +119,8 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
   }
   lines.push('');
   // One reason for most failures, said once before anything else (worker/diagnosis/).
-  if (outcome.diagnosis) lines.push(`DIAGNOSIS (${outcome.diagnosis.cause}): ${outcome.diagnosis.title}`, ...outcome.diagnosis.message.split('\n').map((line) => `  ${line}`), '');
+  if (outcome.diagnosis)
+    lines.push(`DIAGNOSIS (${outcome.diagnosis.cause}): ${outcome.diagnosis.title}`, ...outcome.diagnosis.message.split('\n').map((line) => `  ${line}`), '');
   if (outcome.status === 'error') {
     const whose = outcome.cause === 'platform' ? 'the grading platform failed, not the submission' : 'the submission must change';
     lines.push(`ERROR (cause: ${outcome.cause}: ${whose}): ${outcome.message}`, '');
@@ -132,7 +144,8 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
       }
       // What each check measured beside its bound: instructors only (a redacted check has none).
       if (options.instructor) {
-        for (const m of test.measurements ?? []) lines.push(`           ~ ${m.name} = ${m.value}${m.unit ? ` ${m.unit}` : ''}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
+        for (const m of test.measurements ?? [])
+          lines.push(`           ~ ${m.name} = ${m.value}${m.unit ? ` ${m.unit}` : ''}${m.threshold ? `  (threshold ${m.threshold})` : ''}`);
       }
     }
     lines.push('');
@@ -141,13 +154,22 @@ export function formatReport(title: string, outcome: GradeOutcome, options: { br
   if (outcome.appLog?.trim()) {
     const log = outcome.appLog.trimEnd().split('\n');
     const tail = log.slice(-(options.brief ? BRIEF_LOG_LINES : LOG_LINES));
-    lines.push('', `The app's log${tail.length < log.length ? ` (the last ${tail.length} lines; ${log.length} in all)` : ''}:`, ...tail.map((line) => `  | ${line}`), '');
+    lines.push(
+      '',
+      `The app's log${tail.length < log.length ? ` (the last ${tail.length} lines; ${log.length} in all)` : ''}:`,
+      ...tail.map((line) => `  | ${line}`),
+      '',
+    );
   }
   lines.push(`Total: ${outcome.score}/${outcome.maxScore}  (${outcome.status}${outcome.cause ? `, cause ${outcome.cause}` : ''})`);
   if (options.passMark !== undefined && outcome.status === 'scored') {
     const verdict = verdictOf(outcome, options.passMark);
     const failed = requiredFailures(outcome, options.instructor ?? false);
-    lines.push(verdict.passed ? `PASSED (pass mark ${options.passMark}%, every required check passed)` : `${describeNotPassed({ score: outcome.score, maxScore: outcome.maxScore, passMark: options.passMark, failedRequired: failed }, (label) => label)}`);
+    lines.push(
+      verdict.passed
+        ? `PASSED (pass mark ${options.passMark}%, every required check passed)`
+        : `${describeNotPassed({ score: outcome.score, maxScore: outcome.maxScore, passMark: options.passMark, failedRequired: failed }, (label) => label)}`,
+    );
   }
   lines.push('');
   return `${lines.join('\n')}\n`;

@@ -56,7 +56,11 @@ function rewritePhasePatch(spec: TreeSpec, edited: string): string {
 }
 
 function main(argv: readonly string[]): number {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { alternative: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { alternative: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;

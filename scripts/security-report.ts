@@ -33,7 +33,11 @@ function main(): number {
   }
   const rows = [...latest.values()].sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.case.localeCompare(b.case));
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
-  const when = rows.map((row) => row.at).sort().at(-1) ?? '';
+  const when =
+    rows
+      .map((row) => row.at)
+      .sort()
+      .at(-1) ?? '';
   const table = [
     START,
     `Produced by \`npm run security:report\` from the suite's run of ${when.slice(0, 16).replace('T', ' ')} UTC (${rows.length} cases).`,

@@ -112,7 +112,12 @@ export async function ensureServices(opts: EnsureServicesOptions = {}): Promise<
 async function ensureUnlocked(opts: EnsureServicesOptions, log: Log): Promise<ServicesInfo> {
   const wantImages = opts.images ?? true;
   const wantDocker = (opts.docker ?? true) || wantImages;
-  const info: ServicesInfo = { databaseUrl: '', redisUrl: '', dockerSocket: '', images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' } };
+  const info: ServicesInfo = {
+    databaseUrl: '',
+    redisUrl: '',
+    dockerSocket: '',
+    images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' },
+  };
   fs.mkdirSync(DATA_ROOT, { recursive: true });
 
   // Docker first: starting dockerd takes a few seconds, so PostgreSQL and Redis start meanwhile.
@@ -124,8 +129,8 @@ async function ensureUnlocked(opts: EnsureServicesOptions, log: Log): Promise<Se
         if (wantImages) info.images = await ensureImages(DOCKER_DIR, DATA_ROOT, log);
       })()
     : Promise.resolve();
-  const postgres = opts.postgres ?? true ? ensurePostgres({ dataRoot: DATA_ROOT }, log).then((url) => (info.databaseUrl = url)) : Promise.resolve();
-  const redis = opts.redis ?? true ? ensureRedis(DATA_ROOT, log).then((url) => (info.redisUrl = url)) : Promise.resolve();
+  const postgres = (opts.postgres ?? true) ? ensurePostgres({ dataRoot: DATA_ROOT }, log).then((url) => (info.databaseUrl = url)) : Promise.resolve();
+  const redis = (opts.redis ?? true) ? ensureRedis(DATA_ROOT, log).then((url) => (info.redisUrl = url)) : Promise.resolve();
   const results = await Promise.allSettled([docker, postgres, redis]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
   if (failures.length === 1) throw failures[0];
@@ -188,7 +193,7 @@ async function main(command: string) {
 
 if (require.main === module) {
   main(process.argv[2] ?? 'up').catch((error: unknown) => {
-    process.stderr.write(`[services] ${error instanceof ServicesError ? error.message : (error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`[services] ${error instanceof ServicesError ? error.message : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   });
 }

@@ -22,7 +22,7 @@ const ROOT = path.resolve(__dirname, '..');
 async function ensureChromium(): Promise<void> {
   if (fs.existsSync('/usr/bin/chromium')) return;
   const started = Date.now();
-  await aptInstall(['chromium'], "Chromium, for the browser test,", (line) => console.log(`[services] chromium: ${line}`));
+  await aptInstall(['chromium'], 'Chromium, for the browser test,', (line) => console.log(`[services] chromium: ${line}`));
   console.log(`[services] chromium: installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 

@@ -109,7 +109,8 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
   const repeatText = values.repeat ?? '1';
   if (!/^\d+$/.test(repeatText) || Number(repeatText) < 1) throw new UsageError(`--repeat takes a whole number of runs, at least 1 (got "${repeatText}")`);
   const jobsText = values.jobs ?? String(DEFAULT_JOBS);
-  if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1) throw new UsageError(`--jobs takes a whole number of gradings side by side, at least 1 (got "${jobsText}")`);
+  if (!/^\d+$/.test(jobsText) || Number(jobsText) < 1)
+    throw new UsageError(`--jobs takes a whole number of gradings side by side, at least 1 (got "${jobsText}")`);
   return {
     exercises: unique([...positionals, ...(values.exercise ?? [])]),
     targets: unique([...(values.mutant ?? []), ...(values.only ?? [])]),
@@ -164,7 +165,16 @@ export function decideFlake(input: {
 export function flakeLine(label: string, decision: FlakeDecision, firstRun: string): string {
   const verdict = decision.allowed
     ? `FLAKY (allowed: ${[...new Set(decision.checks.map((check) => `${check.id}: ${check.reason}`))].join('; ')})`
-    : `FLAKY (fails verify${decision.checks.some((check) => check.reason === null) ? `; not marked flaky: ${decision.checks.filter((check) => check.reason === null).map((check) => check.id).join(', ') || 'no single check'}` : ''}${decision.firstRunError ? '; the first run was a grading error' : ''})`;
+    : `FLAKY (fails verify${
+        decision.checks.some((check) => check.reason === null)
+          ? `; not marked flaky: ${
+              decision.checks
+                .filter((check) => check.reason === null)
+                .map((check) => check.id)
+                .join(', ') || 'no single check'
+            }`
+          : ''
+      }${decision.firstRunError ? '; the first run was a grading error' : ''})`;
   return `${verdict} ${label}: first run ${firstRun}; second run as declared`;
 }
 
@@ -178,7 +188,10 @@ function printMeasurements(outcome: GradeOutcome, log: (line: string) => void): 
 }
 
 function failedChecks(outcome: GradeOutcome): string[] {
-  return outcome.tests.filter((test) => test.status !== 'passed').map((test) => test.id).sort();
+  return outcome.tests
+    .filter((test) => test.status !== 'passed')
+    .map((test) => test.id)
+    .sort();
 }
 
 /** Scored, and failing exactly the declared checks (none, with full marks, for a reference or variant). */
@@ -219,7 +232,12 @@ function planExercise(exercise: ExerciseDefinition, wanted: readonly string[]): 
   const config = loadGraderConfig(exercise.graderDir);
   if (!config) return null;
   const mutantsDir = path.join(exercise.graderDir, 'mutants');
-  const patches = fs.existsSync(mutantsDir) ? fs.readdirSync(mutantsDir).filter((file) => file.endsWith('.patch')).sort() : [];
+  const patches = fs.existsSync(mutantsDir)
+    ? fs
+        .readdirSync(mutantsDir)
+        .filter((file) => file.endsWith('.patch'))
+        .sort()
+    : [];
   const all: Target[] = [
     { kind: 'reference', name: 'reference', fails: [] },
     ...config.alternatives.map((spec): Target => ({
@@ -297,7 +315,8 @@ async function verifyTarget(
     if (target.kind !== 'reference') {
       if (target.description) log(`       ${target.description}`);
       log(`       declared: ${target.kind === 'mutant' ? declared.join(', ') : `none (a correct ${target.kind}: full marks)`}`);
-      if (!asDeclared(outcome, declared)) log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
+      if (!asDeclared(outcome, declared))
+        log(`       observed: ${observed.join(', ') || '(none)'}${outcome.status === 'error' ? ` — error: ${outcome.message}` : ''}`);
     }
     for (const test of outcome.tests.filter((t) => t.status !== 'passed')) {
       log(`       · ${test.id} ${test.status}: ${test.output.replace(/\s+/g, ' ').slice(0, 220)}`);
@@ -349,7 +368,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const known = new Set(plans.flatMap((plan) => plan.targets.map((target) => target.name)));
     const unknown = options.targets.filter((name) => !known.has(name));
-    if (unknown.length) throw new UsageError(`no mutant or variant named ${unknown.map((name) => `"${name}"`).join(', ')} in ${plans.map((plan) => plan.exercise.id).join(', ') || 'the selected exercises'}`);
+    if (unknown.length)
+      throw new UsageError(
+        `no mutant or variant named ${unknown.map((name) => `"${name}"`).join(', ')} in ${plans.map((plan) => plan.exercise.id).join(', ') || 'the selected exercises'}`,
+      );
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`exercises:verify: ${error.message}\n${USAGE}`);
@@ -398,7 +420,11 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(identical ? `\nthe ${options.repeat} runs gave identical results` : `\nFLAKY: the ${options.repeat} runs differ`);
     if (!identical) {
       for (let run = 1; run < runs.length; run += 1) {
-        for (const line of runs[run]) if (!runs[0].includes(line)) console.log(`  run ${run + 1}: ${line}  (run 1: ${runs[0].find((first) => first.split(' ').slice(0, 2).join(' ') === line.split(' ').slice(0, 2).join(' ')) ?? '—'})`);
+        for (const line of runs[run])
+          if (!runs[0].includes(line))
+            console.log(
+              `  run ${run + 1}: ${line}  (run 1: ${runs[0].find((first) => first.split(' ').slice(0, 2).join(' ') === line.split(' ').slice(0, 2).join(' ')) ?? '—'})`,
+            );
       }
     }
     ok &&= identical;

@@ -52,7 +52,7 @@ async function runInContainer(image: string, cmd: string[], hostConfig: Docker.H
 /** Docker multiplexes stdout and stderr in frames of an 8-byte header and a payload. */
 function demux(buffer: Buffer): string {
   let text = '';
-  for (let offset = 0; offset + 8 <= buffer.length; ) {
+  for (let offset = 0; offset + 8 <= buffer.length;) {
     const size = buffer.readUInt32BE(offset + 4);
     text += buffer.subarray(offset + 8, offset + 8 + size).toString();
     offset += 8 + size;
@@ -88,7 +88,12 @@ describe('ensureServices', () => {
 
   test('When services are skipped, then their fields are empty strings', async () => {
     const only = await ensureServices({ postgres: false, docker: false, images: false, log: () => undefined });
-    expect(only).toEqual({ databaseUrl: '', redisUrl: info.redisUrl, dockerSocket: '', images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' } });
+    expect(only).toEqual({
+      databaseUrl: '',
+      redisUrl: info.redisUrl,
+      dockerSocket: '',
+      images: { runtimes: { '20': '', '22': '', '24': '' }, services: '', tester: '' },
+    });
   });
 });
 
@@ -134,23 +139,30 @@ test('Docker answers', async () => {
 });
 
 describe('images', () => {
-  test.each(NODE_MAJORS)('When the Node %s runtime image runs as in the sandbox, then it has that Node, npm, corepack, headers and g++ as uid 10001', async (major) => {
-    const { exitCode, output } = await runInContainer(
-      info.images.runtimes[major],
-      ['bash', '-c', 'id -u && node -v && npm -v && corepack --version && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h" && cd /tmp && echo \'{"scripts":{"noop":"true"}}\' > package.json && npm run -s noop'],
-      sandboxHostConfig({ NetworkMode: 'none' }),
-    );
-    expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
-    // npm_config_nodedir is the image's own setting: npm must not print it into learners' logs.
-    expect(output).not.toMatch(/Unknown .*config/);
-    const [uid, node, npm, corepack] = output.split('\n');
-    expect(uid).toBe('10001');
-    expect([node, npm, corepack]).toEqual([`v${NODE_RUNTIMES[major].node}`, NODE_RUNTIMES[major].npm, NODE_RUNTIMES[major].corepack]);
-    expect(output).toMatch(/g\+\+ .* 12\./);
-  });
+  test.each(NODE_MAJORS)(
+    'When the Node %s runtime image runs as in the sandbox, then it has that Node, npm, corepack, headers and g++ as uid 10001',
+    async (major) => {
+      const { exitCode, output } = await runInContainer(
+        info.images.runtimes[major],
+        [
+          'bash',
+          '-c',
+          'id -u && node -v && npm -v && corepack --version && g++ --version | head -1 && python3 --version && git --version && echo "nodedir=$npm_config_nodedir" && test -f "$npm_config_nodedir/include/node/node_api.h" && cd /tmp && echo \'{"scripts":{"noop":"true"}}\' > package.json && npm run -s noop',
+        ],
+        sandboxHostConfig({ NetworkMode: 'none' }),
+      );
+      expect({ exitCode, output }).toMatchObject({ exitCode: 0 });
+      // npm_config_nodedir is the image's own setting: npm must not print it into learners' logs.
+      expect(output).not.toMatch(/Unknown .*config/);
+      const [uid, node, npm, corepack] = output.split('\n');
+      expect(uid).toBe('10001');
+      expect([node, npm, corepack]).toEqual([`v${NODE_RUNTIMES[major].node}`, NODE_RUNTIMES[major].npm, NODE_RUNTIMES[major].corepack]);
+      expect(output).toMatch(/g\+\+ .* 12\./);
+    },
+  );
 
   test('When the three runtimes are inspected, then they share every layer of the build tools (apt runs once for all)', async () => {
-    const layers = async (image: string) => ((await docker.getImage(image).inspect()).RootFS.Layers ?? []);
+    const layers = async (image: string) => (await docker.getImage(image).inspect()).RootFS.Layers ?? [];
     const [node20, node22, node24] = await Promise.all(NODE_MAJORS.map((major) => layers(info.images.runtimes[major])));
     const shared = node20.filter((layer, index) => node22[index] === layer && node24[index] === layer);
     // The Debian base plus the apt layer at least; each runtime adds only its Node (one COPY per part).

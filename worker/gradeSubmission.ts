@@ -133,7 +133,10 @@ export async function gradeSubmission(request: GradeRequest, environment: GradeE
   const finish = async (outcome: Outcome): Promise<GradeOutcome> => {
     // A full disk explains many failures (ENOSPC in a build, an app that crashed writing a file).
     const all = (await jobDiskFull(jobDir))
-      ? [...outcome.warnings, `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`]
+      ? [
+          ...outcome.warnings,
+          `Your workspace reached the ${exercise.limits.diskMb} MB disk limit of a grading job: writes to it failed with "no space left on device".`,
+        ]
       : outcome.warnings;
     // --- diagnosis (issue 10 §3) ---
     const diagnosis = diagnoseGrading(outcome, { stage: stages[stages.length - 1]?.stage ?? null, error: failure, harness: harnessEvidence });

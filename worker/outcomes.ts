@@ -31,14 +31,20 @@ export function platformFaultOf(error: unknown, dataDir: string): PlatformError 
     );
   }
   if (killed && cmd) {
-    return new PlatformError(`The platform's own step \`${cmd.slice(0, 200)}\` did not finish in time and was stopped (the grading worker's disk or CPU is overloaded).`);
+    return new PlatformError(
+      `The platform's own step \`${cmd.slice(0, 200)}\` did not finish in time and was stopped (the grading worker's disk or CPU is overloaded).`,
+    );
   }
   if (/No such image/i.test(text)) {
-    return new PlatformError(`A sandbox image is missing on this worker (${firstLine.trim().slice(0, 300)}). An operator runs \`npm run services\` to build the images.`);
+    return new PlatformError(
+      `A sandbox image is missing on this worker (${firstLine.trim().slice(0, 300)}). An operator runs \`npm run services\` to build the images.`,
+    );
   }
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
     if (/docker\.sock/.test(text)) {
-      return new PlatformError(`The Docker engine of this worker does not answer (${firstLine.trim().slice(0, 300)}). An operator starts it (\`npm run services\`).`);
+      return new PlatformError(
+        `The Docker engine of this worker does not answer (${firstLine.trim().slice(0, 300)}). An operator starts it (\`npm run services\`).`,
+      );
     }
   }
   return null;

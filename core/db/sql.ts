@@ -68,34 +68,19 @@ export async function execute(sql: string, params: Params = {}, db: Queryable = 
   return result.rowCount ?? 0;
 }
 
-export async function queryRows<T extends z.ZodTypeAny>(
-  sql: string,
-  params: Params,
-  schema: T,
-  db: Queryable = getPool(),
-): Promise<z.infer<T>[]> {
+export async function queryRows<T extends z.ZodTypeAny>(sql: string, params: Params, schema: T, db: Queryable = getPool()): Promise<z.infer<T>[]> {
   const { text, values } = toPositional(sql, params);
   const result = await db.query(text, values);
   return result.rows.map((row) => schema.parse(row));
 }
 
-export async function queryOptionalRow<T extends z.ZodTypeAny>(
-  sql: string,
-  params: Params,
-  schema: T,
-  db: Queryable = getPool(),
-): Promise<z.infer<T> | null> {
+export async function queryOptionalRow<T extends z.ZodTypeAny>(sql: string, params: Params, schema: T, db: Queryable = getPool()): Promise<z.infer<T> | null> {
   const rows = await queryRows(sql, params, schema, db);
   if (rows.length > 1) throw new Error(`Expected at most one row, got ${rows.length}`);
   return rows[0] ?? null;
 }
 
-export async function queryRow<T extends z.ZodTypeAny>(
-  sql: string,
-  params: Params,
-  schema: T,
-  db: Queryable = getPool(),
-): Promise<z.infer<T>> {
+export async function queryRow<T extends z.ZodTypeAny>(sql: string, params: Params, schema: T, db: Queryable = getPool()): Promise<z.infer<T>> {
   const row = await queryOptionalRow(sql, params, schema, db);
   if (row === null) throw new Error('Expected one row, got none');
   return row;

@@ -32,10 +32,7 @@ export function failedRequiredChecks(tests: readonly CheckOutcome[]): string[] {
   return tests.filter((test) => test.required === true && test.status !== 'passed').map((test) => test.id);
 }
 
-export function verdictOf(
-  result: { status: 'scored' | 'error'; score: number; maxScore: number; tests: readonly CheckOutcome[] },
-  passMark: number,
-): Verdict {
+export function verdictOf(result: { status: 'scored' | 'error'; score: number; maxScore: number; tests: readonly CheckOutcome[] }, passMark: number): Verdict {
   const failedRequired = result.status === 'scored' ? failedRequiredChecks(result.tests) : [];
   const passed = result.status === 'scored' && reachesPassMark(result.score, result.maxScore, passMark) && failedRequired.length === 0;
   return { passed, failedRequired };

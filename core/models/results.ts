@@ -22,8 +22,14 @@ export const TestResultSchema = z.object({
   visibility: z.enum(['visible', 'hidden', 'after_due_date']).default('visible'),
   /** A required check gates the phase: not passed while it fails, whatever the score. */
   required: z.boolean().default(false),
-  output: z.string().max(64 * 1024).default(''),
-  hint: z.string().max(4 * 1024).optional(),
+  output: z
+    .string()
+    .max(64 * 1024)
+    .default(''),
+  hint: z
+    .string()
+    .max(4 * 1024)
+    .optional(),
   /** What the check measured (statement counts, p95…), for instructors and exercises:verify. */
   measurements: z
     .array(
@@ -54,7 +60,10 @@ export const ResultsFileSchema = z.object({
   status: z.enum(['scored', 'error']),
   /** Set by the platform on the results it reports (the CLI's --json), never by a grader. */
   cause: z.enum(ERROR_CAUSES).optional(),
-  message: z.string().max(16 * 1024).optional(),
+  message: z
+    .string()
+    .max(16 * 1024)
+    .optional(),
   score: z.number().finite(),
   max_score: z.number().finite().min(0),
   execution_time_ms: z.number().int().min(0).optional(),

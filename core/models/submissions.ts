@@ -53,7 +53,10 @@ export const ProgressSchema = z.object({
   /** Best percentage among submissions that passed (pass mark and required checks); null: none did. */
   best_passed_percent: z.number().nullable(),
   /** The failed required checks of the best-scoring submission ('' when none failed). */
-  best_failed_required: z.string().nullable().transform((ids) => (ids ? ids.split(' ').filter(Boolean) : [])),
+  best_failed_required: z
+    .string()
+    .nullable()
+    .transform((ids) => (ids ? ids.split(' ').filter(Boolean) : [])),
   latest_status: z.string().nullable(),
   latest_submission_id: z.string().nullable(),
 });

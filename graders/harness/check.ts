@@ -14,17 +14,7 @@ import { appendMeasurements, type Measurement } from './measurements';
 import { logRequestsAsHidden } from './requestLog';
 
 export { defineChecks } from './checkDefinitions';
-export {
-  CheckFailure,
-  HarnessError,
-  describeRequest,
-  ensure,
-  expectObserved,
-  expectStatus,
-  fail,
-  show,
-  showBody,
-} from './feedback';
+export { CheckFailure, HarnessError, describeRequest, ensure, expectObserved, expectStatus, fail, show, showBody } from './feedback';
 
 /** Budget of a check that declares none; a healthy app needs well under a second per check. */
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 20;
@@ -63,13 +53,7 @@ async function runCheck(id: string, body: CheckBody, budgetMs: number, hidden: b
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new CheckFailure(
-            `This check did not finish within ${budgetMs / 1000} s. Your app answers too slowly or not at all.`,
-            'timeout',
-          ),
-        ),
+      () => reject(new CheckFailure(`This check did not finish within ${budgetMs / 1000} s. Your app answers too slowly or not at all.`, 'timeout')),
       budgetMs,
     );
   });

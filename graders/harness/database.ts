@@ -94,10 +94,7 @@ export async function selectRowsMatching(value: string): Promise<Array<{ table: 
   const found: Array<{ table: string; row: Record<string, unknown> }> = [];
   for (const [table, columns] of byTable) {
     const where = columns.map((c) => `lower(${quoteIdent(c.column)}::text) = lower($1)`).join(' OR ');
-    const rows = await query<{ row: Record<string, unknown> }>(
-      `SELECT to_jsonb(t) AS row FROM ${table} AS t WHERE ${where} LIMIT 20`,
-      [value],
-    );
+    const rows = await query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM ${table} AS t WHERE ${where} LIMIT 20`, [value]);
     for (const { row } of rows) found.push({ table: table.replace(/"/g, ''), row });
   }
   return found;

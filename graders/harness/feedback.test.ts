@@ -1,12 +1,4 @@
-import {
-  CheckFailure,
-  capBytes,
-  decodeFeedback,
-  expectObserved,
-  expectStatus,
-  stripAnsi,
-  type HttpExchange,
-} from './feedback';
+import { CheckFailure, capBytes, decodeFeedback, expectObserved, expectStatus, stripAnsi, type HttpExchange } from './feedback';
 
 const exchange = (status: number, body: unknown): HttpExchange => ({
   method: 'POST',
@@ -29,9 +21,7 @@ describe('feedback', () => {
       act();
     } catch (error) {
       const markdown = (error as CheckFailure).markdown;
-      expect(markdown).toMatch(
-        /^`POST \/auth\/refresh` with a refresh token already used answered \*\*200\*\*; expected \*\*401\*\*\. Mark each/,
-      );
+      expect(markdown).toMatch(/^`POST \/auth\/refresh` with a refresh token already used answered \*\*200\*\*; expected \*\*401\*\*\. Mark each/);
       expect(markdown).toContain('"ok": true');
     }
   });
@@ -56,7 +46,7 @@ describe('feedback', () => {
 
   test('When an observed value differs, then the failure shows both and the next step', () => {
     expect(() => expectObserved("The access token's `role`", 'admin', 'user', 'Sign the stored role.')).toThrow(
-      "The access token's `role` is `\"admin\"`; expected `\"user\"`. Sign the stored role.",
+      'The access token\'s `role` is `"admin"`; expected `"user"`. Sign the stored role.',
     );
     expect(() => expectObserved('x', { a: 1 }, { a: 1 }, '')).not.toThrow();
   });

@@ -85,16 +85,11 @@ export interface HttpExchange {
  * Fails unless the app answered one of the expected statuses, with feedback like:
  * "`POST /auth/refresh` with a refresh token already used answered **200**; expected **401**. Mark…"
  */
-export function expectStatus(
-  res: HttpExchange,
-  expected: number | readonly number[],
-  feedback: { when?: string; fix: string; needs?: string },
-): void {
+export function expectStatus(res: HttpExchange, expected: number | readonly number[], feedback: { when?: string; fix: string; needs?: string }): void {
   const allowed = typeof expected === 'number' ? [expected] : expected;
   if (allowed.includes(res.status)) return;
   fail(
-    `${describeRequest(res, feedback.when)} answered **${res.status}**; expected **${allowed.join('** or **')}**. ` +
-      `${feedback.fix}\n\n${showBody(res)}`,
+    `${describeRequest(res, feedback.when)} answered **${res.status}**; expected **${allowed.join('** or **')}**. ` + `${feedback.fix}\n\n${showBody(res)}`,
     { needs: feedback.needs },
   );
 }

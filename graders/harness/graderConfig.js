@@ -30,10 +30,7 @@ function createGraderConfig({ graderDir, resultsPath, defaultReporter = true }) 
     maxWorkers: 1,
     // Checks are independent but share one app: run them one at a time, in declaration order.
     testSequencer: path.join(__dirname, 'sequencer.js'),
-    reporters: [
-      ...(defaultReporter ? ['default'] : []),
-      [path.join(__dirname, 'reporter.js'), { checksPath: path.join(rootDir, 'checks.ts'), resultsPath }],
-    ],
+    reporters: [...(defaultReporter ? ['default'] : []), [path.join(__dirname, 'reporter.js'), { checksPath: path.join(rootDir, 'checks.ts'), resultsPath }]],
   };
 }
 

@@ -3,14 +3,7 @@
  * libraries (argon2, @node-rs/argon2, hash-wasm, bcrypt, bcryptjs: graders/shared/passwordHashes.fixtures.ts).
  * It lives here because graders/harness is where the platform's jest configs collect grader unit tests.
  */
-import {
-  describePasswordHash,
-  hashHead,
-  looksLikePasswordHash,
-  parsePasswordHash,
-  weaknesses,
-  type HashPolicy,
-} from '../shared/passwordHashes';
+import { describePasswordHash, hashHead, looksLikePasswordHash, parsePasswordHash, weaknesses, type HashPolicy } from '../shared/passwordHashes';
 import { HASH_FIXTURES } from '../shared/passwordHashes.fixtures';
 
 /** The Phase 3 brief's minimums (graders/phase-3-security/passwords.test.ts). */
@@ -31,14 +24,11 @@ describe('parsePasswordHash', () => {
     },
   );
 
-  test.each(HASH_FIXTURES.map((f) => [f.hash, f.strong] as const))(
-    'When %s is held to the Phase 3 minimums, then it is strong: %s',
-    (hash, strong) => {
-      const parsed = parsePasswordHash(hash);
-      if (!parsed?.ok) throw new Error(`did not parse: ${hash}`);
-      expect(weaknesses(parsed.hash, PHASE_3).length === 0).toBe(strong);
-    },
-  );
+  test.each(HASH_FIXTURES.map((f) => [f.hash, f.strong] as const))('When %s is held to the Phase 3 minimums, then it is strong: %s', (hash, strong) => {
+    const parsed = parsePasswordHash(hash);
+    if (!parsed?.ok) throw new Error(`did not parse: ${hash}`);
+    expect(weaknesses(parsed.hash, PHASE_3).length === 0).toBe(strong);
+  });
 
   test('When the npm argon2 package writes m=,p=,t=, then the parameters are read by name', () => {
     const fixture = HASH_FIXTURES.find((f) => f.library.startsWith('argon2@') && f.hash.includes('m=19456,p=1,t=2$'));
@@ -104,10 +94,7 @@ describe('weaknesses and descriptions', () => {
   test('When an argon2i hash has t=1, then both the variant and the iterations are named', () => {
     const parsed = parsePasswordHash('$argon2i$v=19$t=1,m=65536,p=1$c2FsdA$aGFzaA');
     if (!parsed?.ok) throw new Error('did not parse');
-    expect(weaknesses(parsed.hash, PHASE_3)).toEqual([
-      'the variant is argon2i; expected argon2id',
-      'the iterations t=1 are below the minimum of 2',
-    ]);
+    expect(weaknesses(parsed.hash, PHASE_3)).toEqual(['the variant is argon2i; expected argon2id', 'the iterations t=1 are below the minimum of 2']);
   });
 
   test('When a bcrypt cost is below 10, then the cost is named, and the head hides salt and hash', () => {

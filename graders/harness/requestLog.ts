@@ -75,7 +75,13 @@ export function logRequest(method: string, path: string, status: number, text: s
   const file = requestLogPath();
   try {
     if (existsSync(file) && statSync(file).size > LOG_MAX_BYTES) return;
-    const entry: LoggedRequest = { method, path: path.slice(0, 300), status, csrf: status === 403 && CSRF_WORDS.test(text.slice(0, 4096)), ...(hiddenSender ? { hidden: true } : {}) };
+    const entry: LoggedRequest = {
+      method,
+      path: path.slice(0, 300),
+      status,
+      csrf: status === 403 && CSRF_WORDS.test(text.slice(0, 4096)),
+      ...(hiddenSender ? { hidden: true } : {}),
+    };
     appendFileSync(file, `${JSON.stringify(entry)}\n`);
   } catch {
     // Evidence is a courtesy; the check's own outcome is what counts.

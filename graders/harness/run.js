@@ -21,9 +21,7 @@ const APP_WAIT_MS = Number(process.env.APP_WAIT_SECONDS ?? 15) * 1000;
 
 const resultsPath = process.env.RESULTS_PATH || '/out/results.json';
 const exerciseId = process.env.EXERCISE_ID;
-const graderDir = path.resolve(
-  process.env.GRADER_DIR || (exerciseId ? path.join(__dirname, '..', exerciseId) : ''),
-);
+const graderDir = path.resolve(process.env.GRADER_DIR || (exerciseId ? path.join(__dirname, '..', exerciseId) : ''));
 const budgetSeconds = Number(process.env.TEST_TIMEOUT_SECONDS) > 0 ? Number(process.env.TEST_TIMEOUT_SECONDS) : 180;
 
 function log(message) {
@@ -48,16 +46,10 @@ function writeMinimalError(message) {
 }
 
 // This run's own measurements file (see measurements.ts), fresh even when /tmp is reused.
-process.env.BACKEND_PRO_MEASUREMENTS = path.join(
-  require('node:os').tmpdir(),
-  `backend-pro-measurements-${process.pid}-${Date.now()}.jsonl`,
-);
+process.env.BACKEND_PRO_MEASUREMENTS = path.join(require('node:os').tmpdir(), `backend-pro-measurements-${process.pid}-${Date.now()}.jsonl`);
 
 // The requests every check sent (see requestLog.ts), summarised into evidence.json after the suite.
-process.env.BACKEND_PRO_REQUESTS = path.join(
-  require('node:os').tmpdir(),
-  `backend-pro-requests-${process.pid}-${Date.now()}.jsonl`,
-);
+process.env.BACKEND_PRO_REQUESTS = path.join(require('node:os').tmpdir(), `backend-pro-requests-${process.pid}-${Date.now()}.jsonl`);
 const evidencePath = path.join(path.dirname(resultsPath), 'evidence.json');
 /** Time the evidence (a few re-sent requests) may take before results are final anyway. */
 const EVIDENCE_MAX_MS = 20_000;
@@ -163,10 +155,7 @@ async function main() {
   const { runCLI } = require('jest');
   // Jest reads `--config` for the whole run only when the single project is the working directory.
   process.chdir(graderDir);
-  const { results } = await runCLI(
-    { _: [], $0: 'backend-pro-grader', config: JSON.stringify(config), runInBand: true, ci: true },
-    [graderDir],
-  );
+  const { results } = await runCLI({ _: [], $0: 'backend-pro-grader', config: JSON.stringify(config), runInBand: true, ci: true }, [graderDir]);
   await writeEvidence();
   finish({ runError: results.runExecError ? results.runExecError.message : undefined });
 }

@@ -102,10 +102,7 @@ describe('run.js', () => {
   });
 
   test('When the app is down, then every check fails with feedback saying it could not be reached', async () => {
-    const { code, results } = await grade(
-      { 'checks.ts': checksFile(false), 'demo.test.ts': TESTS },
-      { APP_URL: 'http://127.0.0.1:9' },
-    );
+    const { code, results } = await grade({ 'checks.ts': checksFile(false), 'demo.test.ts': TESTS }, { APP_URL: 'http://127.0.0.1:9' });
     expect(code).toBe(0);
     expect(results).toMatchObject({ status: 'scored', score: 0, max_score: 8 });
     expect(results.tests[0]).toMatchObject({ status: 'failed', score: 0 });

@@ -40,7 +40,7 @@ describeWithDatabase('countStatements', () => {
     expect(counted.statements[0]).toEqual({ query: 'SELECT $1::int AS n', calls: 5 });
   });
 
-  test("When the tester queries meanwhile, then its own statements are not counted", async () => {
+  test('When the tester queries meanwhile, then its own statements are not counted', async () => {
     const counted = await countStatements(async () => {
       await db().query('SELECT 42');
       await db().query('SELECT 43');
@@ -70,9 +70,7 @@ describeWithDatabase('database inspection', () => {
   beforeAll(async () => {
     await db().query(`CREATE SCHEMA ${schema}`);
     await db().query(`CREATE TABLE ${schema}.accounts (id uuid PRIMARY KEY, email text, secret varchar(100), n int)`);
-    await db().query(
-      `INSERT INTO ${schema}.accounts VALUES ('9b2f0c56-52a1-4a4e-a9f1-7ad1d6a0c001', 'Ada@Example.com', 'pw-plain-123', 1)`,
-    );
+    await db().query(`INSERT INTO ${schema}.accounts VALUES ('9b2f0c56-52a1-4a4e-a9f1-7ad1d6a0c001', 'Ada@Example.com', 'pw-plain-123', 1)`);
   });
 
   afterAll(async () => {

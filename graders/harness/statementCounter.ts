@@ -67,10 +67,7 @@ async function snapshot(userId: number, dbId: number): Promise<Map<string, Snaps
  * Runs `action` and returns how many statements the app's role ran meanwhile. Await every
  * request inside `action`: statements still running when it resolves are not counted.
  */
-export async function countStatements(
-  action: () => Promise<unknown>,
-  options: { role?: string } = {},
-): Promise<StatementCount> {
+export async function countStatements(action: () => Promise<unknown>, options: { role?: string } = {}): Promise<StatementCount> {
   const { userId, dbId } = await prepare(appRole(options.role));
   const before = await snapshot(userId, dbId);
   await action();

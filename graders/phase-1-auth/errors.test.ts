@@ -33,8 +33,12 @@ check('errors.unified-shape', async () => {
     // An empty body: any validation at all refuses it, so this sample does not hang on one rule.
     { res: await call('POST', '/auth/register', { body: {} }), expected: 400, when: 'with an empty body' },
     { res: await call('GET', '/users/me'), expected: 401, when: 'without a token' },
-    { res: await call('GET', '/users', { token: signedIn.tokens.accessToken }), expected: 403, when: 'with the access token of a signed-in `user` (not an admin)',
-      elsewhere: 'roles.admin-403-for-user' },
+    {
+      res: await call('GET', '/users', { token: signedIn.tokens.accessToken }),
+      expected: 403,
+      when: 'with the access token of a signed-in `user` (not an admin)',
+      elsewhere: 'roles.admin-403-for-user',
+    },
     { res: await call('GET', `/no-such-route-${Date.now().toString(36)}`), expected: 404, when: '(an unknown route)' },
     { res: await call('POST', '/auth/register', { body: user }), expected: 409, when: 'with an email already registered' },
   ];
@@ -59,7 +63,10 @@ check('errors.unified-shape', async () => {
 
 check('errors.unknown-route-404', async () => {
   const suffix = Date.now().toString(36);
-  for (const [method, path] of [['GET', `/no-such-route-${suffix}`], ['POST', `/auth/no-such-route-${suffix}`]] as const) {
+  for (const [method, path] of [
+    ['GET', `/no-such-route-${suffix}`],
+    ['POST', `/auth/no-such-route-${suffix}`],
+  ] as const) {
     const res = await call(method, path, method === 'POST' ? { body: {} } : {});
     expectStatus(res, 404, { when: '(a route that does not exist)', fix: 'Answer `404 Not Found` for any unknown route.' });
   }
@@ -77,8 +84,7 @@ const CONTRACT_ROUTES = [
 ] as const;
 
 /** `/users/{userId}` and `/users/:id` both become `/users/{}`. */
-const normalizePath = (path: string): string =>
-  path.replace(/\{[^}]*\}|:[A-Za-z_][A-Za-z0-9_]*/g, '{}').replace(/(.)\/+$/, '$1');
+const normalizePath = (path: string): string => path.replace(/\{[^}]*\}|:[A-Za-z_][A-Za-z0-9_]*/g, '{}').replace(/(.)\/+$/, '$1');
 
 check('docs.openapi-lists-routes', async () => {
   const res = await call('GET', '/docs-json');
@@ -90,10 +96,7 @@ check('docs.openapi-lists-routes', async () => {
   });
   const doc = res.body;
   ensure(isRecord(doc), `\`GET /docs-json\` did not answer a JSON object.\n\n${showBody(res)}`);
-  ensure(
-    typeof doc.openapi === 'string' && doc.openapi.startsWith('3.'),
-    `The document's \`openapi\` is ${show(doc.openapi)}; expected a 3.x version.`,
-  );
+  ensure(typeof doc.openapi === 'string' && doc.openapi.startsWith('3.'), `The document's \`openapi\` is ${show(doc.openapi)}; expected a 3.x version.`);
   const paths = isRecord(doc.paths) ? doc.paths : {};
   const documented = new Set<string>();
   for (const [path, item] of Object.entries(paths)) {
@@ -106,7 +109,11 @@ check('docs.openapi-lists-routes', async () => {
   ensure(
     missing.length === 0,
     `Your OpenAPI document does not list ${missing.join(', ')}; expected every route of the contract. ` +
-      `It lists: ${Object.keys(paths).map((p) => `\`${p}\``).join(', ') || 'no paths'}.`,
+      `It lists: ${
+        Object.keys(paths)
+          .map((p) => `\`${p}\``)
+          .join(', ') || 'no paths'
+      }.`,
   );
 });
 
@@ -156,7 +163,7 @@ check('errors.500-shape-no-stack', async () => {
       'Expected: any `5xx` answered as `{ statusCode: 500, error: "Internal Server Error", message: "Internal server error", ' +
       'path, timestamp }`, with the stack in your logs only (a `400` or a `201` for these inputs is fine too). In your one ' +
       'error handler, answer errors you did not expect with that generic body and log them: never send `err.stack` or ' +
-      "`err` itself. NestJS: a `@Catch()` filter; Express: an `(err, req, res, next)` middleware (the default one shows " +
+      '`err` itself. NestJS: a `@Catch()` filter; Express: an `(err, req, res, next)` middleware (the default one shows ' +
       'stacks unless NODE_ENV is production, and never in this shape); Fastify: `setErrorHandler`; Koa: a try/catch middleware.',
   );
 });

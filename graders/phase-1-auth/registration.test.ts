@@ -86,11 +86,7 @@ check('registration.no-password-in-responses', async () => {
 
   // `body[3].passwordHash` and `body[4].passwordHash` say the same thing: list it once.
   const leaks = [
-    ...new Set(
-      seen.flatMap(({ label, body }) =>
-        passwordLeaks(body, user.password).map((leak) => `${label}: ${leak.replace(/\[\d+\]/g, '[…]')}`),
-      ),
-    ),
+    ...new Set(seen.flatMap(({ label, body }) => passwordLeaks(body, user.password).map((leak) => `${label}: ${leak.replace(/\[\d+\]/g, '[…]')}`))),
   ];
   ensure(
     leaks.length === 0,

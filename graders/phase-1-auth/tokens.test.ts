@@ -27,8 +27,7 @@ check('tokens.login-returns-pair', async () => {
   if (body.accessToken === body.refreshToken) problems.push('`accessToken` and `refreshToken` are the same token');
   if (body.tokenType !== 'Bearer') problems.push(`\`tokenType\` is ${show(body.tokenType)}; expected \`"Bearer"\``);
   const expiresIn = body.expiresIn;
-  const validExpiresIn =
-    (typeof expiresIn === 'number' && expiresIn > 0) || (typeof expiresIn === 'string' && expiresIn.length > 0);
+  const validExpiresIn = (typeof expiresIn === 'number' && expiresIn > 0) || (typeof expiresIn === 'string' && expiresIn.length > 0);
   if (!validExpiresIn) problems.push(`\`expiresIn\` is ${show(expiresIn)}; expected the access token's lifetime in seconds`);
   ensure(
     problems.length === 0,
@@ -73,10 +72,7 @@ check('tokens.access-jwt-claims', async () => {
   expectObserved("The access token's `role`", role, 'user', "Put the user's role in `role` (a new user is a `user`).");
   const now = Math.floor(Date.now() / 1000);
   ensure(typeof exp === 'number', `The access token has \`exp\` ${show(exp)}; expected a NumericDate (seconds).`);
-  ensure(
-    exp > now - 5 && exp <= now + 3600 + 5,
-    `The access token's \`exp\` is ${exp - now} s from now; expected at most one hour (3600 s) ahead.`,
-  );
+  ensure(exp > now - 5 && exp <= now + 3600 + 5, `The access token's \`exp\` is ${exp - now} s from now; expected at most one hour (3600 s) ahead.`);
 });
 
 check('tokens.bad-tokens-rejected', async () => {

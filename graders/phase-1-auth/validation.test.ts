@@ -48,12 +48,7 @@ check('validation.missing-fields', async () => {
     const body: Record<string, unknown> = { ...newUser('missing') };
     delete body[field];
     const res = await call('POST', '/auth/register', { body });
-    expectFieldError(
-      res,
-      field,
-      `without \`${field}\``,
-      'Every field of the route is required: a missing one is a `400 Bad Request` that names it.',
-    );
+    expectFieldError(res, field, `without \`${field}\``, 'Every field of the route is required: a missing one is a `400 Bad Request` that names it.');
   }
   const res = await call('POST', '/auth/login', { body: { email: newUser('missing').email } });
   expectFieldError(
@@ -67,12 +62,7 @@ check('validation.missing-fields', async () => {
 check('validation.unknown-field-rejected', async () => {
   const user = newUser('unknownfield');
   const res = await call('POST', '/auth/register', { body: { ...user, role: 'admin' } });
-  expectFieldError(
-    res,
-    'role',
-    'with an extra field `role: "admin"`',
-    'Reject fields the route does not list instead of ignoring or saving them.',
-  );
+  expectFieldError(res, 'role', 'with an extra field `role: "admin"`', 'Reject fields the route does not list instead of ignoring or saving them.');
 
   // Whatever the answer said, the request must not have produced an admin.
   const signedIn = await call('POST', '/auth/login', { body: { email: user.email, password: user.password } });

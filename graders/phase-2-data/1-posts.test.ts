@@ -82,10 +82,7 @@ check('posts.tag-reuse', async () => {
       'Reuse the existing tag (look it up, or `INSERT … ON CONFLICT (name) DO NOTHING`), and make `tags.name` unique.',
   );
   const links = (
-    await db().query<{ post_id: string }>(
-      `SELECT pt.post_id::text FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = $1`,
-      [tag],
-    )
+    await db().query<{ post_id: string }>(`SELECT pt.post_id::text FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = $1`, [tag])
   ).rows.map((row) => row.post_id);
   ensure(
     ids.every((id) => links.includes(id)) && links.length === 2,
@@ -137,7 +134,12 @@ check('posts.relations-in-list', async () => {
   );
   for (const [i, post] of expected.entries()) {
     const problems = postProblems(page.data[i], {
-      id: post.id, title: post.title, body: `Body of ${post.title}`, author, tags: post.tags, createdAt: post.createdAt,
+      id: post.id,
+      title: post.title,
+      body: `Body of ${post.title}`,
+      author,
+      tags: post.tags,
+      createdAt: post.createdAt,
     });
     ensure(problems.length === 0, `In \`GET /posts?authorId=…\`, the post "${post.title}":\n- ${problems.join('\n- ')}\n\n${showBody(page.response)}`);
   }

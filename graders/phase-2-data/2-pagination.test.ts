@@ -9,8 +9,7 @@ import { expectFieldError } from './support/fields';
 const check = useChecks(checks);
 
 /** Newest first, ties by id descending: the default order. The literals share one format, so text order is time order. */
-const newestFirst = (a: SeededPost, b: SeededPost): number =>
-  a.createdAt === b.createdAt ? compareIds(b.id, a.id) : a.createdAt < b.createdAt ? 1 : -1;
+const newestFirst = (a: SeededPost, b: SeededPost): number => (a.createdAt === b.createdAt ? compareIds(b.id, a.id) : a.createdAt < b.createdAt ? 1 : -1);
 
 const labeller = (posts: SeededPost[]) => (id: string) => {
   const post = posts.find((p) => p.id === id);
@@ -59,7 +58,11 @@ check('pagination.walk-every-page', async () => {
   ];
   for (const [params, expected, order] of walks) {
     const pages = await walkPages(params, 30);
-    const problems = compareWalk(pages, expected.map((p) => p.id), label);
+    const problems = compareWalk(
+      pages,
+      expected.map((p) => p.id),
+      label,
+    );
     const oversized = pages.find((page) => page.data.length > Number(params.limit));
     if (oversized) problems.push(`a page holds ${oversized.data.length} posts, more than \`limit=${params.limit}\``);
     ensure(
@@ -87,7 +90,11 @@ check('pagination.ties', async () => {
   ];
   for (const [params, expected, order] of walks) {
     const pages = await walkPages(params, 30);
-    const problems = compareWalk(pages, expected.map((p) => p.id), label);
+    const problems = compareWalk(
+      pages,
+      expected.map((p) => p.id),
+      label,
+    );
     ensure(
       problems.length === 0,
       `Walking \`${postsPath(params)}\` (18 posts, 12 of them with exactly the same \`created_at\`) gave pages of ` +
@@ -105,13 +112,17 @@ check('pagination.microseconds', async () => {
   ]);
   const pages = await walkPages({ authorId: author.id, limit: 3 }, 20);
   const expected = [...posts].sort(newestFirst);
-  const problems = compareWalk(pages, expected.map((p) => p.id), labeller(posts));
+  const problems = compareWalk(
+    pages,
+    expected.map((p) => p.id),
+    labeller(posts),
+  );
   ensure(
     problems.length === 0,
     `Walking \`GET /posts?authorId=…&limit=3\` over 10 posts whose \`created_at\` differ only in their microseconds ` +
       `(\`…00.123001\` to \`…00.124002\`) gave pages of ${pageSizes(pages)} posts, but posts were ${problems.join('; ')}. ` +
       'A JavaScript `Date` keeps milliseconds only: put the exact `created_at` in the cursor (for example ' +
-      "`to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')` or `created_at::text`).",
+      '`to_char(created_at, \'YYYY-MM-DD"T"HH24:MI:SS.US\')` or `created_at::text`).',
   );
 });
 
@@ -138,13 +149,17 @@ check('pagination.stable-under-writes', async () => {
     rest.push(page);
     cursor = page.nextCursor;
   }
-  const problems = compareWalk(rest, newest.slice(5).map((p) => p.id), labeller([...posts, ...added]));
+  const problems = compareWalk(
+    rest,
+    newest.slice(5).map((p) => p.id),
+    labeller([...posts, ...added]),
+  );
   ensure(
     problems.length === 0,
     'After page 1 of `GET /posts?authorId=…&limit=5` was fetched, 3 newer posts were created and 2 posts of page 1 ' +
       `(among them its last) were soft-deleted. The following pages (${rest.map((p) => p.data.length).join(', ')} posts) ` +
       `should hold exactly the 10 older posts, in order, but posts were ${problems.join('; ')}. ` +
-      'That is what OFFSET pagination does: use a keyset cursor that holds the last post\'s sort value and id ' +
+      "That is what OFFSET pagination does: use a keyset cursor that holds the last post's sort value and id " +
       '(`WHERE (created_at, id) < ($1, $2)`), never a position, and do not look the last post up again.',
   );
 });
@@ -153,7 +168,7 @@ check('pagination.bad-cursor-400', async () => {
   const { authorId, posts } = await authorWithPosts(6, '2021-11-01T00:00:00Z');
   const first = await getPage({ authorId, limit: 2 }, '(first page, `limit=2`)');
   const cursor = first.nextCursor;
-  if (!cursor) fail('The first page of 2 of an author\'s 6 posts answered `nextCursor: null`; expected a cursor.');
+  if (!cursor) fail("The first page of 2 of an author's 6 posts answered `nextCursor: null`; expected a cursor.");
   ensure(
     cursor.length <= 512 && !/^\d+$/.test(cursor) && !UUID.test(cursor) && !posts.some((p) => cursor.includes(p.id)),
     `\`nextCursor\` is ${show(cursor, 80)}; expected an opaque string of at most 512 characters: not a bare number, ` +
@@ -175,7 +190,8 @@ check('pagination.bad-cursor-400', async () => {
     ensure(
       res.status === 400,
       `\`GET /posts\` with ${what} answered **${res.status}**; expected **400**. ${res.status >= 500 ? 'Decoding a cursor must never crash: ' : ''}` +
-        'Decode cursors defensively and answer 400 for anything your API did not issue for this sort.\n\n' + showBody(res),
+        'Decode cursors defensively and answer 400 for anything your API did not issue for this sort.\n\n' +
+        showBody(res),
     );
   }
 });

@@ -108,11 +108,11 @@ check('filtering.author-and-tag', async () => {
   for (const [params, what, expected] of cases) {
     const page = await getPage({ ...params, limit: 20 }, '');
     ensure(
-      JSON.stringify(page.data.map((p) => p.id)) === JSON.stringify(expected.map((p) => p.id)) &&
-        (expected.length > 0 || page.nextCursor === null),
+      JSON.stringify(page.data.map((p) => p.id)) === JSON.stringify(expected.map((p) => p.id)) && (expected.length > 0 || page.nextCursor === null),
       `\`${page.response.path}\` listed ${show(names(page.data))} (\`nextCursor\` ${show(page.nextCursor, 30)}); expected ` +
         `${what}: ${show(names(expected))}${expected.length ? '' : ' with `nextCursor: null`, a 200 and not a 404'}. ` +
-        'Filters combine with AND, and soft-deleted posts never count.\n\n' + showBody(page.response, 400),
+        'Filters combine with AND, and soft-deleted posts never count.\n\n' +
+        showBody(page.response, 400),
     );
   }
   const tagged = await getPage({ tag: t1 }, '');

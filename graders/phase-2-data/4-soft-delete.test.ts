@@ -40,18 +40,24 @@ check('soft-delete.others-refused', async () => {
   const livePath = `/posts/${live.id}`;
   const deletedPath = `/posts/${deleted.id}/restore`;
 
-  expectStatus(await call('DELETE', livePath), 401, { when: 'without a token', fix: 'Deleting a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
+  expectStatus(await call('DELETE', livePath), 401, {
+    when: 'without a token',
+    fix: 'Deleting a post needs a Bearer access token: answer `401 Unauthorized` without one.',
+  });
   await expectUnchanged(live.id, false, '`DELETE /posts/:id` without a token was refused');
   expectStatus(await call('DELETE', livePath, { token: other.tokens.accessToken }), 403, {
     when: "by a signed-in user who is neither the post's author nor an admin",
-    fix: 'Only the author or an admin may delete a post: compare the post\'s `author_id` with the caller\'s id (and the role) and answer `403 Forbidden` to anyone else.',
+    fix: "Only the author or an admin may delete a post: compare the post's `author_id` with the caller's id (and the role) and answer `403 Forbidden` to anyone else.",
   });
   await expectUnchanged(live.id, false, "After another user's `DELETE /posts/:id`");
 
-  expectStatus(await call('POST', deletedPath), 401, { when: 'without a token', fix: 'Restoring a post needs a Bearer access token: answer `401 Unauthorized` without one.' });
+  expectStatus(await call('POST', deletedPath), 401, {
+    when: 'without a token',
+    fix: 'Restoring a post needs a Bearer access token: answer `401 Unauthorized` without one.',
+  });
   await expectUnchanged(deleted.id, true, '`POST /posts/:id/restore` without a token was refused');
   expectStatus(await call('POST', deletedPath, { token: other.tokens.accessToken }), 403, {
-    when: "for a soft-deleted post, by a signed-in user who is neither its author nor an admin",
+    when: 'for a soft-deleted post, by a signed-in user who is neither its author nor an admin',
     fix: 'Only the author or an admin may restore a post (the same rule as deleting it): answer `403 Forbidden` to anyone else.',
   });
   await expectUnchanged(deleted.id, true, "After another user's `POST /posts/:id/restore`");
@@ -88,10 +94,7 @@ check('soft-delete.row-kept', async () => {
     `After \`DELETE /posts/:id\` answered 204, the row of that post is gone from \`posts\`: that is a hard delete. ` +
       'Keep the row and set `deleted_at = now()` instead (`UPDATE posts SET deleted_at = now() WHERE id = $1`).',
   );
-  ensure(
-    row.deleted_at !== null,
-    'After `DELETE /posts/:id` answered 204, the post\'s row has `deleted_at` NULL; expected the time of the deletion.',
-  );
+  ensure(row.deleted_at !== null, "After `DELETE /posts/:id` answered 204, the post's row has `deleted_at` NULL; expected the time of the deletion.");
   ensure(row.tags === 2, `After the soft delete, the post has ${row.tags} rows in \`post_tags\`; expected its 2 tags kept, so a restore brings them back.`);
 });
 
@@ -148,7 +151,7 @@ check('soft-delete.restore', async () => {
   });
   const restored = await call('POST', `/posts/${target}/restore`, { token: author.tokens.accessToken });
   expectStatus(restored, 200, {
-    when: "for a soft-deleted post, by its author",
+    when: 'for a soft-deleted post, by its author',
     fix: 'Set `deleted_at` back to NULL and answer `200 OK` with the post. A hard-deleted post cannot come back: keep the row.',
   });
   const body = isRecord(restored.body) ? restored.body : {};
@@ -171,7 +174,8 @@ check('soft-delete.restore', async () => {
   const byAdmin = await call('POST', `/posts/${moderated}/restore`, { token: admin.accessToken });
   expectStatus(byAdmin, 200, {
     when: "for a soft-deleted post, by the admin (not the post's author)",
-    fix: 'An admin may restore any post, like deleting it: allow the author **or** a user whose role is `admin` ' +
+    fix:
+      'An admin may restore any post, like deleting it: allow the author **or** a user whose role is `admin` ' +
       '(the same rule as `DELETE /posts/:id`), and answer `200 OK` with the post.',
   });
   const adminRow = await db().query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM posts WHERE id = $1`, [moderated]);

@@ -40,7 +40,7 @@ function compareCounts(small: { path: string; count: StatementCount }, large: { 
       `\`GET ${large.path}\` ran **${l}** SQL statements; with \`${small.path}\` it ran **${s}**. The count grows with the ` +
         'page size: that is an N+1 (one query per post). Load the authors with a join and the tags with one ' +
         '`WHERE post_id = ANY($1)` query (or a sub-select), not one query per post. Per stack: plain `pg`/Knex, one ' +
-        'query with joins or a second `= ANY($1)` query for the page\'s ids; TypeORM, `relations: { author: true, tags: true }` ' +
+        "query with joins or a second `= ANY($1)` query for the page's ids; TypeORM, `relations: { author: true, tags: true }` " +
         'or `leftJoinAndSelect` (no lazy relations read in a loop); Prisma, `include`; Sequelize, `include`; MikroORM, `populate`.\n\n' +
         `The statements of the large page, most frequent first:\n${topStatements(large.count)}`,
     );
@@ -68,11 +68,7 @@ check('queries.list-statements', async () => {
     [s],
     'insert 50 authors and their posts',
   );
-  await seedSql(
-    `INSERT INTO tags (id, name) SELECT gen_random_uuid(), $1 || '-' || g FROM generate_series(0, 2) g`,
-    [tag],
-    'insert tags',
-  );
+  await seedSql(`INSERT INTO tags (id, name) SELECT gen_random_uuid(), $1 || '-' || g FROM generate_series(0, 2) g`, [tag], 'insert tags');
   await seedSql(
     `INSERT INTO post_tags (post_id, tag_id)
      SELECT p.id, t.id
@@ -106,13 +102,13 @@ check('queries.list-statements', async () => {
 
 check('queries.filter-cursor-statements', async () => {
   const s = uniqueSuffix();
-  const [{ id: authorId }] = await seedSql<{ id: string }>(
+  const [{ id: authorId }] = (await seedSql<{ id: string }>(
     `INSERT INTO users (id, email, name, password_hash, role)
      VALUES (gen_random_uuid(), 'prolific.' || $1 || '@example.com', 'Prolific Author', '$2b$10$abcdefghijklmnopqrstuu0123456789abcdefghijklmnopqrstu', 'user')
      RETURNING id::text`,
     [s],
     'insert an author',
-  ) as [{ id: string }];
+  )) as [{ id: string }];
   await seedSql(
     `INSERT INTO posts (id, author_id, title, body, created_at)
      SELECT gen_random_uuid(), $1, 'title ' || lpad(g::text, 3, '0'), 'Body', now() - g * interval '1 minute'
@@ -120,11 +116,7 @@ check('queries.filter-cursor-statements', async () => {
     [authorId],
     'insert 70 posts',
   );
-  await seedSql(
-    `INSERT INTO tags (id, name) SELECT gen_random_uuid(), 'prolific-' || $1 || '-' || g FROM generate_series(1, 2) g`,
-    [s],
-    'insert tags',
-  );
+  await seedSql(`INSERT INTO tags (id, name) SELECT gen_random_uuid(), 'prolific-' || $1 || '-' || g FROM generate_series(1, 2) g`, [s], 'insert tags');
   await seedSql(
     `INSERT INTO post_tags (post_id, tag_id)
      SELECT p.id, t.id FROM posts p JOIN tags t ON t.name LIKE 'prolific-' || $2 || '-%' WHERE p.author_id = $1`,
@@ -138,9 +130,13 @@ check('queries.filter-cursor-statements', async () => {
     needs: 'filtering.sort-orders',
   });
   const cursor = readPage(first).nextCursor;
-  ensure(cursor, `\`GET /posts?authorId=…&sort=title&limit=5\` of an author with 70 posts gave no \`nextCursor\`; expected one (a step this check needs first).`, {
-    needs: 'pagination.walk-every-page',
-  });
+  ensure(
+    cursor,
+    `\`GET /posts?authorId=…&sort=title&limit=5\` of an author with 70 posts gave no \`nextCursor\`; expected one (a step this check needs first).`,
+    {
+      needs: 'pagination.walk-every-page',
+    },
+  );
   const base = `/posts?authorId=${authorId}&sort=title&cursor=${encodeURIComponent(cursor)}`;
   const small = { path: `${base}&limit=5`, count: await statementsFor(`${base}&limit=5`, 'pagination.walk-every-page') };
   const large = { path: `${base}&limit=50`, count: await statementsFor(`${base}&limit=50`, 'pagination.walk-every-page') };

@@ -14,7 +14,7 @@ const SCHEMA = ['users', 'posts', 'tags', 'post_tags'];
  * are not histories: Knex's always holds a row, whatever was applied. Keep in step with the brief.
  */
 const HISTORY_TABLES: ReadonlyArray<[table: string, tool: string]> = [
-  ['migrations', 'TypeORM (default), and the name to give any other tool\'s history table'],
+  ['migrations', "TypeORM (default), and the name to give any other tool's history table"],
   ['knex_migrations', 'Knex'],
   ['_prisma_migrations', 'Prisma'],
   ['pgmigrations', 'node-pg-migrate'],
@@ -116,7 +116,7 @@ check('migrations.revert-and-reapply', async () => {
     recorded > 0,
     `No applied migration is recorded in the database: ${counts.length ? `the history tables ${counts.join(', ')} are empty` : 'no migration-history table was found'}` +
       `${lookalikes.length ? `; the tables ${show(lookalikes)} look like migration tables but are not histories the grader recognises (a lock table such as \`knex_migrations_lock\` holds a row whatever was applied)` : ''}. ` +
-      'Expected your migration tool\'s history table, one row per applied migration, under one of the names ' +
+      "Expected your migration tool's history table, one row per applied migration, under one of the names " +
       `${HISTORY_TABLES.map(([table, tool]) => `\`${table}\` (${tool})`).join(', ')}. ` +
       'With another tool, or a home-made runner, name its history table `migrations` (TypeORM `migrationsTableName`, ' +
       'Knex `migrations.tableName`, node-pg-migrate `--migrations-table`, MikroORM `migrations.tableName`, Umzug `SequelizeStorage({ tableName })`).',

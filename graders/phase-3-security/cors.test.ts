@@ -46,10 +46,16 @@ check('cors.allowed-origin', async () => {
   }
   if (pre.status !== 204 && pre.status !== 200) problems.push(`the preflight answered **${pre.status}**; expected 204 or 200`);
   const methods = list(header(pre, 'access-control-allow-methods'));
-  if (!methods.includes('post')) problems.push(`the preflight's \`Access-Control-Allow-Methods\` is ${show(header(pre, 'access-control-allow-methods') ?? null)}; expected it to contain POST`);
+  if (!methods.includes('post'))
+    problems.push(
+      `the preflight's \`Access-Control-Allow-Methods\` is ${show(header(pre, 'access-control-allow-methods') ?? null)}; expected it to contain POST`,
+    );
   const allowed = list(header(pre, 'access-control-allow-headers'));
   const missing = ['content-type', 'authorization'].filter((h) => !allowed.includes(h));
-  if (missing.length) problems.push(`the preflight's \`Access-Control-Allow-Headers\` is ${show(header(pre, 'access-control-allow-headers') ?? null)}; expected it to contain ${missing.join(' and ')}`);
+  if (missing.length)
+    problems.push(
+      `the preflight's \`Access-Control-Allow-Headers\` is ${show(header(pre, 'access-control-allow-headers') ?? null)}; expected it to contain ${missing.join(' and ')}`,
+    );
   ensure(
     problems.length === 0,
     `Requests from the allowed origin \`Origin: ${origin}\` (CORS_ORIGIN):\n- ${problems.join('\n- ')}\n\n` +
@@ -59,12 +65,7 @@ check('cors.allowed-origin', async () => {
 
 check('cors.other-origins', async () => {
   const allowed = new URL(exerciseEnv('CORS_ORIGIN'));
-  const others = [
-    'https://evil.example',
-    `http://${allowed.host}`,
-    `${allowed.protocol}//${allowed.host}.evil.example`,
-    'null',
-  ];
+  const others = ['https://evil.example', `http://${allowed.host}`, `${allowed.protocol}//${allowed.host}.evil.example`, 'null'];
   const problems: string[] = [];
   for (const origin of others) {
     for (const res of [await preflight(origin), await simpleRequest(origin)]) {
@@ -77,6 +78,6 @@ check('cors.other-origins', async () => {
   ensure(
     problems.length === 0,
     `Origins other than CORS_ORIGIN are allowed:\n- ${problems.join('\n- ')}\n\nexpected no \`Access-Control-Allow-Origin\` ` +
-      'for them. Compare the request\'s Origin with CORS_ORIGIN exactly (no `origin: true`, no `*`, no prefix or suffix match).',
+      "for them. Compare the request's Origin with CORS_ORIGIN exactly (no `origin: true`, no `*`, no prefix or suffix match).",
   );
 });

@@ -19,7 +19,10 @@ afterAll(() => google.stop());
 function cookiesOf(res: HttpExchange): string {
   const raw = res.headers['set-cookie'];
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return list.map((cookie) => cookie.split(';')[0]?.trim() ?? '').filter(Boolean).join('; ');
+  return list
+    .map((cookie) => cookie.split(';')[0]?.trim() ?? '')
+    .filter(Boolean)
+    .join('; ');
 }
 
 interface Authorization {
@@ -116,10 +119,7 @@ check('google.authorize-redirect', async () => {
   if (!list.some((c) => /;\s*httponly/i.test(c))) {
     problems.push('no `HttpOnly` cookie was set; expected one that ties the state to this browser');
   }
-  ensure(
-    problems.length === 0,
-    `The redirect of \`GET /auth/google\` is not as the contract describes:\n- ${problems.join('\n- ')}`,
-  );
+  ensure(problems.length === 0, `The redirect of \`GET /auth/google\` is not as the contract describes:\n- ${problems.join('\n- ')}`);
 });
 
 check('google.state-checked', async () => {
@@ -129,14 +129,14 @@ check('google.state-checked', async () => {
 
   const wrong = await startedFlow(new Client());
   attempts.push({
-    label: 'a `state` that is not the one issued (with the browser\'s cookie)',
+    label: "a `state` that is not the one issued (with the browser's cookie)",
     res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile), state: `${wrong.state.slice(0, -4)}XXXX` }), {
       headers: { Cookie: wrong.cookies },
     }),
   });
   const missing = await startedFlow(new Client());
   attempts.push({
-    label: 'no `state` at all (with the browser\'s cookie)',
+    label: "no `state` at all (with the browser's cookie)",
     res: await new Client().send('GET', callbackPath({ code: google.issueCode(profile) }), { headers: { Cookie: missing.cookies } }),
   });
   const cookieless = await startedFlow(new Client());
@@ -157,7 +157,7 @@ check('google.state-checked', async () => {
     `The callback accepted a forged sign-in:\n${accepted
       .map(({ label, res }) => `- \`GET /auth/google/callback\` with a valid code and ${label} answered **${res.status}**`)
       .join('\n')}\n\nexpected **400**, **401** or **403** before anything else. Keep the state issued by ` +
-      '`GET /auth/google` tied to the browser (cookie or session) and compare it with the callback\'s `state` first; ' +
+      "`GET /auth/google` tied to the browser (cookie or session) and compare it with the callback's `state` first; " +
       'a callback that lacks either of the two is refused too.',
   );
   const tokenCalls = google.requests.length;
@@ -185,9 +185,7 @@ check('google.callback-signs-in', async () => {
       'or `?access_token=<token>`, then answer the token pair like POST /auth/login.',
   });
   const form = tokenRequest?.form ?? {};
-  const basic = tokenRequest?.authorization?.startsWith('Basic ')
-    ? Buffer.from(tokenRequest.authorization.slice(6), 'base64').toString('utf8')
-    : '';
+  const basic = tokenRequest?.authorization?.startsWith('Basic ') ? Buffer.from(tokenRequest.authorization.slice(6), 'base64').toString('utf8') : '';
   const credentialsSent =
     (form.client_id === exerciseEnv('GOOGLE_CLIENT_ID') && form.client_secret === exerciseEnv('GOOGLE_CLIENT_SECRET')) ||
     basic === `${encodeURIComponent(exerciseEnv('GOOGLE_CLIENT_ID'))}:${encodeURIComponent(exerciseEnv('GOOGLE_CLIENT_SECRET'))}` ||
@@ -249,7 +247,7 @@ check('google.unverified-email-refused', async () => {
         'says so with `email_verified: false`. Signing that profile in hands the existing account to them.\n\n' +
         'Read `email_verified` from the userinfo answer and refuse the sign-in unless it is `true` (the boolean), ' +
         'before looking up or creating the user. passport-google-oauth20: check `profile._json.email_verified` ' +
-        'in the verify callback and call `done(null, false)` (NestJS\'s `AuthGuard` then throws a 401; with Express, ' +
+        "in the verify callback and call `done(null, false)` (NestJS's `AuthGuard` then throws a 401; with Express, " +
         'pass `failWithError: true` to `passport.authenticate` so the 401 reaches your error handler).\n\n' +
         showBody(res),
     );

@@ -119,7 +119,7 @@ function headerAdvice(samples: Array<{ label: string; problems: HeaderProblem[] 
   if (others.length) {
     advice.push(
       `${others.map((h) => `\`${h}\``).join(', ')} ${others.length > 1 ? 'are' : 'is'} sent with the wrong value (see above): ` +
-        "fix the option that sets it (helmet: `strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true }`, " +
+        'fix the option that sets it (helmet: `strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true }`, ' +
         "`frameguard: { action: 'deny' }`, `noSniff`) rather than adding a second middleware.",
     );
   }

@@ -64,8 +64,7 @@ check('input.markup-neutralised', async () => {
     const returned = isRecord(me.body) ? me.body.name : undefined;
     ensure(
       !(typeof returned === 'string' && /[<>]/.test(returned)),
-      `\`GET /users/me\` of the user registered with \`name\` ${show(name)} answered \`name\` ${show(returned)}; ` +
-        'expected no `<` or `>` in it.',
+      `\`GET /users/me\` of the user registered with \`name\` ${show(name)} answered \`name\` ${show(returned)}; ` + 'expected no `<` or `>` in it.',
     );
   }
 });
@@ -86,9 +85,11 @@ check('input.plain-text-unchanged', async () => {
   const stored = await storedStrings(user.email);
   ensure(
     stored.some(({ values }) => values.includes(PLAIN)),
-    `No column of the stored user holds ${show(PLAIN)} exactly (found ${stored
-      .flatMap(({ values }) => values.filter((v) => /O.*Neil/.test(v)))
-      .map((v) => show(v))
-      .join(', ') || 'nothing like it'}); expected the name stored as sent.`,
+    `No column of the stored user holds ${show(PLAIN)} exactly (found ${
+      stored
+        .flatMap(({ values }) => values.filter((v) => /O.*Neil/.test(v)))
+        .map((v) => show(v))
+        .join(', ') || 'nothing like it'
+    }); expected the name stored as sent.`,
   );
 });

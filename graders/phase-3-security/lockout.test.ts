@@ -24,9 +24,7 @@ async function failLogins(email: string, password: string, count: number, alread
     const res = await attemptLogin(email, password);
     expectStatus(res, 401, {
       when: `with a wrong password (failure ${already + i} for this email, each from another IP)`,
-      fix:
-        `Failures 1 to ${MAX_FAILURES} answer 401 as in Phase 1; only the attempts after the ${MAX_FAILURES}th ` +
-        'failure are locked out.',
+      fix: `Failures 1 to ${MAX_FAILURES} answer 401 as in Phase 1; only the attempts after the ${MAX_FAILURES}th ` + 'failure are locked out.',
     });
   }
 }
@@ -150,7 +148,7 @@ check('lockout.lasts-15-minutes', async () => {
       'Lock the account for 15 minutes (900 s) from the 5th failure, and send the seconds left until the lock ends ' +
       '(round up): `Math.ceil((lockedUntil - Date.now()) / 1000)`. ' +
       (firstSeconds < FRESH_LOCK_MIN_SECONDS
-        ? 'Look for whatever sets the lock\'s end: a duration shorter than 15 minutes, minutes or milliseconds where ' +
+        ? "Look for whatever sets the lock's end: a duration shorter than 15 minutes, minutes or milliseconds where " +
           'seconds are meant, or a TTL (Redis `EX`, a cache entry) shorter than 900 s.'
         : 'Never more than 900: the lock lasts 15 minutes.'),
   );

@@ -121,7 +121,7 @@ const HEADER_HINTS =
   "- express-rate-limit: `standardHeaders: 'draft-6'` (or `'draft-7'`, `'draft-8'`); `legacyHeaders: true` also sends the X- set.\n" +
   '- @nestjs/throttler: its default headers are the X- set, for the throttler named `default` ' +
   '(`ThrottlerModule.forRoot([{ ttl, limit }])`, then `@Throttle({ default: { limit: 3, ttl } })` on the route). ' +
-  'A **named** throttler (`{ name: \'register\', … }`) suffixes every header with its name (`X-RateLimit-Limit-register`, ' +
+  "A **named** throttler (`{ name: 'register', … }`) suffixes every header with its name (`X-RateLimit-Limit-register`, " +
   '`Retry-After-register`), which no client reads: use the `default` one, and do not set `setHeaders: false`.\n' +
   '- @fastify/rate-limit: its defaults are the X- set (`enableDraftSpec: true` gives the `RateLimit-*` set).';
 
@@ -150,8 +150,7 @@ check('rate-limit.headers', async () => {
   }
   ensure(
     problems.length === 0,
-    `The first \`POST /auth/register\` of a client in a window does not carry the rate-limit headers:\n- ${problems.join('\n- ')}\n\n` +
-      HEADER_HINTS,
+    `The first \`POST /auth/register\` of a client in a window does not carry the rate-limit headers:\n- ${problems.join('\n- ')}\n\n` + HEADER_HINTS,
   );
   const limited = ensureLimited(run, 'POST /auth/register', REGISTER_LIMIT, 'rate-limit.register-limit');
   const atLimit = rateLimitHeaders(limited);
@@ -169,9 +168,7 @@ check('rate-limit.headers', async () => {
  * request served after the window may have ended proves nothing: then the whole scene is played
  * once more. The window's end comes from the app's own Retry-After, not from a guess.
  */
-async function rightAfterLoginLimit(
-  next: (a: Client) => Promise<HttpExchange>,
-): Promise<{ res: HttpExchange; run: LimitRun; client: Client }> {
+async function rightAfterLoginLimit(next: (a: Client) => Promise<HttpExchange>): Promise<{ res: HttpExchange; run: LimitRun; client: Client }> {
   let scene: { res: HttpExchange; run: LimitRun; client: Client } | undefined;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const prepared = await preparedLoginRun();
@@ -197,9 +194,7 @@ check('rate-limit.per-client', async () => {
   const user = newUser('otherclient');
   await registerUser(user);
   const other = new Client();
-  const { res } = await rightAfterLoginLimit(() =>
-    other.send('POST', '/auth/login', { body: { email: user.email, password: user.password } }),
-  );
+  const { res } = await rightAfterLoginLimit(() => other.send('POST', '/auth/login', { body: { email: user.email, password: user.password } }));
   expectStatus(res, 200, {
     when: `from another client (X-Forwarded-For: ${other.ip}) right after a first client got its 429`,
     fix:
@@ -222,10 +217,7 @@ check('rate-limit.forwarded-for', async () => {
   const client = new Client();
   const body = { email: user.email, password: user.password };
   const forged = (): string => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-  const run = await untilLimited(
-    () => client.send('POST', '/auth/login', { body, forwardedFor: `${forged()}, ${client.ip}` }),
-    LOGIN_LIMIT,
-  );
+  const run = await untilLimited(() => client.send('POST', '/auth/login', { body, forwardedFor: `${forged()}, ${client.ip}` }), LOGIN_LIMIT);
   measure('logins accepted with forged X-Forwarded-For prefixes', run.accepted, { threshold: `= ${LOGIN_LIMIT}` });
   ensure(
     run.limited !== undefined && run.accepted === LOGIN_LIMIT,

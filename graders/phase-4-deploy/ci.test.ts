@@ -100,7 +100,9 @@ function testJobs(all: Job[]): Job[] {
 function deployJobs(all: Job[]): Job[] {
   const jobs = all.filter((job) => /deploy/i.test(job.id) || (typeof job.job.name === 'string' && /deploy/i.test(job.job.name)));
   if (!jobs.length) {
-    fail(`No job of your workflows is a deploy job (jobs: ${all.map((j) => `\`${j.id}\``).join(', ') || 'none'}). Add a job named \`deploy\` that ships the image after the tests pass.`);
+    fail(
+      `No job of your workflows is a deploy job (jobs: ${all.map((j) => `\`${j.id}\``).join(', ') || 'none'}). Add a job named \`deploy\` that ships the image after the tests pass.`,
+    );
   }
   return jobs;
 }
@@ -129,8 +131,13 @@ check('ci.install-test-build', async () => {
 check('ci.docker-build', async () => {
   const { workflows } = readWorkflows();
   const all = workflows.flatMap(jobsOf);
-  const builds = all.some((job) => DOCKER_BUILD.test(runText(job)) || job.steps.some((s) => typeof s.uses === 'string' && s.uses.startsWith('docker/build-push-action')));
-  ensure(builds, 'No step of your workflows builds the image: none runs `docker build` or `docker compose build`, or uses `docker/build-push-action`. Add one, so a broken Dockerfile fails CI rather than the deploy.');
+  const builds = all.some(
+    (job) => DOCKER_BUILD.test(runText(job)) || job.steps.some((s) => typeof s.uses === 'string' && s.uses.startsWith('docker/build-push-action')),
+  );
+  ensure(
+    builds,
+    'No step of your workflows builds the image: none runs `docker build` or `docker compose build`, or uses `docker/build-push-action`. Add one, so a broken Dockerfile fails CI rather than the deploy.',
+  );
 });
 
 check('ci.deploy-needs-tests', async () => {
@@ -152,7 +159,13 @@ check('ci.deploy-needs-tests', async () => {
     }
     const gated = tests.some((t) => t.workflow === deploy.workflow && reached.has(t.id));
     if (!gated) {
-      problems.push(`\`${deploy.id}\` in \`${deploy.workflow}\` needs ${needsOf(deploy).map((n) => `\`${n}\``).join(', ') || 'nothing'}`);
+      problems.push(
+        `\`${deploy.id}\` in \`${deploy.workflow}\` needs ${
+          needsOf(deploy)
+            .map((n) => `\`${n}\``)
+            .join(', ') || 'nothing'
+        }`,
+      );
     }
   }
   ensure(
@@ -176,7 +189,9 @@ check('ci.deploy-main-only', async () => {
     const pushOnMainOnly = triggers(doc).every((t) => t === 'push') && branches.length > 0 && branches.every((b) => b === 'main' || b === 'master');
     if (!pushOnMainOnly) {
       const loose = MAIN_REF.test(condition) ? ' (it names main, but another `||` alternative lets other refs through)' : '';
-      problems.push(`\`${deploy.id}\` has ${condition ? `\`if: ${condition.slice(0, 100)}\`${loose}` : 'no `if:`'} and its workflow runs on ${triggers(doc).join(', ')}`);
+      problems.push(
+        `\`${deploy.id}\` has ${condition ? `\`if: ${condition.slice(0, 100)}\`${loose}` : 'no `if:`'} and its workflow runs on ${triggers(doc).join(', ')}`,
+      );
     }
   }
   ensure(

@@ -8,7 +8,14 @@ const check = useChecks(checks);
 
 function requireApp(compose: ReturnType<typeof readCompose>) {
   const app = appService(compose);
-  if (!app) fail(`No service of \`${compose.name}\` has \`build\` (services: ${Object.keys(compose.services).map((n) => `\`${n}\``).join(', ') || 'none'}). Give your app service \`build: .\` so Compose builds your Dockerfile.`);
+  if (!app)
+    fail(
+      `No service of \`${compose.name}\` has \`build\` (services: ${
+        Object.keys(compose.services)
+          .map((n) => `\`${n}\``)
+          .join(', ') || 'none'
+      }). Give your app service \`build: .\` so Compose builds your Dockerfile.`,
+    );
   return app;
 }
 
@@ -47,7 +54,8 @@ check('compose.database-volume', async () => {
         const [source, target] = mount.split(':');
         return target !== undefined ? { source, target } : null;
       }
-      if (isMap(mount) && (mount.type === undefined || mount.type === 'volume') && typeof mount.source === 'string' && typeof mount.target === 'string') return { source: mount.source, target: mount.target };
+      if (isMap(mount) && (mount.type === undefined || mount.type === 'volume') && typeof mount.source === 'string' && typeof mount.target === 'string')
+        return { source: mount.source, target: mount.target };
       return null;
     })
     .filter((m): m is { source: string; target: string } => m !== null && m.target.startsWith('/var/lib/postgresql'));
@@ -91,7 +99,12 @@ check('compose.app-healthcheck', async () => {
   const file = dockerfile === null ? null : parseDockerfile(dockerfile);
   const final = file?.stages[file.stages.length - 1];
   // HEALTHCHECK is inherited like USER and ENV: a final stage built FROM an earlier stage keeps its.
-  const instruction = file && final ? effectiveInstructions(file, final).filter((i) => i.keyword === 'HEALTHCHECK').pop() : undefined;
+  const instruction =
+    file && final
+      ? effectiveInstructions(file, final)
+          .filter((i) => i.keyword === 'HEALTHCHECK')
+          .pop()
+      : undefined;
   ensure(
     instruction !== undefined && /\/health\b/.test(instruction.args) && !/^NONE\b/i.test(instruction.args),
     `The \`${app.name}\` service's healthcheck is ${composeTest ? `\`${composeTest.slice(0, 100)}\`` : 'absent'} and the Dockerfile's final stage has ${instruction ? `\`HEALTHCHECK ${instruction.args.slice(0, 100)}\`` : 'no `HEALTHCHECK`'}; neither calls \`/health\`. ` +

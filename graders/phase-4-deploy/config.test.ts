@@ -12,19 +12,35 @@ const STAGES = ['development', 'staging', 'production'];
 
 function envExampleLines(): string[] {
   const text = rootFile(ENV_EXAMPLE);
-  if (text === null) fail(`There is no \`${ENV_EXAMPLE}\` at the root of your repository. Commit one listing every variable your app reads, one \`NAME=\` per line with an empty or placeholder value.`);
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (text === null)
+    fail(
+      `There is no \`${ENV_EXAMPLE}\` at the root of your repository. Commit one listing every variable your app reads, one \`NAME=\` per line with an empty or placeholder value.`,
+    );
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 check('config.env-example', async () => {
   const lines = envExampleLines();
   ensure(lines.length > 0, `\`${ENV_EXAMPLE}\` lists no variable. Add one \`NAME=\` line per variable your app reads.`);
   const other = lines.filter((l) => !ASSIGNMENT.test(l));
-  ensure(other.length === 0, `\`${ENV_EXAMPLE}\` has lines that are not \`NAME=value\`: ${someOf(other.map((l) => `\`${l.slice(0, 60)}\``), 5)}. Keep one \`NAME=\` per line (comments start with \`#\`).`);
+  ensure(
+    other.length === 0,
+    `\`${ENV_EXAMPLE}\` has lines that are not \`NAME=value\`: ${someOf(
+      other.map((l) => `\`${l.slice(0, 60)}\``),
+      5,
+    )}. Keep one \`NAME=\` per line (comments start with \`#\`).`,
+  );
 });
 
 check('config.env-example-variables', async () => {
-  const names = new Set(envExampleLines().map((l) => ASSIGNMENT.exec(l)?.[1]).filter(Boolean));
+  const names = new Set(
+    envExampleLines()
+      .map((l) => ASSIGNMENT.exec(l)?.[1])
+      .filter(Boolean),
+  );
   const missing = ['PORT', 'APP_ENV', 'NODE_ENV', 'JWT_SECRET', 'JWT_REFRESH_SECRET'].filter((n) => !names.has(n));
   const database = names.has('DATABASE_URL') || [...names].some((n) => n!.startsWith('DB_'));
   if (!database) missing.push('DATABASE_URL (or your DB_* names)');
@@ -43,12 +59,17 @@ check('config.readme-environments', async () => {
   const start = lines.findIndex((l) => /^#{1,6}\s.*\b(environments|configuration)\b/i.test(l));
   if (start < 0) {
     const headings = lines.filter((l) => /^#{1,6}\s/.test(l)).map((l) => `\`${l.trim().slice(0, 60)}\``);
-    fail(`\`${readme.path}\` has no heading containing "Environments" or "Configuration" (headings: ${someOf(headings, 12) || 'none'}). Add an \`## Environments\` section that says how development, staging and production differ.`);
+    fail(
+      `\`${readme.path}\` has no heading containing "Environments" or "Configuration" (headings: ${someOf(headings, 12) || 'none'}). Add an \`## Environments\` section that says how development, staging and production differ.`,
+    );
   }
   // The section runs to the next heading of the same or a higher level.
   const level = /^(#+)/.exec(lines[start])![1].length;
   const end = lines.findIndex((l, i) => i > start && new RegExp(`^#{1,${level}}\\s`).test(l));
-  const section = lines.slice(start, end < 0 ? undefined : end).join('\n').toLowerCase();
+  const section = lines
+    .slice(start, end < 0 ? undefined : end)
+    .join('\n')
+    .toLowerCase();
   const missing = STAGES.filter((stage) => !section.includes(stage));
   ensure(
     missing.length === 0,

@@ -56,7 +56,10 @@ check('dockerfile.non-root', async () => {
   const { file, final } = readDockerfile();
   const users = effectiveInstructions(file, final).filter((i) => i.keyword === 'USER');
   const last = users[users.length - 1];
-  if (!last) fail(`The final stage of your \`Dockerfile\` ${at(final.from.line)} has no \`USER\` instruction, so the app runs as root. Add \`USER node\` after the last \`COPY\`/\`RUN\` that needs root.`);
+  if (!last)
+    fail(
+      `The final stage of your \`Dockerfile\` ${at(final.from.line)} has no \`USER\` instruction, so the app runs as root. Add \`USER node\` after the last \`COPY\`/\`RUN\` that needs root.`,
+    );
   const user = last.args.split(':')[0].trim().toLowerCase();
   ensure(
     user !== 'root' && user !== '0' && user !== '',
@@ -102,8 +105,14 @@ check('dockerfile.production-env', async () => {
 
 check('dockerfile.dockerignore', async () => {
   const text = rootFile('.dockerignore');
-  ensure(text !== null, 'There is no `.dockerignore` at the root of your repository: `COPY . .` would send your local `node_modules` and `.env` into the image. Add one with `node_modules` and `.env`.');
+  ensure(
+    text !== null,
+    'There is no `.dockerignore` at the root of your repository: `COPY . .` would send your local `node_modules` and `.env` into the image. Add one with `node_modules` and `.env`.',
+  );
   const covered = ignoresBasics(text);
   const missing = [!covered.nodeModules && '`node_modules`', !covered.env && '`.env`'].filter(Boolean);
-  ensure(missing.length === 0, `\`.dockerignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} ${missing.length > 1 ? 'on lines of their own' : 'on a line of its own'}.`);
+  ensure(
+    missing.length === 0,
+    `\`.dockerignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} ${missing.length > 1 ? 'on lines of their own' : 'on a line of its own'}.`,
+  );
 });

@@ -29,7 +29,10 @@ check('health.status-200', async () => {
 
 check('health.body', async () => {
   const res = await call('GET', '/health');
-  ensure(isMap(res.body), `\`GET /health\` answered ${res.status} without a JSON object; expected \`{ "status": "ok", "environment": …, "version": … }\`. Return an object from the handler.\n\n${showBody(res)}`);
+  ensure(
+    isMap(res.body),
+    `\`GET /health\` answered ${res.status} without a JSON object; expected \`{ "status": "ok", "environment": …, "version": … }\`. Return an object from the handler.\n\n${showBody(res)}`,
+  );
   ensure(res.body.status === 'ok', `\`GET /health\` has \`status\` ${show(res.body.status)}; expected \`"ok"\`.\n\n${showBody(res)}`);
   ensure(
     typeof res.body.version === 'string' && res.body.version.trim() !== '',
@@ -50,7 +53,10 @@ type ProductionHealth = { status?: number; body?: string; error?: string };
 
 function productionHealth(): { seen: ProductionHealth | null; output: string } {
   const probe = probeResult(PRODUCTION_PROBE);
-  const line = probe.output.split('\n').reverse().find((candidate) => candidate.startsWith('HEALTH '));
+  const line = probe.output
+    .split('\n')
+    .reverse()
+    .find((candidate) => candidate.startsWith('HEALTH '));
   let seen: ProductionHealth | null;
   try {
     seen = line ? (JSON.parse(line.slice('HEALTH '.length)) as ProductionHealth) : null;
@@ -58,7 +64,11 @@ function productionHealth(): { seen: ProductionHealth | null; output: string } {
     seen = null;
   }
   if (!seen && probe.timedOut) seen = { error: 'the run was stopped: it took too long' };
-  const log = probe.output.split('\n').filter((text) => !text.startsWith('HEALTH ')).join('\n').trim();
+  const log = probe.output
+    .split('\n')
+    .filter((text) => !text.startsWith('HEALTH '))
+    .join('\n')
+    .trim();
   return { seen, output: log };
 }
 
@@ -68,7 +78,7 @@ check('health.environment', async () => {
   const observed = isMap(res.body) ? res.body.environment : undefined;
   const readIt =
     'Read `process.env.APP_ENV` when the app starts and report that value: never a constant, and never a default that wins over ' +
-    'the variable (NestJS: `ConfigService.get(\'APP_ENV\')` with `ConfigModule`; Express, Fastify, Koa: `process.env.APP_ENV` in your config module).';
+    "the variable (NestJS: `ConfigService.get('APP_ENV')` with `ConfigModule`; Express, Fastify, Koa: `process.env.APP_ENV` in your config module).";
   ensure(
     observed === expected,
     `\`GET /health\` has \`environment\` ${show(observed)} while the app runs with \`APP_ENV=${expected}\`; expected \`"${expected}"\`. ` +

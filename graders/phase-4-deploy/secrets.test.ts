@@ -13,5 +13,8 @@ check('secrets.gitignore', async () => {
   ensure(text !== null, 'There is no `.gitignore` at the root of your repository. Add one with `node_modules/` and `.env` on lines of their own.');
   const covered = ignoresBasics(text);
   const missing = [!covered.nodeModules && '`node_modules`', !covered.env && '`.env`'].filter(Boolean);
-  ensure(missing.length === 0, `\`.gitignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} ${missing.length > 1 ? 'on lines of their own' : 'on a line of its own'} so ${missing.length > 1 ? 'they' : 'it'} can never be committed.`);
+  ensure(
+    missing.length === 0,
+    `\`.gitignore\` does not list ${missing.join(' nor ')}. Add ${missing.join(' and ')} ${missing.length > 1 ? 'on lines of their own' : 'on a line of its own'} so ${missing.length > 1 ? 'they' : 'it'} can never be committed.`,
+  );
 });

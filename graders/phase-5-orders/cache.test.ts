@@ -82,7 +82,7 @@ check('cache.fresh-after-update', async () => {
           ? ` Earlier rounds read fresh values after a PATCH of ${earlier.join(' and of ')}, so the key is deleted on some writes only: ` +
             `this PATCH changed ${kind}. Delete (or overwrite) the key on every successful PATCH, whichever fields it changed ` +
             '(no `if` on the fields, no comparison of old and new name).'
-          : ' Delete (or overwrite) the product\'s cache key in the PATCH, after the database write has committed.';
+          : " Delete (or overwrite) the product's cache key in the PATCH, after the database write has committed.";
       fail(
         `Round ${round} of ${ROUNDS}: \`PATCH /products/:id\` with ${show(change)} (${kind}) answered 200, then \`GET /products/:id\` answered ` +
           `${fields.join('; ')}.${pattern}\n\n${showBody(read)}`,

@@ -10,13 +10,18 @@ check('orders.create', async () => {
   const keyboard = await createProduct(1250, 'keyboard');
   const mouse = await createProduct(899, 'mouse');
   const res = await call('POST', '/orders', {
-    body: { items: [{ productId: keyboard.id, quantity: 2 }, { productId: mouse.id, quantity: 1 }] },
+    body: {
+      items: [
+        { productId: keyboard.id, quantity: 2 },
+        { productId: mouse.id, quantity: 1 },
+      ],
+    },
   });
   expectStatus(res, 201, { when: 'with two existing products', fix: 'Create the order and answer `201 Created` with it.' });
   const order = isRecord(res.body) ? res.body : {};
   ensure(typeof order.id === 'string', `\`POST /orders\` answered 201 without an \`id\`.\n\n${showBody(res)}`);
-  expectObserved('The new order\'s `status`', order.status, 'CREATED', 'A new order starts in `CREATED`.');
-  expectObserved('The new order\'s `totalCents`', order.totalCents, 2 * 1250 + 899, 'Sum `unitPriceCents × quantity` over the items.');
+  expectObserved("The new order's `status`", order.status, 'CREATED', 'A new order starts in `CREATED`.');
+  expectObserved("The new order's `totalCents`", order.totalCents, 2 * 1250 + 899, 'Sum `unitPriceCents × quantity` over the items.');
   const items = Array.isArray(order.items) ? order.items.filter(isRecord) : [];
   const line = (productId: string) => items.find((item) => item.productId === productId);
   ensure(

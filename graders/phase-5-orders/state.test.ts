@@ -87,7 +87,10 @@ async function allOf<T>(items: readonly T[], run: (item: T) => Promise<void>): P
   if (failed) throw failed.reason;
 }
 
-const statusesAllowing = (request: OrderRequest): OrderStatus[] => allowedCases().filter((c) => c.request === request).map((c) => c.from);
+const statusesAllowing = (request: OrderRequest): OrderStatus[] =>
+  allowedCases()
+    .filter((c) => c.request === request)
+    .map((c) => c.from);
 const list = (statuses: readonly string[]): string => statuses.map((s) => `\`${s}\``).join(' or ');
 
 /** "a `FAILED` order must first be reopened (`POST /orders/:id/reopen` → `CREATED`)" when the table has such a way. */
@@ -107,7 +110,10 @@ async function tryAllowed(c: AllowedCase): Promise<void> {
   });
   const answered = isRecord(res.body) ? res.body.status : undefined;
   if (isPay) {
-    ensure(answered === 'PENDING', `\`POST /payments\` on a \`CREATED\` order answered a payment whose \`status\` is ${show(answered)}; expected \`PENDING\`.\n\n${showBody(res)}`);
+    ensure(
+      answered === 'PENDING',
+      `\`POST /payments\` on a \`CREATED\` order answered a payment whose \`status\` is ${show(answered)}; expected \`PENDING\`.\n\n${showBody(res)}`,
+    );
   } else {
     ensure(
       answered === c.to,
@@ -148,7 +154,9 @@ async function tryAllowed(c: AllowedCase): Promise<void> {
 
 /** Every forbidden request on an order in `from` answers 409 and changes neither the order nor its payments. */
 async function refuseAll(from: OrderStatus): Promise<void> {
-  const requests = forbiddenCases().filter((c) => c.from === from).map((c) => c.request);
+  const requests = forbiddenCases()
+    .filter((c) => c.from === from)
+    .map((c) => c.request);
   if (requests.length === 0) return;
   const order = await orderIn(from);
   // The worker alone may still move it (PENDING_PAYMENT → PAID): that is not the request's doing.

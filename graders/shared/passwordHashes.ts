@@ -69,10 +69,7 @@ function parseBcrypt(text: string): ParsedPasswordHash {
     if (prefix && !['2a', '2b', '2y'].includes(prefix)) {
       return bad(`its prefix is \`$${prefix}$\`; bcrypt hashes start with \`$2a$\`, \`$2b$\` or \`$2y$\``);
     }
-    return bad(
-      'it is not `$2b$<two-digit cost>$<53 characters of salt and hash>` (60 characters in all); ' +
-        `it has ${text.length} characters`,
-    );
+    return bad('it is not `$2b$<two-digit cost>$<53 characters of salt and hash>` (60 characters in all); ' + `it has ${text.length} characters`);
   }
   const cost = Number(match[2]);
   if (cost < 4 || cost > 31) return bad(`its cost is ${match[2]}; bcrypt costs run from 04 to 31`);
@@ -173,9 +170,7 @@ export interface HashPolicy {
 /** The rules of `policy` that `hash` breaks, each as one sentence fragment; empty when it is strong enough. */
 export function weaknesses(hash: PasswordHash, policy: HashPolicy): string[] {
   if (hash.kind === 'bcrypt') {
-    return hash.cost < policy.minBcryptCost
-      ? [`the bcrypt cost ${hash.cost} is below the minimum of ${policy.minBcryptCost}`]
-      : [];
+    return hash.cost < policy.minBcryptCost ? [`the bcrypt cost ${hash.cost} is below the minimum of ${policy.minBcryptCost}`] : [];
   }
   const broken: string[] = [];
   if (!policy.argon2Variants.includes(hash.variant)) {

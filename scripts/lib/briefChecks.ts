@@ -54,7 +54,7 @@ function section(tokens: readonly Tokens.Generic[], title: RegExp): Tokens.Gener
 function leadingCheckId(tokens: readonly Tokens.Generic[] | undefined): string | null {
   for (const token of tokens ?? []) {
     if (token.type === 'codespan') return CHECK_ID.test(token.text as string) ? (token.text as string) : null;
-    if (token.type === 'text' && Array.isArray(token.tokens)) return leadingCheckId(token.tokens as Tokens.Generic[]);
+    if (token.type === 'text' && Array.isArray(token.tokens)) return leadingCheckId(token.tokens);
     if (token.type !== 'text' || (token.text as string).trim()) return null;
   }
   return null;
@@ -62,8 +62,12 @@ function leadingCheckId(tokens: readonly Tokens.Generic[] | undefined): string |
 
 /** Reads the "What is graded" section of a brief (the markdown after its front matter). */
 export function readBriefGrading(briefMarkdown: string): BriefGrading {
-  const tokens = section(lexMarkdown(briefMarkdown) as unknown as Tokens.Generic[], /^What is graded$/i);
-  const text = tokens.filter((token) => token.type === 'paragraph').map((token) => token.text as string).join(' ').replace(/\s+/g, ' ');
+  const tokens = section(lexMarkdown(briefMarkdown), /^What is graded$/i);
+  const text = tokens
+    .filter((token) => token.type === 'paragraph')
+    .map((token) => token.text as string)
+    .join(' ')
+    .replace(/\s+/g, ' ');
   const opening = /\b(About )?(\d+) (?:small automatic )?checks?(?:,| worth) (\d+) points/i.exec(text);
   const groupCount = /\bin (\w+) groups?\b/i.exec(text);
 
@@ -80,8 +84,8 @@ export function readBriefGrading(briefMarkdown: string): BriefGrading {
     required = [];
     for (const token of tokens.slice(requiredAt + 1)) {
       if (token.type === 'heading') break;
-      if (token.type === 'list') for (const item of (token as Tokens.List).items) required.push(leadingCheckId(item.tokens as Tokens.Generic[]) ?? '');
-      if (token.type === 'table') for (const row of (token as Tokens.Table).rows) required.push(leadingCheckId(row[0]?.tokens as Tokens.Generic[]) ?? '');
+      if (token.type === 'list') for (const item of (token as Tokens.List).items) required.push(leadingCheckId(item.tokens) ?? '');
+      if (token.type === 'table') for (const row of (token as Tokens.Table).rows) required.push(leadingCheckId(row[0]?.tokens) ?? '');
     }
     required = required.filter(Boolean);
   }
@@ -108,15 +112,18 @@ export function compareBriefWithChecks(briefMarkdown: string, points: number, ch
   if (total !== points) problems.push(`checks.ts's points add up to ${total}, the front matter says points: ${points}`);
   if (brief.checkCount === null) problems.push('"What is graded" does not open with "N checks worth P points"');
   else {
-    if (brief.approximate || brief.checkCount !== checks.length) problems.push(`the brief says ${brief.approximate ? 'about ' : ''}${brief.checkCount} checks, checks.ts declares ${checks.length}`);
+    if (brief.approximate || brief.checkCount !== checks.length)
+      problems.push(`the brief says ${brief.approximate ? 'about ' : ''}${brief.checkCount} checks, checks.ts declares ${checks.length}`);
     if (brief.totalPoints !== total) problems.push(`the brief says ${brief.totalPoints} points, checks.ts's add up to ${total}`);
   }
-  if (brief.groupCount !== null && brief.groupCount !== groupNames.length) problems.push(`the brief says ${brief.groupCount} groups, checks.ts has ${groupNames.length}`);
+  if (brief.groupCount !== null && brief.groupCount !== groupNames.length)
+    problems.push(`the brief says ${brief.groupCount} groups, checks.ts has ${groupNames.length}`);
 
   if (!brief.groups.length) problems.push('"What is graded" has no `| group | points |` table');
   else {
     const tableNames = brief.groups.map((group) => group.name);
-    if (tableNames.join('\n') !== groupNames.join('\n')) problems.push(`the table's groups are ${tableNames.join(', ')}; checks.ts's, in order, ${groupNames.join(', ')}`);
+    if (tableNames.join('\n') !== groupNames.join('\n'))
+      problems.push(`the table's groups are ${tableNames.join(', ')}; checks.ts's, in order, ${groupNames.join(', ')}`);
     const tableTotal = brief.groups.reduce((sum, group) => sum + group.points, 0);
     if (tableTotal !== points) problems.push(`the table's points add up to ${tableTotal}, not the exercise's ${points}`);
     for (const group of brief.groups) {
@@ -127,7 +134,10 @@ export function compareBriefWithChecks(briefMarkdown: string, points: number, ch
       if (!group.checks) continue;
       const declared = members.map((check) => `${check.points}${check.visibility === 'visible' ? '' : ', hidden'}`).join(' | ');
       const told = group.checks.map((check) => `${check.points}${check.hidden ? ', hidden' : ''}`).join(' | ');
-      if (declared !== told) problems.push(`group "${group.name}": the table gives its checks as (${told}), checks.ts as (${declared}): ${members.map((check) => check.id).join(', ')}`);
+      if (declared !== told)
+        problems.push(
+          `group "${group.name}": the table gives its checks as (${told}), checks.ts as (${declared}): ${members.map((check) => check.id).join(', ')}`,
+        );
     }
   }
 

@@ -42,7 +42,10 @@ function keyOf(markdown: string): string {
 
 function sentences(text: string): string[] {
   // Split after . ! ? followed by a space and a capital or a backtick, never inside code spans.
-  return text.split(/(?<=[.!?])\s+(?=[A-Z`*])/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/(?<=[.!?])\s+(?=[A-Z`*])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function extractBriefRules(markdown: string): BriefRule[] {
@@ -109,9 +112,7 @@ export function compareCoverage(rules: readonly BriefRule[], rows: readonly Cove
   return {
     uncovered: rules.filter((r) => !rowKeys.has(key(r.section, r.rule))),
     todo: rows.filter((r) => r.todo),
-    unknownChecks: rows
-      .map((row) => ({ row, ids: row.checks.filter((id) => !checkIds.has(id)) }))
-      .filter((entry) => entry.ids.length > 0),
+    unknownChecks: rows.map((row) => ({ row, ids: row.checks.filter((id) => !checkIds.has(id)) })).filter((entry) => entry.ids.length > 0),
     empty: rows.filter((r) => !r.todo && !r.review && r.checks.length === 0),
     stale: rows.filter((r) => !ruleKeys.has(key(r.section, r.rule))),
   };

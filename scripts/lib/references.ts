@@ -30,9 +30,7 @@ export type TreeSpec = z.output<typeof TreeSpecSchema>;
  * held to full marks, so a check that tests one framework's habits instead of the contract fails
  * verify (issue 11 §5). Both are tree specs (TreeSpecSchema).
  */
-export const GraderConfigSchema = z
-  .object({ reference: TreeSpecSchema, alternatives: z.array(TreeSpecSchema).default([]) })
-  .strict();
+export const GraderConfigSchema = z.object({ reference: TreeSpecSchema, alternatives: z.array(TreeSpecSchema).default([]) }).strict();
 export type GraderConfig = z.output<typeof GraderConfigSchema>;
 
 /** graders/<exercise>/grader.json, parsed; null when the exercise has none. */
@@ -104,8 +102,18 @@ export function gitApply(dir: string, patchPath: string, check = false): void {
 function treeHash(spec: TreeSpec): string {
   const hash = crypto.createHash('sha256');
   const appDir = path.join(GRADERS_DIR, spec.app);
-  for (const file of listFiles(appDir)) hash.update(file).update('\0').update(fs.readFileSync(path.join(appDir, file))).update('\0');
-  for (const phase of spec.phases) hash.update(phase).update('\0').update(fs.readFileSync(phasePatchPath(spec.app, phase))).update('\0');
+  for (const file of listFiles(appDir))
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(appDir, file)))
+      .update('\0');
+  for (const phase of spec.phases)
+    hash
+      .update(phase)
+      .update('\0')
+      .update(fs.readFileSync(phasePatchPath(spec.app, phase)))
+      .update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -123,7 +131,7 @@ function buildTree(spec: TreeSpec, dir: string): void {
     } catch (error) {
       const onto = [spec.app, ...spec.phases.slice(0, index)].join(' + ');
       const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim();
-      throw new Error(`graders/${relative} does not apply onto ${onto}:\n${stderr}`);
+      throw new Error(`graders/${relative} does not apply onto ${onto}:\n${stderr}`, { cause: error });
     }
   });
 }

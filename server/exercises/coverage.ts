@@ -50,7 +50,13 @@ export function parseCoverage(markdown: string): CoverageRow[] {
       rows.push({
         section: plainText(section),
         rule: plainText(rule),
-        checks: review || todo ? [] : checks.split(/[,\s]+/).map((id) => id.replace(/`/g, '').trim()).filter(Boolean),
+        checks:
+          review || todo
+            ? []
+            : checks
+                .split(/[,\s]+/)
+                .map((id) => id.replace(/`/g, '').trim())
+                .filter(Boolean),
         review,
         todo,
       });
@@ -78,7 +84,14 @@ export interface ExerciseCoverage {
 }
 
 function summary(check: CheckDefinition): Omit<CoverageCheck, 'rules'> {
-  return { id: check.id, name: check.name, group: check.group, points: check.points, required: check.required === true, hidden: check.visibility !== 'visible' };
+  return {
+    id: check.id,
+    name: check.name,
+    group: check.group,
+    points: check.points,
+    required: check.required === true,
+    hidden: check.visibility !== 'visible',
+  };
 }
 
 /** Joins a coverage table with the exercise's check definitions. Pure. */

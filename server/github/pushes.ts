@@ -42,7 +42,11 @@ export type PushPayload = z.infer<typeof PushPayloadSchema>;
 
 export type PushDecision =
   | { kind: 'ignored'; reason: string }
-  | { kind: 'graded'; grades: { exerciseId: string; submission: Submission; mode: 'queued' | 'waiting-cooldown' | 'replaced-pending'; replacedSha: string | null }[]; skipped: string[] };
+  | {
+      kind: 'graded';
+      grades: { exerciseId: string; submission: Submission; mode: 'queued' | 'waiting-cooldown' | 'replaced-pending'; replacedSha: string | null }[];
+      skipped: string[];
+    };
 
 /** The files a push changed, or null when GitHub's list may be incomplete. */
 export function changedFiles(push: PushPayload): string[] | null {
@@ -56,14 +60,13 @@ export function touches(files: string[] | null, subdir: string | null): boolean 
   return files.some((file) => file === subdir || file.startsWith(`${subdir}/`));
 }
 
-export async function gradePush(
-  push: PushPayload,
-  link: Link,
-  deps: { config: Config; queue: Queue<GradingJobData> },
-): Promise<PushDecision> {
+export async function gradePush(push: PushPayload, link: Link, deps: { config: Config; queue: Queue<GradingJobData> }): Promise<PushDecision> {
   if (push.deleted || NULL_SHA.test(push.after)) return { kind: 'ignored', reason: 'the branch was deleted' };
   if (!push.ref.startsWith('refs/heads/')) {
-    return { kind: 'ignored', reason: push.ref.startsWith('refs/tags/') ? `tag push (${push.ref.slice(10)}) — only branches are graded` : `not a branch: ${push.ref}` };
+    return {
+      kind: 'ignored',
+      reason: push.ref.startsWith('refs/tags/') ? `tag push (${push.ref.slice(10)}) — only branches are graded` : `not a branch: ${push.ref}`,
+    };
   }
   if (!COMMIT_SHA.test(push.after)) return { kind: 'ignored', reason: 'the push names no valid head commit' };
   const branch = push.ref.slice('refs/heads/'.length);
@@ -115,7 +118,17 @@ async function scheduleGrade(
     }
     const notBefore = await cooldownEndsAt(user, exercise);
     const submission = await createSubmission(
-      { userId: user.id, exerciseId: exercise.id, repoUrl, ref: phase.branch, subdir: phase.subdir, source: 'webhook', commitSha: sha, linkId: link.id, notBefore },
+      {
+        userId: user.id,
+        exerciseId: exercise.id,
+        repoUrl,
+        ref: phase.branch,
+        subdir: phase.subdir,
+        source: 'webhook',
+        commitSha: sha,
+        linkId: link.id,
+        notBefore,
+      },
       repoUrlPolicy(deps.config),
       deps.queue,
     );

@@ -55,7 +55,10 @@ function configSchema(exercises: CourseExercise[]) {
       prefix: z.unknown().optional(),
       phases: z
         .record(z.string(), EntrySchema, {
-          error: (issue) => (issue.input === undefined ? 'is missing: the file lists the phases under "phases:"' : 'must be a mapping of exercise ids, e.g. "phase-1-auth: { branch: main }"'),
+          error: (issue) =>
+            issue.input === undefined
+              ? 'is missing: the file lists the phases under "phases:"'
+              : 'must be a mapping of exercise ids, e.g. "phase-1-auth: { branch: main }"',
         })
         .superRefine((phases, ctx) => {
           const count = Object.keys(phases).length;
@@ -64,7 +67,8 @@ function configSchema(exercises: CourseExercise[]) {
             return;
           }
           for (const id of Object.keys(phases)) {
-            if (!known.has(id)) ctx.addIssue({ code: 'custom', path: [id], message: `"${id.slice(0, 100)}" is not an exercise of the course (exercise ids: ${ids})` });
+            if (!known.has(id))
+              ctx.addIssue({ code: 'custom', path: [id], message: `"${id.slice(0, 100)}" is not an exercise of the course (exercise ids: ${ids})` });
           }
         }),
     },

@@ -61,7 +61,8 @@ export function describeStatus(
     }
     case 'error':
       // GitHub keeps 140 characters: the infrastructure's own message is on the submission page.
-      if (cause === 'platform') return { state: 'error', description: `${phase}: not graded — the grading infrastructure failed, not your code. Push again later.` };
+      if (cause === 'platform')
+        return { state: 'error', description: `${phase}: not graded — the grading infrastructure failed, not your code. Push again later.` };
       return { state: 'error', description: `${phase}: not graded — ${(submission.error_message ?? 'see the submission page').replace(/\s+/g, ' ')}` };
   }
 }
@@ -87,7 +88,11 @@ export function createStatusReporter(config: Config, logger: Logger, api = GitHu
           if (!link || !exercise) return;
           const needsResult = submission.status === 'error' || submission.failed_required.length > 0;
           const result = needsResult ? await selectOptionalResult(submission.id) : null;
-          const failedRequired = result ? redactChecks(result.tests).filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden ? check.name : check.id)) : [];
+          const failedRequired = result
+            ? redactChecks(result.tests)
+                .filter((check) => check.required && check.status !== 'passed')
+                .map((check) => (check.hidden ? check.name : check.id))
+            : [];
           const status = override ?? describeStatus(submission, exercise, new Date(), result?.cause ?? null, failedRequired);
           const key = `${status.state}|${status.description}`;
           if (key === posted) return;

@@ -18,11 +18,7 @@ export function repoUrlPolicy(config: Config): RepoUrlPolicy {
   return { allowedHosts: config.GIT_ALLOWED_HOSTS, httpHosts: config.GIT_HTTP_HOSTS };
 }
 
-export async function createSubmission(
-  request: SubmissionRequest,
-  policy: RepoUrlPolicy,
-  queue: Queue<GradingJobData>,
-): Promise<Submission> {
+export async function createSubmission(request: SubmissionRequest, policy: RepoUrlPolicy, queue: Queue<GradingJobData>): Promise<Submission> {
   const url = checkRepoUrl(request.repoUrl, policy);
   const ref = checkRef(request.ref);
   const subdir = checkSubdir(request.subdir);

@@ -96,7 +96,8 @@ export function createRateLimits(deps: { config: Config; redis: Redis; logger: p
       keyGenerator: (req) => `user:${req.currentUser?.id ?? 'none'}`,
       handler: page(
         'github',
-        (seconds) => `You have asked the platform to call GitHub more than ${config.RATE_LIMIT_GITHUB_PER_MINUTE} times in a minute. Try again in ${seconds} s.`,
+        (seconds) =>
+          `You have asked the platform to call GitHub more than ${config.RATE_LIMIT_GITHUB_PER_MINUTE} times in a minute. Try again in ${seconds} s.`,
       ),
     }),
     webhook: rateLimit({

@@ -18,11 +18,7 @@ export async function selectViewableSubmission(id: string, viewer: User): Promis
 }
 
 /** The queue position of a queued submission; null when not waiting or when Redis is away. */
-export async function readQueuePosition(
-  queue: Queue<GradingJobData>,
-  submission: Submission,
-  logger: pino.Logger,
-): Promise<number | null> {
+export async function readQueuePosition(queue: Queue<GradingJobData>, submission: Submission, logger: pino.Logger): Promise<number | null> {
   if (submission.status !== 'queued') return null;
   try {
     return await queuePosition(queue, submission.id);

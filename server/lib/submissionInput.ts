@@ -69,7 +69,10 @@ export function checkRef(raw: string | undefined | null): Checked<string | null>
 
 /** A folder inside the repository, relative, never escaping it. */
 export function checkSubdir(raw: string | undefined | null): Checked<string | null> {
-  const subdir = (raw ?? '').trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const subdir = (raw ?? '')
+    .trim()
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
   if (!subdir) return { ok: true, value: null };
   const segments = subdir.split('/');
   const valid =

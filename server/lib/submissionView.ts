@@ -58,7 +58,7 @@ export function buildTimeline(submission: Submission, stages: StageRow[], now = 
     else if (finished && submission.status === 'error' && stage === lastStarted && stage !== 'queued') state = failed;
     else if (row.finished_at || finished) state = 'done';
     else state = 'current';
-    const end = row?.finished_at ?? (state === 'current' ? now : (finished ? submission.finished_at : null));
+    const end = row?.finished_at ?? (state === 'current' ? now : finished ? submission.finished_at : null);
     return {
       stage,
       label: STAGE_LABELS[stage],
@@ -209,10 +209,17 @@ export function presentResult(result: StoredResult, options: { reveal?: boolean 
     passedChecks: checks.filter((check) => check.status === 'passed').length,
     totalChecks: checks.length,
     blocked: groupBlocked(result.tests, checks),
-    failedRequired: result.status === 'scored' ? checks.filter((check) => check.required && check.status !== 'passed').map((check) => (check.hidden && !options.reveal ? check.name : `\`${check.id}\``)) : [],
+    failedRequired:
+      result.status === 'scored'
+        ? checks
+            .filter((check) => check.required && check.status !== 'passed')
+            .map((check) => (check.hidden && !options.reveal ? check.name : `\`${check.id}\``))
+        : [],
     warnings: result.warnings.map((warning) => renderInlineMarkdown(warning)),
     appLogTail: tailLog(result.app_log),
-    diagnosis: result.diagnosis ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) } : null,
+    diagnosis: result.diagnosis
+      ? { id: result.diagnosis.id, cause: result.diagnosis.cause, title: result.diagnosis.title, messageHtml: renderMarkdown(result.diagnosis.message) }
+      : null,
   };
 }
 
@@ -265,7 +272,13 @@ export function submissionState(submission: Submission, stages: StageRow[], posi
 }
 
 /** GET /submissions/:id.json: the submission, its stages and its results, hidden checks redacted. */
-export function submissionJson(submission: Submission, stages: StageRow[], result: StoredResult | null, position: number | null, options: { reveal?: boolean } = {}) {
+export function submissionJson(
+  submission: Submission,
+  stages: StageRow[],
+  result: StoredResult | null,
+  position: number | null,
+  options: { reveal?: boolean } = {},
+) {
   return {
     submission: {
       id: submission.id,

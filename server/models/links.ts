@@ -63,18 +63,9 @@ export function selectLinkPhases(linkId: number): Promise<LinkPhase[]> {
 export type LinkPhaseInput = { exerciseId: string; branch: string; subdir: string | null };
 
 /** Links (or relinks) the learner's repository and replaces the tracked phases, atomically. */
-export function saveLink(
-  userId: number,
-  repoFullName: string,
-  phases: LinkPhaseInput[],
-): Promise<Link> {
+export function saveLink(userId: number, repoFullName: string, phases: LinkPhaseInput[]): Promise<Link> {
   return inTransaction(async (client) => {
-    const link = await queryRow(
-      sql.upsert_link,
-      { user_id: userId, repo_full_name: repoFullName, webhook_secret: newWebhookSecret() },
-      LinkSchema,
-      client,
-    );
+    const link = await queryRow(sql.upsert_link, { user_id: userId, repo_full_name: repoFullName, webhook_secret: newWebhookSecret() }, LinkSchema, client);
     await writeLinkPhases(link.id, phases, client);
     return link;
   });

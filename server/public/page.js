@@ -27,13 +27,22 @@
       var done = function () {
         var before = button.textContent;
         button.textContent = 'Copied';
-        setTimeout(function () { button.textContent = before; }, 1500);
+        setTimeout(function () {
+          button.textContent = before;
+        }, 1500);
       };
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(done, function () { select(target); });
+        navigator.clipboard.writeText(text).then(done, function () {
+          select(target);
+        });
       } else {
         select(target);
-        try { document.execCommand('copy'); done(); } catch (e) { /* selected: the learner copies by hand */ }
+        try {
+          document.execCommand('copy');
+          done();
+        } catch (e) {
+          /* selected: the learner copies by hand */
+        }
       }
     });
   });

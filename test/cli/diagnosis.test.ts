@@ -8,7 +8,11 @@ import { helloVariant } from '../support/fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const grade = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/grade.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/grade.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 
 describe('npm run grade and the diagnosis', () => {
   const app = helloVariant({ 'backend-pro.yml': 'env:\n  MAIL_KEY: mail-key\n' });

@@ -45,8 +45,23 @@ beforeAll(async () => {
   };
   app = await context.startApp(env);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-push-'));
-  const config = parseConfig({ NODE_ENV: 'test', DATABASE_URL: context.database.url, REDIS_URL: context.redisUrl, QUEUE_NAME: context.queueName, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  worker = await startGradingWorker({ statuses: createStatusReporter(config, pino({ level: 'silent' })), config, images: imagesFromEnv(), logger: pino({ level: 'silent' }), queue: context.queue, findExercise: () => exercise });
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: context.database.url,
+    REDIS_URL: context.redisUrl,
+    QUEUE_NAME: context.queueName,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  worker = await startGradingWorker({
+    statuses: createStatusReporter(config, pino({ level: 'silent' })),
+    config,
+    images: imagesFromEnv(),
+    logger: pino({ level: 'silent' }),
+    queue: context.queue,
+    findExercise: () => exercise,
+  });
 
   github.publish(REPO, helloVariant());
   github.signInAs({ id: 77, login: 'lin', name: 'Lin', avatar_url: 'https://avatars.githubusercontent.com/u/77' });
@@ -113,5 +128,8 @@ test('When the branch has moved on before grading, then the pushed commit is gra
   const id = await push(broken);
   const submission = await graded(id);
   expect(submission).toMatchObject({ status: 'scored', score: 6, commit_sha: broken, github_status: 'failure' });
-  expect(github.statuses.filter((s) => s.sha === broken).at(-1)).toMatchObject({ state: 'failure', description: 'Phase 99: 6/10 — below the pass mark of 80%' });
+  expect(github.statuses.filter((s) => s.sha === broken).at(-1)).toMatchObject({
+    state: 'failure',
+    description: 'Phase 99: 6/10 — below the pass mark of 80%',
+  });
 });

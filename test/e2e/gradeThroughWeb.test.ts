@@ -30,7 +30,10 @@ function withMutant(name: string): string {
   return dir;
 }
 
-async function submitAndWait(browser: Browser, repoUrl: string): Promise<{ id: string; json: { submission: { status: string; score: number }; results: { tests: Array<{ id?: string; status: string; name: string }> } } }> {
+async function submitAndWait(
+  browser: Browser,
+  repoUrl: string,
+): Promise<{ id: string; json: { submission: { status: string; score: number }; results: { tests: Array<{ id?: string; status: string; name: string }> } } }> {
   const response = await browser.post('/phases/phase-1-auth/submissions', { repo_url: repoUrl }, { formPage: '/phases/phase-1-auth' });
   expect(response.status).toBe(303);
   const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1];

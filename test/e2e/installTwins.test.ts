@@ -15,7 +15,6 @@ import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(1_500_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
 // The phase 1 reference as a learner would have it (its later phases' patches left out).
 const REFERENCE = materializeReference({ app: 'reference/project-1', phases: [] });
 const LOCKS = path.join(FIXTURES, 'lockfiles', 'project-1');
@@ -72,7 +71,14 @@ async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[
 
 describe('When the Phase 1 reference is submitted with each kind of lockfile', () => {
   test('then every twin scores exactly what the npm twin scores, check by check', async () => {
-    const graded = await pooled(TWINS.map(([, lockfile, as]) => () => grade(twin(lockfile, as))), 2);
+    const graded = await pooled(
+      TWINS.map(
+        ([, lockfile, as]) =>
+          () =>
+            grade(twin(lockfile, as)),
+      ),
+      2,
+    );
     const summary = (outcome: GradeOutcome) => ({
       status: outcome.status,
       message: outcome.message,
@@ -81,7 +87,11 @@ describe('When the Phase 1 reference is submitted with each kind of lockfile', (
       checks: outcome.tests.map((t) => `${t.id}: ${t.status}`),
     });
     const [npm, ...others] = graded;
-    console.log(TWINS.map(([name], i) => `${name}: ${graded[i].outcome.status} ${graded[i].outcome.score}/${graded[i].outcome.maxScore} in ${graded[i].seconds.toFixed(0)} s`).join('\n'));
+    console.log(
+      TWINS.map(
+        ([name], i) => `${name}: ${graded[i].outcome.status} ${graded[i].outcome.score}/${graded[i].outcome.maxScore} in ${graded[i].seconds.toFixed(0)} s`,
+      ).join('\n'),
+    );
     expect(npm.outcome.status).toBe('scored');
     expect(npm.outcome.score).toBeGreaterThan(0);
     others.forEach(({ outcome }, i) => {

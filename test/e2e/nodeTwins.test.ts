@@ -15,7 +15,6 @@ import { materializeReference } from '../../scripts/lib/references';
 
 jest.setTimeout(1_500_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
 // The phase 1 reference as a learner would have it (its later phases' patches left out).
 const REFERENCE = materializeReference({ app: 'reference/project-1', phases: [] });
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-data-'));
@@ -50,12 +49,22 @@ async function grade(dir: string): Promise<GradeOutcome> {
 
 /** What must be equal between twins: the score and every check's status. */
 function scoreCard(outcome: GradeOutcome) {
-  return { status: outcome.status, message: outcome.message, score: outcome.score, maxScore: outcome.maxScore, checks: outcome.tests.map((test) => [test.id, test.status]) };
+  return {
+    status: outcome.status,
+    message: outcome.message,
+    score: outcome.score,
+    maxScore: outcome.maxScore,
+    checks: outcome.tests.map((test) => [test.id, test.status]),
+  };
 }
 
 test('When the Phase 1 reference runs on Node 20, 22 and 24, then it scores exactly the same on each, check by check', async () => {
   const outcomes: Partial<Record<NodeMajor, GradeOutcome>> = {};
-  for (const [major, nvmrc] of [['20', '20'], ['22', '22'], ['24', null]] as const) {
+  for (const [major, nvmrc] of [
+    ['20', '20'],
+    ['22', '22'],
+    ['24', null],
+  ] as const) {
     const outcome = await grade(referenceOn(nvmrc));
     const installing = outcome.stages.find((stage) => stage.stage === 'installing')?.detail ?? '';
     expect(installing).toContain(`Node ${NODE_RUNTIMES[major].node}`);

@@ -115,11 +115,12 @@ async function restartDuring(id: string, stage: string, role: string): Promise<{
 }
 
 /** How an attempt broken by an engine restart may fail: the sentinel's verdict, or the engine not answering. */
-const INFRASTRUCTURE_FAILURE = /^(EngineInterruptedError: The Docker engine restarted|Error: (connect ENOENT \/var\/run\/docker\.sock|connect ECONNREFUSED|write EPIPE|socket hang up|read ECONNRESET|\(HTTP code 40[49]\)))/;
+const INFRASTRUCTURE_FAILURE =
+  /^(EngineInterruptedError: The Docker engine restarted|Error: (connect ENOENT \/var\/run\/docker\.sock|connect ECONNREFUSED|write EPIPE|socket hang up|read ECONNRESET|\(HTTP code 40[49]\)))/;
 
 /** What the retried job says about the attempt the restart broke (BullMQ keeps each failure's stack). */
 async function firstFailure(id: string): Promise<string> {
-  const job = (await queue.getJob(id));
+  const job = await queue.getJob(id);
   return (job?.stacktrace ?? [])[0]?.split('\n')[0] ?? '';
 }
 
@@ -140,7 +141,10 @@ const attempt = (host, port) => new Promise((resolve) => {
   process.exit(1);
 })();
 `;
-  return helloVariant({ 'probe.js': script, 'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: 'node probe.js' } }) });
+  return helloVariant({
+    'probe.js': script,
+    'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: 'node probe.js' } }),
+  });
 }
 
 function parseProbe(message: string): { registry: string; hosts: Record<string, string> } {
@@ -338,7 +342,10 @@ describeWithEngine('When a job asks whether the engine restarted (worker/sandbox
     // What a restart leaves behind: the sentinel stopped. Four drivers (four workers, or verify's
     // side-by-side gradings) look at once; one removes the old container while others create or
     // start it, and the engine answers 404 or 409 to the slower ones, which must look again.
-    await docker.getContainer(ENGINE_SENTINEL).stop({ t: 0 }).catch(() => undefined);
+    await docker
+      .getContainer(ENGINE_SENTINEL)
+      .stop({ t: 0 })
+      .catch(() => undefined);
     expect(await sentinelRun()).toBeNull();
     const drivers = Array.from({ length: 4 }, (_, i) => new DockerSandbox(docker, `${queueName}-race-${i}`));
     const settled = await Promise.allSettled(drivers.map((driver) => driver.watchEngine(image)));
@@ -366,7 +373,8 @@ describeWithEngine('When a job asks whether the engine restarted (worker/sandbox
     recordCase({
       area: 'Fault',
       case: 'Engine restarted while a job waited between two looks (its container then reads "exited 143" on an engine that answers)',
-      outcome: 'told apart by the engine sentinel: EngineInterruptedError (retried); a container that ends itself with SIGTERM (also 143) is not taken for a restart',
+      outcome:
+        'told apart by the engine sentinel: EngineInterruptedError (retried); a container that ends itself with SIGTERM (also 143) is not taken for a restart',
     });
   });
 });

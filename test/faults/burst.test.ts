@@ -52,7 +52,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close().catch(() => undefined);
   const left = await docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${queueName}`] } });
-  await Promise.all(left.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    left.map((info) =>
+      docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   connection.disconnect();
@@ -171,7 +178,9 @@ describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCU
 
     const perJob = jobs.map((job) => job!.finishedOn! - job!.processedOn!).sort((a, b) => a - b);
     const median = perJob[Math.floor(perJob.length / 2)] / 1000;
-    console.log(`[burst] ${COUNT} submissions, concurrency ${CONCURRENCY}: all graded in ${totalSeconds.toFixed(1)} s (median job ${median.toFixed(1)} s, ${snapshots} queue snapshots)`);
+    console.log(
+      `[burst] ${COUNT} submissions, concurrency ${CONCURRENCY}: all graded in ${totalSeconds.toFixed(1)} s (median job ${median.toFixed(1)} s, ${snapshots} queue snapshots)`,
+    );
     recordCase({
       area: 'Fault',
       case: `${COUNT} submissions at once, worker concurrency ${CONCURRENCY}`,
@@ -182,6 +191,9 @@ describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCU
 });
 
 async function countFinished(ids: string[]): Promise<number> {
-  const { rows } = await getPool().query<{ n: number }>("SELECT count(*)::int AS n FROM submissions WHERE id = ANY($1::uuid[]) AND status IN ('scored', 'error')", [ids]);
+  const { rows } = await getPool().query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM submissions WHERE id = ANY($1::uuid[]) AND status IN ('scored', 'error')",
+    [ids],
+  );
   return rows[0].n;
 }

@@ -53,7 +53,10 @@ class ServicesKillingSandbox extends DockerSandbox {
   private async killServices(jobId: string) {
     const [services] = await docker.listContainers({ filters: { label: [`${JOB_LABEL}=${jobId}`, `${ROLE_LABEL}=services`] } });
     if (!services) return;
-    await docker.getContainer(services.Id).kill().catch(() => undefined);
+    await docker
+      .getContainer(services.Id)
+      .kill()
+      .catch(() => undefined);
     this.kills.set(jobId, (this.kills.get(jobId) ?? 0) + 1);
   }
 }
@@ -113,7 +116,15 @@ describe("When the pod's services container dies while the app is tested, on eve
     const link = await saveLink(adaId, REPO, [{ exerciseId: 'fixture-hello', branch: 'main', subdir: null }]);
     const commit = github.publish(REPO, helloVariant());
     const pushed = await createSubmission(
-      { userId: adaId, exerciseId: 'fixture-hello', repoUrl: `${github.webUrl}/${REPO}.git`, ref: 'main', source: 'webhook', commitSha: commit, linkId: link.id },
+      {
+        userId: adaId,
+        exerciseId: 'fixture-hello',
+        repoUrl: `${github.webUrl}/${REPO}.git`,
+        ref: 'main',
+        source: 'webhook',
+        commitSha: commit,
+        linkId: link.id,
+      },
       { allowedHosts: [], httpHosts: ['127.0.0.1'] },
       context.queue,
     );
@@ -129,7 +140,9 @@ describe("When the pod's services container dies while the app is tested, on eve
       expect(sandbox.kills.get(finished.id)).toBe(3);
       const result = await selectOptionalResult(finished.id);
       expect(result).toMatchObject({ status: 'error', cause: 'platform', score: 0 });
-      expect(result?.message).toMatch(/services container \(PostgreSQL \+ Redis\) stopped while the submission was being graded.*\(tried 3 times\)\. This is not your fault/s);
+      expect(result?.message).toMatch(
+        /services container \(PostgreSQL \+ Redis\) stopped while the submission was being graded.*\(tried 3 times\)\. This is not your fault/s,
+      );
     }
 
     // The submit-limit hit of the web submission was given back while its window still counts it.
@@ -198,10 +211,19 @@ describe("When the worker's disk is full", () => {
     await grace.signIn('grace');
     // One small dependency, so the cache entry has bytes to write (the registry is the one host the tests reach).
     const withDependency = helloVariant({
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { 'left-pad': '1.3.0' } }),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        scripts: { build: 'node build.js', start: 'node dist/server.js' },
+        dependencies: { 'left-pad': '1.3.0' },
+      }),
       'package-lock.json': null,
     });
-    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: withDependency, stdio: 'pipe', timeout: 60_000 });
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: withDependency,
+      stdio: 'pipe',
+      timeout: 60_000,
+    });
     const repo = git.publish('disk-full', withDependency);
     const started = Date.now();
     const created = await submitThroughTheForm(grace, repo.url);
@@ -211,9 +233,16 @@ describe("When the worker's disk is full", () => {
     expect(finished.status).toBe('error');
     const result = await selectOptionalResult(finished.id);
     expect(result).toMatchObject({ status: 'error', cause: 'platform' });
-    expect(result?.message).toMatch(/The grading worker's disk is full \(.*no space left on device.*\)\. An operator frees space on the file system of DATA_DIR/i);
+    expect(result?.message).toMatch(
+      /The grading worker's disk is full \(.*no space left on device.*\)\. An operator frees space on the file system of DATA_DIR/i,
+    );
     expect(result?.message).toContain(dataDir);
     expect((await context.queue.getJob(finished.id))?.attemptsMade).toBe(3);
-    recordCase({ area: 'Fault', case: "The worker's disk full (dependency cache: ENOSPC)", outcome: `error, cause platform after 3 attempts, message names the full disk and DATA_DIR`, seconds });
+    recordCase({
+      area: 'Fault',
+      case: "The worker's disk full (dependency cache: ENOSPC)",
+      outcome: `error, cause platform after 3 attempts, message names the full disk and DATA_DIR`,
+      seconds,
+    });
   });
 });

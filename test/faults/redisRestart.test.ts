@@ -79,7 +79,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close().catch(() => undefined);
   const { rows } = await getPool().query<{ id: string }>('SELECT id FROM submissions');
-  await Promise.all(rows.map(async ({ id }) => Promise.all((await jobContainers(docker, id)).map((cid) => docker.getContainer(cid).remove({ force: true }).catch(() => undefined)))));
+  await Promise.all(
+    rows.map(async ({ id }) =>
+      Promise.all(
+        (await jobContainers(docker, id)).map((cid) =>
+          docker
+            .getContainer(cid)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      ),
+    ),
+  );
   await queue.close().catch(() => undefined);
   producer.disconnect();
   await redis.destroy();
@@ -151,11 +162,7 @@ describe('When Redis restarts', () => {
     expect(worker).toBeDefined();
     const started = Date.now();
     const slow = await submit('in-flight', slowHelloVariant(8_000));
-    await until(
-      'the job to be in its pod',
-      async () => (await selectOptionalSubmission(slow.id))?.stage === 'starting',
-      120_000,
-    );
+    await until('the job to be in its pod', async () => (await selectOptionalSubmission(slow.id))?.stage === 'starting', 120_000);
     const outage = await restartRedis(3_000);
     const finished = await waitUntilFinished(slow.id);
     expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });

@@ -108,7 +108,18 @@ afterAll(async () => {
   for (const worker of workers.splice(0)) await worker.killHard();
   // Whatever a failed test left: every container of this file's jobs.
   const { rows } = await getPool().query<{ id: string }>('SELECT id FROM submissions');
-  await Promise.all(rows.map(async ({ id }) => Promise.all((await jobContainers(docker, id)).map((cid) => docker.getContainer(cid).remove({ force: true }).catch(() => undefined)))));
+  await Promise.all(
+    rows.map(async ({ id }) =>
+      Promise.all(
+        (await jobContainers(docker, id)).map((cid) =>
+          docker
+            .getContainer(cid)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      ),
+    ),
+  );
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   connection.disconnect();

@@ -22,7 +22,12 @@ import { FIXTURES, helloVariant } from './fixtures';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Polls `check` until it returns a value other than undefined/false; throws with `what` at the deadline. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -123,10 +128,15 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     },
   };
   try {
-    await until('the worker process to be ready', () => {
-      if (!handle.alive()) throw new Error(`the worker process exited: ${stderr.slice(-2000)}`);
-      return /^ready \d+$/m.test(stdout);
-    }, 60_000, 100);
+    await until(
+      'the worker process to be ready',
+      () => {
+        if (!handle.alive()) throw new Error(`the worker process exited: ${stderr.slice(-2000)}`);
+        return /^ready \d+$/m.test(stdout);
+      },
+      60_000,
+      100,
+    );
   } catch (error) {
     await handle.killHard();
     throw new Error(`${(error as Error).message}\n${stderr.slice(-2000)}`, { cause: error });
@@ -164,10 +174,15 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       );
       fs.closeSync(log);
       const started = child;
-      await until(`redis-server on port ${port} to answer`, async () => {
-        if (started.exitCode !== null) throw new Error(`redis-server exited: ${fs.readFileSync(path.join(dir, 'redis.log'), 'utf8').slice(-1000)}`);
-        return (await ping()) === '+PONG';
-      }, 15_000, 100);
+      await until(
+        `redis-server on port ${port} to answer`,
+        async () => {
+          if (started.exitCode !== null) throw new Error(`redis-server exited: ${fs.readFileSync(path.join(dir, 'redis.log'), 'utf8').slice(-1000)}`);
+          return (await ping()) === '+PONG';
+        },
+        15_000,
+        100,
+      );
     },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -225,7 +240,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   fs.writeFileSync(logPath, '');
   if (isRoot()) {
-    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
+    const line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('postgres:'));
     if (!line) throw new Error('running as root without a `postgres` user to run PostgreSQL as');
     const [, , uid, gid] = line.split(':').map(Number);
     for (const file of [root, pwfile, logPath]) fs.chownSync(file, uid, gid);
@@ -246,7 +264,17 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   };
   try {
     await asClusterOwner(postgresBin('initdb'), [
-      '-D', dir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions',
+      '-D',
+      dir,
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '--auth-local=scram-sha-256',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
     ]);
     fs.rmSync(pwfile, { force: true });
     fs.appendFileSync(
@@ -278,10 +306,15 @@ export async function postgresAnswers(url: string): Promise<boolean> {
 
 /** The submission once it has a result (scored or error), polled from the database. */
 export async function waitUntilFinished(id: string, timeoutMs = 150_000): Promise<Submission> {
-  return until(`submission ${id} to finish`, async () => {
-    const submission = await selectOptionalSubmission(id);
-    return submission && (submission.status === 'scored' || submission.status === 'error') ? submission : undefined;
-  }, timeoutMs, 500);
+  return until(
+    `submission ${id} to finish`,
+    async () => {
+      const submission = await selectOptionalSubmission(id);
+      return submission && (submission.status === 'scored' || submission.status === 'error') ? submission : undefined;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 /** How many results rows a submission has (a retry must never make two). */

@@ -144,7 +144,12 @@ export async function startGitServer(): Promise<GitServer> {
       const branch = options.branch ?? 'main';
       const bare = barePath(name);
       git(root, 'init', '-q', '--bare', bare);
-      execFileSync('git', ['fast-import', '--quiet'], { cwd: bare, input: fastImportStream(entries, branch), stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+      execFileSync('git', ['fast-import', '--quiet'], {
+        cwd: bare,
+        input: fastImportStream(entries, branch),
+        stdio: ['pipe', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
       git(bare, 'symbolic-ref', 'HEAD', `refs/heads/${branch}`);
       return { url: `${base}/learner/${name}.git`, commit: git(bare, 'rev-parse', `refs/heads/${branch}`), dir: bare };
     },

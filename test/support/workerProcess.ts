@@ -22,7 +22,14 @@ async function main(): Promise<void> {
   initPool(config.DATABASE_URL, 5);
   const producer = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createGradingQueue(producer, config.QUEUE_NAME);
-  const worker = await startGradingWorker({ statuses: createStatusReporter(config, logger), config, images: imagesFromEnv(), logger, queue, findExercise: () => fixtureExercise(limits) });
+  const worker = await startGradingWorker({
+    statuses: createStatusReporter(config, logger),
+    config,
+    images: imagesFromEnv(),
+    logger,
+    queue,
+    findExercise: () => fixtureExercise(limits),
+  });
   process.stdout.write(`ready ${process.pid}\n`);
   const stop = async () => {
     await worker.close();

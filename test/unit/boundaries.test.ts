@@ -10,7 +10,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const FORBIDDEN: Record<string, string[]> = { core: ['server', 'worker'], server: ['worker'], worker: ['server'] };
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
@@ -33,7 +34,8 @@ function crossings(folder: string): string[] {
 }
 
 test('When a module names another, then the import regex finds static, re-export, dynamic and require forms', () => {
-  const source = "import a from '../server/x';\nexport { b } from './y';\nconst c = await import('../../worker/z');\nrequire('../q');\nimport '../side';\nimport pino from 'pino';";
+  const source =
+    "import a from '../server/x';\nexport { b } from './y';\nconst c = await import('../../worker/z');\nrequire('../q');\nimport '../side';\nimport pino from 'pino';";
   expect(importedModules(source)).toEqual(['../server/x', './y', '../../worker/z', '../q', '../side']);
 });
 
@@ -44,7 +46,7 @@ test.each(Object.keys(FORBIDDEN))('When %s/ imports a module, then it is not fro
 /** The writers of stage rows and results (core/models/) are called only by core/submissionLifecycle.ts. */
 const LIFECYCLE_WRITERS = /\b(startStage|finishStage|updateStageDetail|storeOutcome|updateSubmissionFinished)\s*\(/g;
 
-test('When platform code changes a submission\'s stage or result, then it goes through core/submissionLifecycle.ts', () => {
+test("When platform code changes a submission's stage or result, then it goes through core/submissionLifecycle.ts", () => {
   const found: string[] = [];
   for (const folder of ['core', 'server', 'worker', 'scripts']) {
     for (const file of sourceFiles(path.join(ROOT, folder))) {

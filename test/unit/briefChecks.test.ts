@@ -31,7 +31,14 @@ A check is required when … Here:
 - \`things.read\`: a thing is read.
 `;
 
-const check = (id: string, group: string, points: number, extra: Partial<CheckDefinition> = {}): CheckDefinition => ({ id, name: id, group, points, visibility: 'visible', ...extra });
+const check = (id: string, group: string, points: number, extra: Partial<CheckDefinition> = {}): CheckDefinition => ({
+  id,
+  name: id,
+  group,
+  points,
+  visibility: 'visible',
+  ...extra,
+});
 const CHECKS = [
   check('things.create', 'Things', 4, { required: true }),
   check('things.read', 'Things', 2, { required: true, visibility: 'hidden', hint: 'h' }),
@@ -46,7 +53,14 @@ describe('readBriefGrading', () => {
       totalPoints: 10,
       groupCount: 2,
       groups: [
-        { name: 'Things', points: 6, checks: [{ points: 4, hidden: false }, { points: 2, hidden: true }] },
+        {
+          name: 'Things',
+          points: 6,
+          checks: [
+            { points: 4, hidden: false },
+            { points: 2, hidden: true },
+          ],
+        },
         { name: 'Errors', points: 4, checks: null },
       ],
       required: ['things.create', 'things.read'],
@@ -92,7 +106,7 @@ describe('every gradable exercise', () => {
     expect(exercises.map((exercise) => exercise.id)).toEqual(['phase-1-auth', 'phase-2-data', 'phase-3-security', 'phase-4-deploy', 'phase-5-orders']);
   });
 
-  test.each(exercises.map((exercise) => [exercise.id, exercise] as const))('When %s\'s brief is read beside its checks.ts, then they agree', (_id, exercise) => {
+  test.each(exercises.map((exercise) => [exercise.id, exercise] as const))("When %s's brief is read beside its checks.ts, then they agree", (_id, exercise) => {
     expect(compareBriefWithChecks(exercise.briefMarkdown, exercise.points, loadChecks(path.join(exercise.graderDir, 'checks.ts')))).toEqual([]);
   });
 });

@@ -40,12 +40,20 @@ function harness(requests: Partial<HarnessEvidence['requests']>, found: string |
 describe('missing-env-variable', () => {
   test.each([
     ['Joi through @nestjs/config', 'Error: Config validation error: "MAIL_API_KEY" is required. "STRIPE_KEY" is required', ['MAIL_API_KEY', 'STRIPE_KEY']],
-    ['envalid', '================================\n Missing environment variables:\n    MAIL_API_KEY: undefined\n================================', ['MAIL_API_KEY']],
+    [
+      'envalid',
+      '================================\n Missing environment variables:\n    MAIL_API_KEY: undefined\n================================',
+      ['MAIL_API_KEY'],
+    ],
     ['a hand-written check', 'Error: Missing required env var MAIL_API_KEY', ['MAIL_API_KEY']],
     ['a hand-written check (other words)', 'Error: Environment variable "SENDGRID_KEY" is missing', ['SENDGRID_KEY']],
     ['a reference to an unset name', 'Error: MAIL_API_KEY is not defined', ['MAIL_API_KEY']],
     ['zod 4', '✖ Invalid input: expected string, received undefined\n  → at MAIL_API_KEY', ['MAIL_API_KEY']],
-    ['zod 3', '[\n  {\n    "code": "invalid_type",\n    "expected": "string",\n    "received": "undefined",\n    "path": [\n      "MAIL_API_KEY"\n    ],\n    "message": "Required"\n  }\n]', ['MAIL_API_KEY']],
+    [
+      'zod 3',
+      '[\n  {\n    "code": "invalid_type",\n    "expected": "string",\n    "received": "undefined",\n    "path": [\n      "MAIL_API_KEY"\n    ],\n    "message": "Required"\n  }\n]',
+      ['MAIL_API_KEY'],
+    ],
   ])('When the app exits with %s, then the missing names are found and the literal setting is offered', (_kind, log, names) => {
     const match = missingVariable.detect(evidence({ appLog: log })) as { names: string[] } | null;
     expect(match?.names).toEqual(names);
@@ -71,7 +79,7 @@ describe('database-connection', () => {
     ['localhost resolving to ::1', 'Error: connect ECONNREFUSED ::1:5432'],
     ['a docker-compose host', 'Error: getaddrinfo ENOTFOUND postgres'],
     ['a docker-compose host named db', 'Error: getaddrinfo EAI_AGAIN db'],
-  ])('When the app fails with %s, then the pod\'s PostgreSQL variables are named', (_kind, log) => {
+  ])("When the app fails with %s, then the pod's PostgreSQL variables are named", (_kind, log) => {
     const match = databaseUnreachable.detect(evidence({ appLog: `[Nest] starting\n${log}\n    at Socket.emit` }));
     expect(match).toEqual({ line: log });
     const message = databaseUnreachable.message(match);
@@ -84,8 +92,14 @@ describe('database-connection', () => {
   test('When the log is about another host or the checks mostly passed, then it stays silent', () => {
     expect(databaseUnreachable.detect(evidence({ appLog: 'Error: getaddrinfo ENOTFOUND api.sendgrid.com' }))).toBeNull();
     expect(databaseUnreachable.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:6379' }))).toBeNull();
-    const mostlyPassed = [{ id: 'a', status: 'passed' as const }, { id: 'b', status: 'passed' as const }, { id: 'c', status: 'failed' as const }];
-    expect(databaseUnreachable.detect(evidence({ status: 'scored', stage: 'testing', tests: mostlyPassed, appLog: 'password authentication failed for user "x"' }))).toBeNull();
+    const mostlyPassed = [
+      { id: 'a', status: 'passed' as const },
+      { id: 'b', status: 'passed' as const },
+      { id: 'c', status: 'failed' as const },
+    ];
+    expect(
+      databaseUnreachable.detect(evidence({ status: 'scored', stage: 'testing', tests: mostlyPassed, appLog: 'password authentication failed for user "x"' })),
+    ).toBeNull();
   });
 });
 
@@ -94,7 +108,7 @@ describe('redis-connection', () => {
     ['localhost resolving to ::1', 'Error: connect ECONNREFUSED ::1:6379'],
     ['a docker-compose host', '[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis'],
     ['a password', 'ReplyError: WRONGPASS invalid username-password pair or user is disabled.'],
-  ])('When the app fails with %s, then the pod\'s Redis variables are named', (_kind, log) => {
+  ])("When the app fails with %s, then the pod's Redis variables are named", (_kind, log) => {
     const match = redisUnreachable.detect(evidence({ appLog: log }));
     expect(match).not.toBeNull();
     const message = redisUnreachable.message(match);
@@ -127,14 +141,14 @@ describe('port-not-read', () => {
 });
 
 describe('pod-service-down', () => {
-  test('When the app was refused at the very address the pod\'s PostgreSQL listens on, then the platform is to blame', () => {
+  test("When the app was refused at the very address the pod's PostgreSQL listens on, then the platform is to blame", () => {
     const diagnosis = diagnose(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5432\n    at TCPConnectWrap.afterConnect' }));
     expect(diagnosis).toMatchObject({ id: 'pod-service-down', cause: 'platform' });
     expect(diagnosis?.message).toContain('PostgreSQL had stopped: a fault of the grading platform');
     expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:6379' }))).toMatchObject({ service: 'Redis' });
   });
 
-  test('When the app was refused elsewhere (::1, another port), then it is the learner\'s connection rule', () => {
+  test("When the app was refused elsewhere (::1, another port), then it is the learner's connection rule", () => {
     expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED ::1:5432' }))).toBeNull();
     expect(podServiceDown.detect(evidence({ appLog: 'Error: connect ECONNREFUSED 127.0.0.1:5433' }))).toBeNull();
     expect(diagnose(evidence({ appLog: 'Error: connect ECONNREFUSED ::1:5432' }))?.id).toBe('database-connection');
@@ -172,7 +186,13 @@ describe('global-prefix', () => {
 
 describe('csrf-required', () => {
   test('When every mutating request was refused with a CSRF message, then API routes are said to need none', () => {
-    const match = csrfRequired.detect(evidence({ status: 'scored', tests: failedChecks, harness: harness({ mutating: 5, csrfRefused: 5, csrfExample: { method: 'POST', path: '/auth/register' } }) }));
+    const match = csrfRequired.detect(
+      evidence({
+        status: 'scored',
+        tests: failedChecks,
+        harness: harness({ mutating: 5, csrfRefused: 5, csrfExample: { method: 'POST', path: '/auth/register' } }),
+      }),
+    );
     const message = csrfRequired.message(match);
     expect(message).toContain('must not require a CSRF token');
     expect(message).toContain('refused 5 of the 5');
@@ -188,8 +208,13 @@ describe('csrf-required', () => {
 
 describe('backend-pro-yml-invalid and backend-pro.yml itself', () => {
   test('When backend-pro.yml is valid, then names, literals and the prefix are read', () => {
-    const parsed = parseAppConfig('env:\n  TYPEORM_URL: DATABASE_URL\n  MAIL_API_KEY: { value: dummy }\n  RETRIES: { value: 3 }\nprefix: /api/v1/\nphases: { phase-1-auth: { branch: main } }\n');
-    expect(parsed).toEqual({ ok: true, config: { envMap: { TYPEORM_URL: 'DATABASE_URL' }, envValues: { MAIL_API_KEY: 'dummy', RETRIES: '3' }, prefix: '/api/v1' } });
+    const parsed = parseAppConfig(
+      'env:\n  TYPEORM_URL: DATABASE_URL\n  MAIL_API_KEY: { value: dummy }\n  RETRIES: { value: 3 }\nprefix: /api/v1/\nphases: { phase-1-auth: { branch: main } }\n',
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      config: { envMap: { TYPEORM_URL: 'DATABASE_URL' }, envValues: { MAIL_API_KEY: 'dummy', RETRIES: '3' }, prefix: '/api/v1' },
+    });
     expect(parseAppConfig('')).toEqual({ ok: true, config: { envMap: {}, envValues: {}, prefix: null } });
   });
 
@@ -225,10 +250,13 @@ describe('backend-pro-yml-invalid and backend-pro.yml itself', () => {
     expect(() => checkEnvTargets(fine.config, { GOOGLE_CLIENT_ID: 'x' })).not.toThrow();
   });
 
-  test('When the repository link reads the same file, then the grader\'s keys (env literals, prefix) are accepted and left to the grader', () => {
+  test("When the repository link reads the same file, then the grader's keys (env literals, prefix) are accepted and left to the grader", () => {
     const text = 'env:\n  TYPEORM_URL: DATABASE_URL\n  MAIL_API_KEY: { value: dummy }\nprefix: /api\nphases:\n  phase-1-auth: {}\n';
     expect(parseAppConfig(text).ok).toBe(true);
-    expect(parseRepoConfig(text, [{ id: 'phase-1-auth', phase: 1 }], 'main')).toEqual({ ok: true, phases: [{ exerciseId: 'phase-1-auth', branch: 'main', subdir: null }] });
+    expect(parseRepoConfig(text, [{ id: 'phase-1-auth', phase: 1 }], 'main')).toEqual({
+      ok: true,
+      phases: [{ exerciseId: 'phase-1-auth', branch: 'main', subdir: null }],
+    });
   });
 
   test('When grading stopped on backend-pro.yml, then the diagnosis lists its problems and the schema page', () => {
@@ -268,7 +296,11 @@ describe('The rule table', () => {
     const docs = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'backend-pro-yml.md'), 'utf8');
     const section = docs.slice(docs.indexOf('The platform\n  gives every app'), docs.indexOf('(the list is'));
     const listed = [...section.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]).sort();
-    expect(listed).toEqual(platformVariableNames().filter((name) => !['HOME', 'NODE_OPTIONS', 'npm_config_update_notifier'].includes(name)).sort());
+    expect(listed).toEqual(
+      platformVariableNames()
+        .filter((name) => !['HOME', 'NODE_OPTIONS', 'npm_config_update_notifier'].includes(name))
+        .sort(),
+    );
   });
 
   test('When rules are listed, then ids are unique and each has a title, a symptom and a fix', () => {
@@ -278,7 +310,7 @@ describe('The rule table', () => {
   });
 });
 
-describe('The harness\'s request summary and prefix search', () => {
+describe("The harness's request summary and prefix search", () => {
   const log: LoggedRequest[] = [
     { method: 'POST', path: '/auth/register', status: 404, csrf: false },
     { method: 'POST', path: '/auth/login', status: 404, csrf: false },
@@ -309,7 +341,7 @@ describe('The harness\'s request summary and prefix search', () => {
     ]);
   });
 
-  test('When candidates include no prefix at all, then an app answering at the bare paths is found as \'\'', async () => {
+  test("When candidates include no prefix at all, then an app answering at the bare paths is found as ''", async () => {
     const probe = await probePrefixes('http://app', log, async (_method, url) => (url.startsWith('http://app/api') ? 404 : 200), ['', '/api/v1']);
     expect(probe).toMatchObject({ found: '', tried: [''] });
   });
@@ -349,9 +381,16 @@ describe('The CLI report', () => {
       warnings: [],
       commitSha: null,
       stages: [],
-      diagnosis: { id: 'missing-env-variable', cause: 'learner', title: 'Your app requires an environment variable the grader does not set', message: 'Give it a value:\n`env: { MAIL_API_KEY: { value: "dummy" } }`' },
+      diagnosis: {
+        id: 'missing-env-variable',
+        cause: 'learner',
+        title: 'Your app requires an environment variable the grader does not set',
+        message: 'Give it a value:\n`env: { MAIL_API_KEY: { value: "dummy" } }`',
+      },
     });
-    expect(report).toContain('DIAGNOSIS (learner): Your app requires an environment variable the grader does not set\n  Give it a value:\n  `env: { MAIL_API_KEY');
+    expect(report).toContain(
+      'DIAGNOSIS (learner): Your app requires an environment variable the grader does not set\n  Give it a value:\n  `env: { MAIL_API_KEY',
+    );
     expect(report.indexOf('DIAGNOSIS')).toBeLessThan(report.indexOf('ERROR ('));
     expect(report.split('DIAGNOSIS')).toHaveLength(2);
   });
@@ -365,7 +404,19 @@ describe('The CLI report', () => {
       score: 0,
       maxScore: 3,
       executionTimeMs: 10,
-      tests: [{ id: 'items.create', name: 'POST /items', group: 'Items', score: 0, max_score: 3, status: 'failed' as const, visibility: 'visible' as const, required: false, output: feedback }],
+      tests: [
+        {
+          id: 'items.create',
+          name: 'POST /items',
+          group: 'Items',
+          score: 0,
+          max_score: 3,
+          status: 'failed' as const,
+          visibility: 'visible' as const,
+          required: false,
+          output: feedback,
+        },
+      ],
       appLog: Array.from({ length: 100 }, (_, i) => `log line ${i}`).join('\n'),
       warnings: [],
       commitSha: null,

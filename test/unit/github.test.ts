@@ -41,7 +41,12 @@ describe('Webhook signatures', () => {
 });
 
 describe('Which phases a push touches', () => {
-  const push = (changes: Partial<PushPayload>): PushPayload => ({ ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'ada/course' }, ...changes });
+  const push = (changes: Partial<PushPayload>): PushPayload => ({
+    ref: 'refs/heads/main',
+    after: 'a'.repeat(40),
+    repository: { full_name: 'ada/course' },
+    ...changes,
+  });
 
   test('When the push lists its commits, then only the folders it changed are graded', () => {
     const files = changedFiles(push({ commits: [{ modified: ['phase-2/src/app.ts'], added: [], removed: [] }, { added: ['README.md'] }] }));
@@ -90,7 +95,15 @@ describe('Repository names on the link form', () => {
 });
 
 describe('Commit status texts', () => {
-  const base = { status: 'scored', score: 42, max_score: 50, not_before: null, error_message: null, passed: true, failed_required: [] } as unknown as Submission;
+  const base = {
+    status: 'scored',
+    score: 42,
+    max_score: 50,
+    not_before: null,
+    error_message: null,
+    passed: true,
+    failed_required: [],
+  } as unknown as Submission;
   const exercise = { phase: 5, pass_mark: 80 };
 
   test('When a score reaches the pass mark, then the commit succeeds with the points', () => {
@@ -98,7 +111,10 @@ describe('Commit status texts', () => {
   });
 
   test('When a score is below the pass mark, then the commit fails with the points', () => {
-    expect(describeStatus({ ...base, score: 39.5, passed: false }, exercise, new Date(), null, [])).toEqual({ state: 'failure', description: 'Phase 5: 39.5/50 — below the pass mark of 80%' });
+    expect(describeStatus({ ...base, score: 39.5, passed: false }, exercise, new Date(), null, [])).toEqual({
+      state: 'failure',
+      description: 'Phase 5: 39.5/50 — below the pass mark of 80%',
+    });
   });
 
   test('When a score reaches the pass mark but a required check failed, then the commit fails and names it', () => {
@@ -108,7 +124,9 @@ describe('Commit status texts', () => {
       description: 'Phase 5: 48/50 — not passed: required check idempotency.concurrent-duplicates (+1 more) failed',
     });
     // A hidden required check is named by its placeholder, as the learner sees it.
-    expect(describeStatus(blocked, exercise, new Date(), null, ['Hidden check 2']).description).toBe('Phase 5: 48/50 — not passed: required check Hidden check 2 failed');
+    expect(describeStatus(blocked, exercise, new Date(), null, ['Hidden check 2']).description).toBe(
+      'Phase 5: 48/50 — not passed: required check Hidden check 2 failed',
+    );
   });
 
   test('When grading could not happen, then the commit is an error with the reason', () => {
@@ -118,7 +136,13 @@ describe('Commit status texts', () => {
   });
 
   test('When the platform failed, then the commit is an error that blames the grading infrastructure, not the code', () => {
-    const status = describeStatus({ ...base, status: 'error', error_message: 'The grader crashed: the grader wrote no results.json. (tried 3 times)' }, exercise, new Date(), 'platform', []);
+    const status = describeStatus(
+      { ...base, status: 'error', error_message: 'The grader crashed: the grader wrote no results.json. (tried 3 times)' },
+      exercise,
+      new Date(),
+      'platform',
+      [],
+    );
     expect(status.state).toBe('error');
     expect(status.description).toContain('grading infrastructure');
     expect(status.description.length).toBeLessThanOrEqual(140);

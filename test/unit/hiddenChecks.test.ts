@@ -58,11 +58,12 @@ describe('redactHiddenChecks', () => {
     };
     const [shown, hiddenOne] = redactHiddenChecks([blocked, hiddenFailed]);
     expect(shown.needs).toBe('Hidden check 1');
-    expect(shown.output).toBe('**Not tested:** a step this check needs first failed; the check `Hidden check 1` tests that step. Also see perf.no-n-plus-one-extra.');
+    expect(shown.output).toBe(
+      '**Not tested:** a step this check needs first failed; the check `Hidden check 1` tests that step. Also see perf.no-n-plus-one-extra.',
+    );
     expect(JSON.stringify(shown)).not.toMatch(/perf\.no-n-plus-one(?!-)/);
     expect(hiddenOne.id).toBe('hidden-1');
   });
-
 
   test('When checks are hidden, then each keeps only a placeholder name, group, status, points, required and hint, numbered in order', () => {
     const [first, second, third] = redactHiddenChecks([visible, hiddenFailed, hiddenPassed]);

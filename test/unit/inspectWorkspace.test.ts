@@ -19,7 +19,13 @@ describe('inspectWorkspace', () => {
   test('When an npm project has a lockfile and backend-pro.yml, then its manager, start command and env map are read', () => {
     const dir = checkout({ 'package.json': manifest(), 'package-lock.json': '{}', 'backend-pro.yml': 'env:\n  TYPEORM_URL: DATABASE_URL\n' });
     const workspace = inspectWorkspace(dir, null);
-    expect(workspace).toMatchObject({ packageManager: 'npm', lockfile: 'package-lock.json', startCommand: ['npm', 'run', 'start:prod'], appConfig: { envMap: { TYPEORM_URL: 'DATABASE_URL' } }, warnings: [] });
+    expect(workspace).toMatchObject({
+      packageManager: 'npm',
+      lockfile: 'package-lock.json',
+      startCommand: ['npm', 'run', 'start:prod'],
+      appConfig: { envMap: { TYPEORM_URL: 'DATABASE_URL' } },
+      warnings: [],
+    });
     expect(workspace.lockHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -72,7 +78,11 @@ describe('choosing the package manager and its version', () => {
 
   test('When package.json names "packageManager", then that exact version is used, and its lockfile is preferred', () => {
     const workspace = inspectWorkspace(
-      checkout({ 'package.json': manifest({ packageManager: 'pnpm@8.6.0+sha512.abc123' }), 'package-lock.json': '{}', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }),
+      checkout({
+        'package.json': manifest({ packageManager: 'pnpm@8.6.0+sha512.abc123' }),
+        'package-lock.json': '{}',
+        'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      }),
       null,
     );
     expect(workspace).toMatchObject({ lockfile: 'pnpm-lock.yaml', manager: { name: 'pnpm', version: '8.6.0', reason: 'packageManager in package.json' } });
@@ -80,20 +90,27 @@ describe('choosing the package manager and its version', () => {
 
   test('When Yarn Berry has a committed yarnPath, then that release runs', () => {
     const workspace = inspectWorkspace(
-      checkout({ 'package.json': manifest(), 'yarn.lock': '__metadata:\n  version: 8\n', '.yarnrc.yml': 'yarnPath: .yarn/releases/yarn-4.1.0.cjs\n', '.yarn/releases/yarn-4.1.0.cjs': '' }),
+      checkout({
+        'package.json': manifest(),
+        'yarn.lock': '__metadata:\n  version: 8\n',
+        '.yarnrc.yml': 'yarnPath: .yarn/releases/yarn-4.1.0.cjs\n',
+        '.yarn/releases/yarn-4.1.0.cjs': '',
+      }),
       null,
     );
     expect(workspace.manager).toMatchObject({ name: 'yarn', berry: true, yarnPath: '.yarn/releases/yarn-4.1.0.cjs' });
   });
 
   test.each([['pnpm'], ['pnpm@latest'], ['bun@1.1.0'], [42]])('When "packageManager" is %p, then the learner is told the expected form', (value) => {
-    expect(() => inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: value }) }), null)).toThrow(/not a package manager with an exact version[\s\S]*"pnpm@9\.15\.9"/);
+    expect(() => inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: value }) }), null)).toThrow(
+      /not a package manager with an exact version[\s\S]*"pnpm@9\.15\.9"/,
+    );
   });
 
   test('When "packageManager" names another manager than the committed lockfile, then the learner is told which to change', () => {
-    expect(() => inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: 'yarn@1.22.22' }), 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }), null)).toThrow(
-      /names yarn, but the committed lockfile is pnpm-lock\.yaml/,
-    );
+    expect(() =>
+      inspectWorkspace(checkout({ 'package.json': manifest({ packageManager: 'yarn@1.22.22' }), 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }), null),
+    ).toThrow(/names yarn, but the committed lockfile is pnpm-lock\.yaml/);
   });
 });
 
@@ -121,11 +138,19 @@ describe('a subdirectory submission inside a workspace (monorepo)', () => {
     });
     expect(workspace.lockHash).toMatch(/^[0-9a-f]{64}$/);
     // Yarn's { packages: [...] } form, and a nested root (backend/) with a deeper glob.
-    const yarn = checkout({ 'backend/package.json': root({ workspaces: { packages: ['services/**'] } }), 'backend/yarn.lock': '# yarn lockfile v1\n', 'backend/services/a/api/package.json': manifest() });
-    expect(inspectWorkspace(yarn, 'backend/services/a/api')).toMatchObject({ installDir: path.join(yarn, 'backend'), member: 'services/a/api', manager: { name: 'yarn', version: '1.22.22' } });
+    const yarn = checkout({
+      'backend/package.json': root({ workspaces: { packages: ['services/**'] } }),
+      'backend/yarn.lock': '# yarn lockfile v1\n',
+      'backend/services/a/api/package.json': manifest(),
+    });
+    expect(inspectWorkspace(yarn, 'backend/services/a/api')).toMatchObject({
+      installDir: path.join(yarn, 'backend'),
+      member: 'services/a/api',
+      manager: { name: 'yarn', version: '1.22.22' },
+    });
   });
 
-  test('When the root is a pnpm workspace (pnpm-workspace.yaml), then the member installs at the root with the pnpm of the root\'s lockfile', () => {
+  test("When the root is a pnpm workspace (pnpm-workspace.yaml), then the member installs at the root with the pnpm of the root's lockfile", () => {
     const dir = checkout({
       'package.json': root(),
       'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
@@ -133,23 +158,39 @@ describe('a subdirectory submission inside a workspace (monorepo)', () => {
       'apps/api/package.json': manifest(),
       'apps/legacy/package.json': manifest(),
     });
-    expect(inspectWorkspace(dir, 'apps/api')).toMatchObject({ installDir: dir, member: 'apps/api', lockfile: 'pnpm-lock.yaml', manager: { name: 'pnpm', version: '9.15.9' } });
+    expect(inspectWorkspace(dir, 'apps/api')).toMatchObject({
+      installDir: dir,
+      member: 'apps/api',
+      lockfile: 'pnpm-lock.yaml',
+      manager: { name: 'pnpm', version: '9.15.9' },
+    });
     // Excluded by a "!" pattern: not a member, so it installs on its own as today.
     expect(inspectWorkspace(dir, 'apps/legacy')).toMatchObject({ installDir: path.join(dir, 'apps', 'legacy'), member: null, lockfile: null });
   });
 
-  test('When the subdirectory is not a member of the root\'s workspaces (or has its own lockfile), then it installs on its own as before', () => {
+  test("When the subdirectory is not a member of the root's workspaces (or has its own lockfile), then it installs on its own as before", () => {
     const dir = checkout({ 'package.json': root({ workspaces: ['packages/*'] }), 'package-lock.json': '{}', 'apps/api/package.json': manifest() });
     const alone = inspectWorkspace(dir, 'apps/api');
-    expect(alone).toMatchObject({ dir: path.join(dir, 'apps', 'api'), installDir: path.join(dir, 'apps', 'api'), member: null, lockfile: null, lockHash: null });
+    expect(alone).toMatchObject({
+      dir: path.join(dir, 'apps', 'api'),
+      installDir: path.join(dir, 'apps', 'api'),
+      member: null,
+      lockfile: null,
+      lockHash: null,
+    });
     expect(alone.warnings[0]).toMatch(/No lockfile/);
     // A root with workspaces but no lockfile is no install root either.
     expect(inspectWorkspace(checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'apps/api/package.json': manifest() }), 'apps/api').member).toBeNull();
-    const own = checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'package-lock.json': '{}', 'apps/api/package.json': manifest(), 'apps/api/pnpm-lock.yaml': "lockfileVersion: '9.0'\n" });
+    const own = checkout({
+      'package.json': root({ workspaces: ['apps/*'] }),
+      'package-lock.json': '{}',
+      'apps/api/package.json': manifest(),
+      'apps/api/pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+    });
     expect(inspectWorkspace(own, 'apps/api')).toMatchObject({ member: null, lockfile: 'pnpm-lock.yaml' });
   });
 
-  test('When the workspace root\'s lockfile or pnpm-workspace.yaml is a symbolic link, then it is refused and never read', () => {
+  test("When the workspace root's lockfile or pnpm-workspace.yaml is a symbolic link, then it is refused and never read", () => {
     const dir = checkout({ 'package.json': root({ workspaces: ['apps/*'] }), 'apps/api/package.json': manifest() });
     fs.symlinkSync('/etc/passwd', path.join(dir, 'package-lock.json'));
     expect(() => inspectWorkspace(dir, 'apps/api')).toThrow(new LearnerError('package-lock.json is a symbolic link; the grader only reads regular files.'));

@@ -13,11 +13,14 @@ function project(files: Record<string, string>): string {
 describe('sanitizeNpmrc', () => {
   test('When .npmrc sets a registry, a token, a proxy and a script shell, then those lines are dropped (named, values never shown) and the rest is kept', () => {
     const dir = project({
-      '.npmrc': 'legacy-peer-deps=true\nregistry=https://npm.example.com/\n@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=s3cret\n_auth=abc\nhttps-proxy=http://proxy:3128\nscript-shell=/bin/evil\nstrict-ssl=false\ncafile=/x.pem\nengine-strict=true\n',
+      '.npmrc':
+        'legacy-peer-deps=true\nregistry=https://npm.example.com/\n@acme:registry=https://npm.acme.test/\n//npm.acme.test/:_authToken=s3cret\n_auth=abc\nhttps-proxy=http://proxy:3128\nscript-shell=/bin/evil\nstrict-ssl=false\ncafile=/x.pem\nengine-strict=true\n',
     });
     const warning = sanitizeNpmrc(dir);
     expect(fs.readFileSync(path.join(dir, '.npmrc'), 'utf8')).toBe('legacy-peer-deps=true\nengine-strict=true\n\n');
-    expect(warning).toMatch(/sets registry, @acme:registry, _authToken \(for \/\/npm\.acme\.test\), _auth, https-proxy, script-shell, strict-ssl, cafile, which the grader ignores/);
+    expect(warning).toMatch(
+      /sets registry, @acme:registry, _authToken \(for \/\/npm\.acme\.test\), _auth, https-proxy, script-shell, strict-ssl, cafile, which the grader ignores/,
+    );
     expect(warning).not.toMatch(/s3cret|abc/);
   });
 
@@ -30,7 +33,10 @@ describe('sanitizeNpmrc', () => {
 
 describe('rewriteLockfileHosts', () => {
   test('When a yarn.lock and a package-lock.json name a mirror and a company registry, then their tarball URLs point at the npm registry, scope and all', () => {
-    const yarn = project({ 'yarn.lock': 'ms@2.1.3:\n  resolved "https://registry.npmmirror.com/ms/-/ms-2.1.3.tgz#abc"\n"@nestjs/core@11":\n  resolved "https://registry.yarnpkg.com/@nestjs/core/-/core-11.0.0.tgz"\n' });
+    const yarn = project({
+      'yarn.lock':
+        'ms@2.1.3:\n  resolved "https://registry.npmmirror.com/ms/-/ms-2.1.3.tgz#abc"\n"@nestjs/core@11":\n  resolved "https://registry.yarnpkg.com/@nestjs/core/-/core-11.0.0.tgz"\n',
+    });
     expect(rewriteLockfileHosts(yarn, 'yarn.lock')).toEqual(['registry.npmmirror.com']);
     expect(fs.readFileSync(path.join(yarn, 'yarn.lock'), 'utf8')).toContain('resolved "https://registry.npmjs.org/ms/-/ms-2.1.3.tgz#abc"');
     const npm = project({ 'package-lock.json': '{"resolved": "https://acme.jfrog.io/artifactory/api/npm/npm-remote/@types/node/-/node-20.1.0.tgz"}' });
@@ -48,14 +54,19 @@ describe('diagnoseInstallFailure', () => {
   });
 
   test('When Prisma could not download its engines, then it is the engine download, whatever else failed', () => {
-    const output = 'Error: request to https://binaries.prisma.sh/all_commits/x/debian-openssl-3.0.x/libquery_engine.so.node.gz.sha256 failed, reason: getaddrinfo EAI_AGAIN binaries.prisma.sh';
+    const output =
+      'Error: request to https://binaries.prisma.sh/all_commits/x/debian-openssl-3.0.x/libquery_engine.so.node.gz.sha256 failed, reason: getaddrinfo EAI_AGAIN binaries.prisma.sh';
     expect(diagnoseInstallFailure(output, project({}))).toEqual({ kind: 'prisma-engines' });
   });
 
   test('When corepack cannot find the pnpm or Yarn release on the registry, then that version is named', () => {
-    const output = 'Error: Server answered with HTTP 404 when performing the request to https://registry.npmjs.org/pnpm/9.99.99; for troubleshooting help, see …';
+    const output =
+      'Error: Server answered with HTTP 404 when performing the request to https://registry.npmjs.org/pnpm/9.99.99; for troubleshooting help, see …';
     expect(diagnoseInstallFailure(output, project({}))).toEqual({ kind: 'manager-missing', version: '9.99.99' });
-    expect(diagnoseInstallFailure(output.replace('pnpm/9.99.99', '@yarnpkg/cli-dist/4.99.0'), project({}))).toEqual({ kind: 'manager-missing', version: '4.99.0' });
+    expect(diagnoseInstallFailure(output.replace('pnpm/9.99.99', '@yarnpkg/cli-dist/4.99.0'), project({}))).toEqual({
+      kind: 'manager-missing',
+      version: '4.99.0',
+    });
   });
 
   test('When npm reports ERESOLVE, then it is a peer-dependency conflict', () => {

@@ -37,7 +37,7 @@ function emptyRepository(): string {
 
 /** The compiler's errors for these files, with the repository's tsconfig.json (what npm run typecheck uses). */
 function typeErrors(files: string[]): string[] {
-  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), (file) => ts.sys.readFile(file));
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
   const program = ts.createProgram(files, options);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
@@ -71,7 +71,9 @@ describe('scaffoldExercise', () => {
   test('When the brief is loaded like the real exercises, then its front matter is valid and its phase and title come from the id', () => {
     const [exercise] = loadExerciseDefinitions(path.join(root, 'exercises'));
     expect(exercise).toMatchObject({ id: ID, phase: 9, title: 'Rate limits', points: 100, passMark: 80, services: ['postgres'] });
-    expect(exercise.briefMarkdown).toMatch(/^# Phase 9 — Rate limits\n[\s\S]*## How your app is run[\s\S]*## The HTTP contract[\s\S]*## What is graded[\s\S]*### Required checks/);
+    expect(exercise.briefMarkdown).toMatch(
+      /^# Phase 9 — Rate limits\n[\s\S]*## How your app is run[\s\S]*## The HTTP contract[\s\S]*## What is graded[\s\S]*### Required checks/,
+    );
   });
 
   test('When its checks.ts is loaded, then the brief agrees with it, and the suite runs every declared check', () => {
@@ -83,7 +85,7 @@ describe('scaffoldExercise', () => {
     expect([...suite.matchAll(/^check\('([^']+)'/gm)].map((m) => m[1])).toEqual(checks.map((check) => check.id));
   });
 
-  test('When checks.ts and the suite are type-checked with the repository\'s settings, then there is no error', () => {
+  test("When checks.ts and the suite are type-checked with the repository's settings, then there is no error", () => {
     expect(typeErrors([path.join(root, 'graders', ID, 'checks.ts'), path.join(root, 'graders', ID, 'basics.test.ts')])).toEqual([]);
   });
 
@@ -117,7 +119,9 @@ describe('scaffoldExercise', () => {
 
   test('When the id is taken, then it is refused naming what exists, and nothing is written', () => {
     const before = fs.readFileSync(path.join(root, 'graders', ID, 'checks.ts'), 'utf8');
-    expect(() => scaffoldExercise(ID, { root })).toThrow(new ScaffoldError(`${ID} exists already (exercises/${ID}, graders/${ID}, graders/reference/${ID}): pick another id, or edit that exercise`));
+    expect(() => scaffoldExercise(ID, { root })).toThrow(
+      new ScaffoldError(`${ID} exists already (exercises/${ID}, graders/${ID}, graders/reference/${ID}): pick another id, or edit that exercise`),
+    );
     expect(fs.readFileSync(path.join(root, 'graders', ID, 'checks.ts'), 'utf8')).toBe(before);
   });
 
@@ -133,7 +137,10 @@ describe('scaffoldExercise', () => {
 
 describe('npm run exercises:new', () => {
   test('When it is run on an id the repository has, then it exits 2 with the reason and the repository is unchanged', () => {
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/new-exercise.ts', 'phase-1-auth'], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/new-exercise.ts', 'phase-1-auth'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('exercises:new: phase-1-auth exists already (exercises/phase-1-auth, graders/phase-1-auth)');
   });

@@ -30,7 +30,12 @@ function learnerMessage(run: () => unknown): string {
 
 describe('When nothing is declared', () => {
   test('then the app runs on Node 24, the current LTS, and the detail says it is the default', () => {
-    expect(chooseNode([])).toEqual({ major: '24', version: NODE_RUNTIMES['24'].node, detail: `Node ${NODE_RUNTIMES['24'].node} (the default: nothing declared)`, warnings: [] });
+    expect(chooseNode([])).toEqual({
+      major: '24',
+      version: NODE_RUNTIMES['24'].node,
+      detail: `Node ${NODE_RUNTIMES['24'].node} (the default: nothing declared)`,
+      warnings: [],
+    });
   });
 });
 
@@ -54,7 +59,7 @@ describe('When a version file or volta names a version', () => {
     expect(chooseNode([nvmrc(value)]).major).toBe(major);
   });
 
-  test('then an exact patch other than the image\'s is said in the detail, not warned about', () => {
+  test("then an exact patch other than the image's is said in the detail, not warned about", () => {
     const choice = chooseNode([nvmrc('22.1')]);
     expect(choice.detail).toBe(`Node ${NODE_RUNTIMES['22'].node} (from .nvmrc: 22.1)`);
     expect(choice.warnings).toEqual([]);
@@ -102,7 +107,7 @@ describe('When several places declare a Node', () => {
   test('then volta.node, .nvmrc, .node-version and engines.node are read in that order from the files', () => {
     const dir = project({
       'package.json': JSON.stringify({ volta: { node: '22.3.0' }, engines: { node: '>=20' } }),
-      '.nvmrc': '# the team\'s Node\n\n  v24  \n',
+      '.nvmrc': "# the team's Node\n\n  v24  \n",
       '.node-version': '20',
     });
     expect(readNodeDeclarations(dir)).toEqual([
@@ -161,13 +166,16 @@ describe('When a learner reads a brief whose app is run', () => {
 });
 
 describe('a workspace member', () => {
-  test('When the member declares no Node, then the workspace root\'s declaration decides; its own wins when it has one', () => {
+  test("When the member declares no Node, then the workspace root's declaration decides; its own wins when it has one", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-node-ws-'));
     fs.mkdirSync(path.join(root, 'apps', 'api'), { recursive: true });
     fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ engines: { node: '>=22 <23' } }));
     fs.writeFileSync(path.join(root, 'apps', 'api', 'package.json'), JSON.stringify({ name: 'api' }));
     const member = path.join(root, 'apps', 'api');
-    expect(chooseNodeForWorkspace(member, root)).toMatchObject({ major: '22', detail: expect.stringContaining('from the workspace root\'s package.json "engines.node"') });
+    expect(chooseNodeForWorkspace(member, root)).toMatchObject({
+      major: '22',
+      detail: expect.stringContaining('from the workspace root\'s package.json "engines.node"'),
+    });
     expect(chooseNodeForWorkspace(member).major).toBe('24');
     fs.writeFileSync(path.join(member, '.nvmrc'), '20\n');
     expect(chooseNodeForWorkspace(member, root).major).toBe('20');

@@ -30,7 +30,9 @@ describe('reachesPassMark', () => {
     for (const mark of [29, 57, 58]) {
       expect(reachesPassMark(mark, 100, mark)).toBe(true);
       expect(verdictOf({ status: 'scored', score: mark, maxScore: 100, tests: [] }, mark).passed).toBe(true);
-      expect(describeNotPassed({ score: mark, maxScore: 100, passMark: mark, failedRequired: ['a.b'] })).toBe(`Not passed: ${mark}/100, but \`a.b\` is required`);
+      expect(describeNotPassed({ score: mark, maxScore: 100, passMark: mark, failedRequired: ['a.b'] })).toBe(
+        `Not passed: ${mark}/100, but \`a.b\` is required`,
+      );
     }
     expect(reachesPassMark(4.52, 5.65, 80)).toBe(true);
   });

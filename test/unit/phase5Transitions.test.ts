@@ -38,7 +38,7 @@ function parseBrief(markdown: string): { rows: ParsedRow[]; terminal: string[] }
     const [, from, request, to] = line.split('|').map((cell) => cell.trim());
     return {
       from: statusesIn(from),
-      request: (request).replace(/`/g, ''),
+      request: request.replace(/`/g, ''),
       to: statusesIn(to),
     };
   });

@@ -35,8 +35,17 @@ describe('probeEnvironment', () => {
   test('When a probe declares env, then its values win over the exercise and the platform, and backend-pro.yml maps them too', () => {
     const secrets = newPodSecrets();
     const env = probeEnvironment(context, workspace, secrets, exercise.probes[1]);
-    expect(env).toMatchObject({ APP_ENV: 'production', STAGE: 'production', PORT: '3001', LISTEN_PORT: '3001', ADMIN_EMAIL: 'admin@backend.pro', JWT_SECRET: secrets.jwtSecret });
-    expect(probeEnvironment(context, { ...workspace, appConfig: { ...workspace.appConfig, prefix: '/api/v1' } }, secrets, exercise.probes[1]).APP_PATH_PREFIX).toBe('/api/v1');
+    expect(env).toMatchObject({
+      APP_ENV: 'production',
+      STAGE: 'production',
+      PORT: '3001',
+      LISTEN_PORT: '3001',
+      ADMIN_EMAIL: 'admin@backend.pro',
+      JWT_SECRET: secrets.jwtSecret,
+    });
+    expect(
+      probeEnvironment(context, { ...workspace, appConfig: { ...workspace.appConfig, prefix: '/api/v1' } }, secrets, exercise.probes[1]).APP_PATH_PREFIX,
+    ).toBe('/api/v1');
     // The exercise itself is left as it was: the app and the tester still see staging.
     expect(exercise.env.APP_ENV).toBe('staging');
   });

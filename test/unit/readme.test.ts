@@ -60,7 +60,12 @@ function codeAndLinks(markdown: string): string[] {
 
 /** marked escapes code spans for HTML; the README's reader sees the characters. */
 function unescapeHtml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -107,7 +112,7 @@ describe('reading the README', () => {
     expect(pathExists('server/no-such-file.ts')).toBe(false);
   });
 
-  test('When commands run npm, then scripts are named and npm\'s own commands are not', () => {
+  test("When commands run npm, then scripts are named and npm's own commands are not", () => {
     expect(npmScripts('npm run -s grade -- x; npm test; npm ci --no-audit; npm run exercises:verify -- --exercise ID; npm start')).toEqual([
       'grade',
       'test',
@@ -129,13 +134,13 @@ describe('README.md', () => {
     expect(paths.filter((repoPath) => !pathExists(repoPath))).toEqual([]);
   });
 
-  test('When it gives an npm command, then package.json has the script (a learner app\'s scripts aside)', () => {
+  test("When it gives an npm command, then package.json has the script (a learner app's scripts aside)", () => {
     const named = [...new Set(code.flatMap(npmScripts))];
     expect(named).toEqual(expect.arrayContaining(['test', 'test:unit', 'exercises:verify', 'grade']));
     expect(named.filter((name) => !scripts.has(name) && !LEARNER_SCRIPTS.has(name))).toEqual([]);
   });
 
-  test('When it lists what is graded today, then each row\'s checks, reference and mutants are the grader\'s', () => {
+  test("When it lists what is graded today, then each row's checks, reference and mutants are the grader's", () => {
     const section = readme.slice(readme.indexOf('## What is graded today'), readme.indexOf('## Authoring an exercise'));
     // The reference column: the app, then each phase patch built on it (`+ \`phases/<id>.patch\``).
     const rows = [...section.matchAll(/^\| [^|]+ \| `([a-z0-9-]+)` \| (\d+) \| `graders\/([^`]+)`((?: \+ `phases\/[a-z0-9-]+\.patch`)*) \| (\d+) \|$/gm)];
@@ -144,7 +149,7 @@ describe('README.md', () => {
     for (const [, id, checks, app, phases, mutants] of rows) {
       const dir = path.join(GRADERS_DIR, id);
       const patches = fs.readdirSync(path.join(dir, 'mutants')).filter((name) => name.endsWith('.patch'));
-      const reference = { app, phases: [...phases!.matchAll(/phases\/([a-z0-9-]+)\.patch/g)].map((match) => match[1]) };
+      const reference = { app, phases: [...phases.matchAll(/phases\/([a-z0-9-]+)\.patch/g)].map((match) => match[1]) };
       expect({ id, checks: Number(checks), reference, mutants: Number(mutants) }).toEqual({
         id,
         checks: loadChecks(path.join(dir, 'checks.ts')).length,

@@ -86,7 +86,11 @@ describe('grader.json trees', () => {
     const root = path.join(GRADERS_DIR, 'reference');
     const apps = fs.readdirSync(root);
     expect(apps.filter((app) => !/^project-\d+$/.test(app))).toEqual([]);
-    const lockfiles = apps.flatMap((app) => listFiles(path.join(root, app)).filter((file) => /(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock)$/.test(file)).map((file) => `${app}/${file}`));
+    const lockfiles = apps.flatMap((app) =>
+      listFiles(path.join(root, app))
+        .filter((file) => /(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock)$/.test(file))
+        .map((file) => `${app}/${file}`),
+    );
     expect(lockfiles).toEqual(apps.map((app) => `${app}/package-lock.json`));
   });
 });

@@ -17,7 +17,8 @@ interface JestProject {
 
 /** Every *.test.ts Jest may collect: the platform's suite and the harness's own tests. */
 function testFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
     .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)))
     .filter((file) => !file.startsWith('test/fixtures/'));
@@ -46,12 +47,9 @@ describe('jest.config.js tiers', () => {
 
   test('When a file needs a service, then it is not in the unit tier', () => {
     const unit = projects[0];
-    expect(files.filter((file) => inProject(unit, file) && !file.startsWith('test/unit/')).sort()).toEqual([
-      'graders/harness/feedback.test.ts',
-      'graders/harness/passwordHashes.test.ts',
-      'graders/harness/results.test.ts',
-      'graders/harness/run.test.ts',
-    ].sort());
+    expect(files.filter((file) => inProject(unit, file) && !file.startsWith('test/unit/')).sort()).toEqual(
+      ['graders/harness/feedback.test.ts', 'graders/harness/passwordHashes.test.ts', 'graders/harness/results.test.ts', 'graders/harness/run.test.ts'].sort(),
+    );
     expect(inProject(unit, 'graders/harness/statementCounter.test.ts')).toBe(false);
     expect(inProject(projects[1], 'test/engine/dockerRestart.test.ts')).toBe(true);
     expect(inProject(projects[2], 'test/e2e/exercisesVerify.test.ts')).toBe(true);
@@ -73,7 +71,12 @@ describe('planTestRun', () => {
   });
 
   test('When npm test is given Jest arguments, then it runs them once with every service up', () => {
-    expect(planTestRun(['test/web', '-t', 'CSRF'])).toEqual({ typecheck: false, services: 'browser', harnessDatabase: true, passes: [['test/web', '-t', 'CSRF']] });
+    expect(planTestRun(['test/web', '-t', 'CSRF'])).toEqual({
+      typecheck: false,
+      services: 'browser',
+      harnessDatabase: true,
+      passes: [['test/web', '-t', 'CSRF']],
+    });
   });
 
   test('When the unit tier runs, then nothing is started and one pass selects the unit project', () => {
@@ -110,7 +113,15 @@ describe('planTestRun', () => {
 
 describe('unitEnvironment', () => {
   test('When the unit tier starts, then no service address reaches the tests and Docker points nowhere', () => {
-    const env = unitEnvironment({ PATH: '/bin', DATABASE_URL: 'postgres://x', REDIS_URL: 'redis://x', APP_DATABASE_URL: 'p', DATABASE_ADMIN_URL: 'p', IMAGE_TESTER: 't', DOCKER_HOST: 'tcp://d:2375' });
+    const env = unitEnvironment({
+      PATH: '/bin',
+      DATABASE_URL: 'postgres://x',
+      REDIS_URL: 'redis://x',
+      APP_DATABASE_URL: 'p',
+      DATABASE_ADMIN_URL: 'p',
+      IMAGE_TESTER: 't',
+      DOCKER_HOST: 'tcp://d:2375',
+    });
     expect(env).toEqual({ PATH: '/bin', NODE_ENV: 'test', LOG_LEVEL: 'warn', DOCKER_HOST: 'unix:///nonexistent/unit-tests-use-no-docker.sock' });
   });
 });

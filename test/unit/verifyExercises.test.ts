@@ -7,14 +7,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineChecks } from '../../graders/harness/checkDefinitions';
 import { loadExerciseDefinitions } from '../../core/exercises/definition';
-import { DEFAULT_JOBS, UsageError, decideFlake, flakeLine, inOrder, parseMutant, parseMutantText, parseVerifyArgs, selectExercises, unexpectedChecks } from '../../scripts/verify-exercises';
+import {
+  DEFAULT_JOBS,
+  UsageError,
+  decideFlake,
+  flakeLine,
+  inOrder,
+  parseMutant,
+  parseMutantText,
+  parseVerifyArgs,
+  selectExercises,
+  unexpectedChecks,
+} from '../../scripts/verify-exercises';
 
 const DIFF = 'diff --git a/src/a.ts b/src/a.ts\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-Fails: x\n+y\n';
 
 describe('parseMutant', () => {
   test('When a header names checks, then it is a mutant expecting exactly those (sorted), whatever the diff below says', () => {
     const mutant = parseMutantText(`Mutant: expiry-ignored\nDescription: exp is ignored.\nFails: tokens.b, tokens.a\n---\n${DIFF}`, '/m/expiry.patch');
-    expect(mutant).toEqual({ name: 'expiry-ignored', description: 'exp is ignored.', fails: ['tokens.a', 'tokens.b'], variant: false, patchPath: '/m/expiry.patch' });
+    expect(mutant).toEqual({
+      name: 'expiry-ignored',
+      description: 'exp is ignored.',
+      fails: ['tokens.a', 'tokens.b'],
+      variant: false,
+      patchPath: '/m/expiry.patch',
+    });
   });
 
   test('When a header says "Fails: none", then it is a correct variant that must fail nothing', () => {
@@ -40,7 +57,25 @@ describe('parseVerifyArgs', () => {
   });
 
   test('When --exercise and --mutant repeat, then each is kept once; positional ids and --only are aliases', () => {
-    expect(parseVerifyArgs(['phase-1-auth', '--exercise', 'phase-2-data', '--exercise', 'phase-1-auth', '--mutant', 'reference', '--mutant', 'hard-delete', '--only', 'hard-delete', '--repeat', '3', '--jobs', '1'])).toEqual({
+    expect(
+      parseVerifyArgs([
+        'phase-1-auth',
+        '--exercise',
+        'phase-2-data',
+        '--exercise',
+        'phase-1-auth',
+        '--mutant',
+        'reference',
+        '--mutant',
+        'hard-delete',
+        '--only',
+        'hard-delete',
+        '--repeat',
+        '3',
+        '--jobs',
+        '1',
+      ]),
+    ).toEqual({
       exercises: ['phase-1-auth', 'phase-2-data'],
       targets: ['reference', 'hard-delete'],
       repeat: 3,
@@ -98,27 +133,37 @@ describe('Gradings side by side (inOrder)', () => {
 
   test('When jobs is 1, then the items run one after another', async () => {
     const order: string[] = [];
-    await inOrder([1, 2, 3], 1, async (n) => { order.push(`start ${n}`); await new Promise((r) => setTimeout(r, 5)); order.push(`end ${n}`); }, () => undefined);
+    await inOrder(
+      [1, 2, 3],
+      1,
+      async (n) => {
+        order.push(`start ${n}`);
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`end ${n}`);
+      },
+      () => undefined,
+    );
     expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
   });
 });
 
 describe('The FLAKY decision', () => {
-  const checks = [
-    { id: 'a.one' },
-    { id: 'a.two', flaky: 'the window is the wall clock of a shared CI runner' },
-    { id: 'a.three', flaky: '  ' },
-  ];
+  const checks = [{ id: 'a.one' }, { id: 'a.two', flaky: 'the window is the wall clock of a shared CI runner' }, { id: 'a.three', flaky: '  ' }];
 
   test('When the checks that changed are unmarked, then the flake fails verify and the line names them', () => {
     const decision = decideFlake({ firstStatus: 'scored', firstFailed: ['a.one', 'a.two'], declared: ['a.two'], checks });
     expect(decision).toEqual({ allowed: false, checks: [{ id: 'a.one', reason: null }], firstRunError: false });
-    expect(flakeLine('phase-x mutant m', decision, '90/100')).toBe('FLAKY (fails verify; not marked flaky: a.one) phase-x mutant m: first run 90/100; second run as declared');
+    expect(flakeLine('phase-x mutant m', decision, '90/100')).toBe(
+      'FLAKY (fails verify; not marked flaky: a.one) phase-x mutant m: first run 90/100; second run as declared',
+    );
   });
 
   test('When a declared check passed on the first run, then that check is the one that changed', () => {
     expect(unexpectedChecks([], ['a.two'])).toEqual(['a.two']);
-    expect(decideFlake({ firstStatus: 'scored', firstFailed: [], declared: ['a.two'], checks })).toMatchObject({ allowed: true, checks: [{ id: 'a.two', reason: 'the window is the wall clock of a shared CI runner' }] });
+    expect(decideFlake({ firstStatus: 'scored', firstFailed: [], declared: ['a.two'], checks })).toMatchObject({
+      allowed: true,
+      checks: [{ id: 'a.two', reason: 'the window is the wall clock of a shared CI runner' }],
+    });
   });
 
   test('When every check that changed is marked with a reason, then the flake is allowed and reported with the reason', () => {
@@ -142,10 +187,12 @@ describe('The FLAKY decision', () => {
   });
 
   test('When a check is marked flaky without a reason, then defineChecks refuses it', () => {
-    expect(() =>
-      defineChecks({ exerciseId: 'x', checks: [{ id: 'a.b', name: 'n', group: 'g', points: 1, visibility: 'visible', flaky: ' ' }] }),
-    ).toThrow(/a\.b" is marked flaky without a reason/);
-    expect(defineChecks({ exerciseId: 'x', checks: [{ id: 'a.b', name: 'n', group: 'g', points: 1, visibility: 'visible', flaky: 'why' }] }).checks[0].flaky).toBe('why');
+    expect(() => defineChecks({ exerciseId: 'x', checks: [{ id: 'a.b', name: 'n', group: 'g', points: 1, visibility: 'visible', flaky: ' ' }] })).toThrow(
+      /a\.b" is marked flaky without a reason/,
+    );
+    expect(
+      defineChecks({ exerciseId: 'x', checks: [{ id: 'a.b', name: 'n', group: 'g', points: 1, visibility: 'visible', flaky: 'why' }] }).checks[0].flaky,
+    ).toBe('why');
   });
 
   test('When the graders are loaded today, then no check is marked flaky and every patch header parses', () => {

@@ -149,8 +149,18 @@ describe('the course page', () => {
     await browser.signIn('katherine');
     // Inserted directly: submitting through the form would start this learner's cooldown.
     const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'katherine'");
-    const { id } = await insertSubmission({ userId: Number(user.rows[0].id), exerciseId: 'phase-1-auth', repoUrl: 'https://github.com/katherine/auth', source: 'web' });
-    const test = (id: string, status: 'passed' | 'failed', points: number, extra: { required?: boolean; visibility?: 'visible' | 'hidden'; hint?: string } = {}) => ({
+    const { id } = await insertSubmission({
+      userId: Number(user.rows[0].id),
+      exerciseId: 'phase-1-auth',
+      repoUrl: 'https://github.com/katherine/auth',
+      source: 'web',
+    });
+    const test = (
+      id: string,
+      status: 'passed' | 'failed',
+      points: number,
+      extra: { required?: boolean; visibility?: 'visible' | 'hidden'; hint?: string } = {},
+    ) => ({
       id,
       name: `Check ${id}`,
       group: id.split('.')[0],
@@ -201,7 +211,12 @@ describe('the course page', () => {
     const browser = new Browser(app);
     await browser.signIn('dorothy');
     const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'dorothy'");
-    const { id } = await insertSubmission({ userId: Number(user.rows[0].id), exerciseId: 'phase-1-auth', repoUrl: 'https://github.com/dorothy/auth', source: 'web' });
+    const { id } = await insertSubmission({
+      userId: Number(user.rows[0].id),
+      exerciseId: 'phase-1-auth',
+      repoUrl: 'https://github.com/dorothy/auth',
+      source: 'web',
+    });
     const base = { group: 'Tokens', score: 0, max_score: 5, status: 'failed' as const, required: false };
     await storeOutcome(id, {
       status: 'scored',
@@ -211,16 +226,39 @@ describe('the course page', () => {
       maxScore: 15,
       executionTimeMs: 1000,
       tests: [
-        { ...base, id: 'registration.creates-user', name: 'POST /auth/register creates a user', visibility: 'visible', output: '`POST /auth/register` answered **500**.' },
-        { ...base, id: 'tokens.refresh-rotation', name: 'A refresh token gives a new pair once', visibility: 'visible', output: '**Not tested:** …', needs: 'registration.creates-user' },
-        { ...base, id: 'tokens.refresh-not-access', name: 'SECRET refresh check', visibility: 'hidden', hint: 'Use two secrets.', output: 'Failed. This check is hidden.', needs: 'registration.creates-user' },
+        {
+          ...base,
+          id: 'registration.creates-user',
+          name: 'POST /auth/register creates a user',
+          visibility: 'visible',
+          output: '`POST /auth/register` answered **500**.',
+        },
+        {
+          ...base,
+          id: 'tokens.refresh-rotation',
+          name: 'A refresh token gives a new pair once',
+          visibility: 'visible',
+          output: '**Not tested:** …',
+          needs: 'registration.creates-user',
+        },
+        {
+          ...base,
+          id: 'tokens.refresh-not-access',
+          name: 'SECRET refresh check',
+          visibility: 'hidden',
+          hint: 'Use two secrets.',
+          output: 'Failed. This check is hidden.',
+          needs: 'registration.creates-user',
+        },
       ],
       appLog: null,
       warnings: [],
     });
     const page = await browser.get(`/submissions/${id}`);
     expect(page.text).toContain('One failing step costs 3 checks');
-    expect(page.text).toContain('POST /auth/register creates a user (<code>registration.creates-user</code>) failed, so these 2 checks could not test their own rule: A refresh token gives a new pair once, Hidden check 1.');
+    expect(page.text).toContain(
+      'POST /auth/register creates a user (<code>registration.creates-user</code>) failed, so these 2 checks could not test their own rule: A refresh token gives a new pair once, Hidden check 1.',
+    );
     expect(page.text).not.toContain('SECRET refresh check');
   });
 });
@@ -260,10 +298,23 @@ describe('the phase page and submitting', () => {
       visibility: 'visible',
       cooldownSeconds: 0,
       env: {},
-      limits: { installSeconds: 1, buildSeconds: 1, bootSeconds: 1, testSeconds: 1, memoryMb: 128, cpus: 1, pids: 32, tmpMb: 16, diskMb: 64, outputKb: 16, probeSeconds: 1 },
+      limits: {
+        installSeconds: 1,
+        buildSeconds: 1,
+        bootSeconds: 1,
+        testSeconds: 1,
+        memoryMb: 128,
+        cpus: 1,
+        pids: 32,
+        tmpMb: 16,
+        diskMb: 64,
+        outputKb: 16,
+        probeSeconds: 1,
+      },
       workspace: false,
       probes: [],
-      briefMarkdown: 'Hello\n\n<script>alert(1)</script>\n\n<iframe src="https://evil.example"></iframe>\n\n<a href="javascript:alert(1)" onclick="x()">click</a> [ok](https://example.com)',
+      briefMarkdown:
+        'Hello\n\n<script>alert(1)</script>\n\n<iframe src="https://evil.example"></iframe>\n\n<a href="javascript:alert(1)" onclick="x()">click</a> [ok](https://example.com)',
       gradable: false,
       graderDir: '/nonexistent',
     });
@@ -316,7 +367,13 @@ describe('the phase page and submitting', () => {
     expect(page.text).toContain('/public/submission.js');
     expect(page.text).not.toMatch(/<script>[^<]/);
     const json = await learner.get(`/submissions/${id}.json`, 'application/json');
-    expect(json.body.submission).toMatchObject({ id, status: 'queued', repo_url: 'https://github.com/margaret/auth-service', ref: 'main', subdir: 'apps/auth' });
+    expect(json.body.submission).toMatchObject({
+      id,
+      status: 'queued',
+      repo_url: 'https://github.com/margaret/auth-service',
+      ref: 'main',
+      subdir: 'apps/auth',
+    });
     expect(json.body.position).toBeGreaterThanOrEqual(1);
     expect(json.body.stages.map((stage: { stage: string }) => stage.stage)).toEqual(['queued']);
     const phase = await learner.get('/phases/phase-1-auth');
@@ -324,7 +381,11 @@ describe('the phase page and submitting', () => {
   });
 
   test('When a learner submits again within the cooldown, then it is refused with 429', async () => {
-    const response = await learner.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/margaret/auth-service' }, { formPage: '/phases/phase-1-auth' });
+    const response = await learner.post(
+      '/phases/phase-1-auth/submissions',
+      { repo_url: 'https://github.com/margaret/auth-service' },
+      { formPage: '/phases/phase-1-auth' },
+    );
     expect(response.status).toBe(429);
     expect(response.text).toContain('submit again in');
   });
@@ -346,7 +407,14 @@ describe('a scored submission', () => {
     const t0 = Date.now() - 60_000;
     const at = (seconds: number) => new Date(t0 + seconds * 1000);
     let clock = 0;
-    for (const [stage, seconds] of [['queued', 2], ['cloning', 1], ['installing', 20], ['building', 5], ['starting', 3], ['testing', 9]] as const) {
+    for (const [stage, seconds] of [
+      ['queued', 2],
+      ['cloning', 1],
+      ['installing', 20],
+      ['building', 5],
+      ['starting', 3],
+      ['testing', 9],
+    ] as const) {
       await startStage(id, stage, at(clock));
       clock += seconds;
       await finishStage(id, stage, at(clock));
@@ -435,7 +503,17 @@ describe('a scored submission', () => {
     expect(response.body.results.score).toBe(7);
     expect(response.body.stages).toHaveLength(7);
     const hidden = response.body.results.tests[2];
-    expect(hidden).toEqual({ id: 'hidden-1', name: 'Hidden check 1', group: 'Tokens', status: 'passed', required: false, score: 3, max_score: 3, visibility: 'hidden', hint: 'Refresh tokens rotate.' });
+    expect(hidden).toEqual({
+      id: 'hidden-1',
+      name: 'Hidden check 1',
+      group: 'Tokens',
+      status: 'passed',
+      required: false,
+      score: 3,
+      max_score: 3,
+      visibility: 'hidden',
+      hint: 'Refresh tokens rotate.',
+    });
     expect(JSON.stringify(response.body)).not.toContain('SECRET');
   });
 
@@ -469,13 +547,22 @@ describe('a scored submission', () => {
     expect(page.text).toContain('SECRET-MEASUREMENT');
     expect(page.text).toContain('hidden from learners');
     const json = await instructor.get(`/submissions/${id}.json`, 'application/json');
-    expect(json.body.results.tests[2]).toMatchObject({ id: 'secret.replay', name: 'SECRET-NAME refresh replay', visibility: 'hidden', output: 'SECRET-OUTPUT', measurements: [{ name: 'SECRET-MEASUREMENT', value: 1 }] });
+    expect(json.body.results.tests[2]).toMatchObject({
+      id: 'secret.replay',
+      name: 'SECRET-NAME refresh replay',
+      visibility: 'hidden',
+      output: 'SECRET-OUTPUT',
+      measurements: [{ name: 'SECRET-MEASUREMENT', value: 1 }],
+    });
     const cohort = await instructor.get('/instructor');
     expect(cohort.status).toBe(200);
     expect(cohort.text).toContain('barbara');
     expect(cohort.text).toContain('70%');
     expect(cohort.text).toContain(`/submissions/${id}`);
-    const learnerRows = cohort.text.split('<th scope="row">').slice(1).map((row) => row.split('</th>')[0]);
+    const learnerRows = cohort.text
+      .split('<th scope="row">')
+      .slice(1)
+      .map((row) => row.split('</th>')[0]);
     expect(learnerRows.some((row) => row.includes('barbara'))).toBe(true);
     expect(learnerRows.some((row) => row.includes('<span>prof'))).toBe(false);
   });

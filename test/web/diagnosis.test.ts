@@ -28,7 +28,18 @@ test('When a result carries a diagnosis, then the submission page shows it first
     title: 'Your routes are under a global prefix the grader does not know',
     message: 'Add `prefix: /api` to backend-pro.yml <script>alert(1)</script>',
   };
-  await storeOutcome(id, { status: 'scored', cause: null, message: null, score: 0, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [], diagnosis });
+  await storeOutcome(id, {
+    status: 'scored',
+    cause: null,
+    message: null,
+    score: 0,
+    maxScore: 100,
+    executionTimeMs: 1000,
+    tests: [],
+    appLog: null,
+    warnings: [],
+    diagnosis,
+  });
   expect((await selectOptionalResult(id))?.diagnosis).toEqual(diagnosis);
 
   const page = (await browser.get(`/submissions/${id}`)).text;
@@ -44,8 +55,24 @@ test('When an error result carries a diagnosis, then the diagnosis leads and the
   await browser.signIn('edsger');
   const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/edsger/auth' }, { formPage: '/phases/phase-1-auth' });
   const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
-  const diagnosis = { id: 'missing-env-variable', cause: 'learner' as const, title: 'Your app requires an environment variable the grader does not set', message: 'Give `MAIL_API_KEY` a value.' };
-  await storeOutcome(id, { status: 'error', cause: 'learner', message: 'Your app exited (code 1) before listening on PORT 3000.', score: 0, maxScore: 0, executionTimeMs: 1000, tests: [], appLog: null, warnings: [], diagnosis });
+  const diagnosis = {
+    id: 'missing-env-variable',
+    cause: 'learner' as const,
+    title: 'Your app requires an environment variable the grader does not set',
+    message: 'Give `MAIL_API_KEY` a value.',
+  };
+  await storeOutcome(id, {
+    status: 'error',
+    cause: 'learner',
+    message: 'Your app exited (code 1) before listening on PORT 3000.',
+    score: 0,
+    maxScore: 0,
+    executionTimeMs: 1000,
+    tests: [],
+    appLog: null,
+    warnings: [],
+    diagnosis,
+  });
   const page = (await browser.get(`/submissions/${id}`)).text;
   expect(page.indexOf('id="diagnosis"')).toBeGreaterThan(-1);
   expect(page.indexOf('id="diagnosis"')).toBeLessThan(page.indexOf('<details class="notice notice-error">'));

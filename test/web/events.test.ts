@@ -25,7 +25,11 @@ beforeAll(async () => {
   app = await context.startApp();
   learner = new Browser(app);
   await learner.signIn('katherine');
-  const response = await learner.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/katherine/auth' }, { formPage: '/phases/phase-1-auth' });
+  const response = await learner.post(
+    '/phases/phase-1-auth/submissions',
+    { repo_url: 'https://github.com/katherine/auth' },
+    { formPage: '/phases/phase-1-auth' },
+  );
   submissionId = /\/submissions\/(.+)$/.exec(response.headers.location ?? '')![1];
 });
 
@@ -93,7 +97,15 @@ test('When a worker grades the job, then the stream pushes every stage, the fina
       await startStage(submissionId, 'scored', new Date());
       await finishStage(submissionId, 'scored', new Date());
       await storeOutcome(submissionId, {
-        status: 'scored', cause: null, message: null, score: 9, maxScore: 10, executionTimeMs: 500, tests: [], appLog: null, warnings: [],
+        status: 'scored',
+        cause: null,
+        message: null,
+        score: 9,
+        maxScore: 10,
+        executionTimeMs: 500,
+        tests: [],
+        appLog: null,
+        warnings: [],
       });
       await job.updateProgress({ stage: 'scored', at: new Date().toISOString() });
       return { status: 'scored' };

@@ -88,14 +88,7 @@ describe('When a learner presses "Read backend-pro.yml"', () => {
 
   test('then a valid file replaces the map, the page shows it, and a push to the newly tracked branch is graded', async () => {
     github.commit(REPO, 'main', {
-      'backend-pro.yml': [
-        '# the course map',
-        'phases:',
-        '  phase-1-auth:',
-        '    branch: dev',
-        '  phase-2-data: { folder: services/data }',
-        '',
-      ].join('\n'),
+      'backend-pro.yml': ['# the course map', 'phases:', '  phase-1-auth:', '    branch: dev', '  phase-2-data: { folder: services/data }', ''].join('\n'),
     });
     const response = await readConfig();
     expect(response.status).toBe(200);
@@ -117,15 +110,47 @@ describe('When a learner presses "Read backend-pro.yml"', () => {
   });
 
   const badFiles: [string, string, string][] = [
-    ['an unknown exercise id', 'phases:\n  phase-1-auth: {}\n  phase-9-magic: { branch: main }\n', 'backend-pro.yml: line 3, phases.phase-9-magic: "phase-9-magic" is not an exercise of the course (exercise ids: phase-1-auth, phase-2-data'],
-    ['a branch the form refuses', 'phases:\n  phase-1-auth:\n    branch: -main\n', 'backend-pro.yml: line 3, phases.phase-1-auth.branch: "-main" is not a valid branch name.'],
-    ['a folder the form refuses', 'phases:\n  phase-1-auth:\n    folder: ../secrets\n', 'backend-pro.yml: line 3, phases.phase-1-auth.folder: "../secrets" is not a valid folder inside the repository.'],
-    ['a branch that is not text', 'phases:\n  phase-1-auth: { branch: 2024 }\n', 'backend-pro.yml: line 2, phases.phase-1-auth.branch: must be text: put it in quotes'],
-    ['an unknown key in a phase', 'phases:\n  phase-1-auth:\n    brnch: dev\n', 'backend-pro.yml: line 3, phases.phase-1-auth.brnch: unknown key "brnch": a phase takes only "branch" and "folder"'],
-    ['an unknown key at the top', 'phases:\n  phase-1-auth: {}\nbranches: [main]\n', 'backend-pro.yml: line 3, branches: unknown key "branches": the file takes only "phases" (and "env", read by the grader)'],
+    [
+      'an unknown exercise id',
+      'phases:\n  phase-1-auth: {}\n  phase-9-magic: { branch: main }\n',
+      'backend-pro.yml: line 3, phases.phase-9-magic: "phase-9-magic" is not an exercise of the course (exercise ids: phase-1-auth, phase-2-data',
+    ],
+    [
+      'a branch the form refuses',
+      'phases:\n  phase-1-auth:\n    branch: -main\n',
+      'backend-pro.yml: line 3, phases.phase-1-auth.branch: "-main" is not a valid branch name.',
+    ],
+    [
+      'a folder the form refuses',
+      'phases:\n  phase-1-auth:\n    folder: ../secrets\n',
+      'backend-pro.yml: line 3, phases.phase-1-auth.folder: "../secrets" is not a valid folder inside the repository.',
+    ],
+    [
+      'a branch that is not text',
+      'phases:\n  phase-1-auth: { branch: 2024 }\n',
+      'backend-pro.yml: line 2, phases.phase-1-auth.branch: must be text: put it in quotes',
+    ],
+    [
+      'an unknown key in a phase',
+      'phases:\n  phase-1-auth:\n    brnch: dev\n',
+      'backend-pro.yml: line 3, phases.phase-1-auth.brnch: unknown key "brnch": a phase takes only "branch" and "folder"',
+    ],
+    [
+      'an unknown key at the top',
+      'phases:\n  phase-1-auth: {}\nbranches: [main]\n',
+      'backend-pro.yml: line 3, branches: unknown key "branches": the file takes only "phases" (and "env", read by the grader)',
+    ],
     ['no phases key', 'phase-1-auth: { branch: main }\n', 'backend-pro.yml: line 1, phases: is missing: the file lists the phases under "phases:"'],
-    ['a phase that is not a mapping', 'phases:\n  phase-1-auth: dev\n', 'backend-pro.yml: line 2, phases.phase-1-auth: must be a mapping such as { branch: main, folder: auth-service }'],
-    ['YAML that does not parse', 'phases:\n  phase-1-auth: { branch: main\n', 'backend-pro.yml: line 3: Flow map in block collection must be sufficiently indented and end with a }'],
+    [
+      'a phase that is not a mapping',
+      'phases:\n  phase-1-auth: dev\n',
+      'backend-pro.yml: line 2, phases.phase-1-auth: must be a mapping such as { branch: main, folder: auth-service }',
+    ],
+    [
+      'YAML that does not parse',
+      'phases:\n  phase-1-auth: { branch: main\n',
+      'backend-pro.yml: line 3: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
     ['a phase listed twice', 'phases:\n  phase-1-auth: {}\n  phase-1-auth: { branch: dev }\n', 'backend-pro.yml: line 3: Map keys must be unique'],
     ['an empty file', '# nothing yet\n', 'backend-pro.yml: empty file: list the phases under "phases:"'],
     ['a file over 16 KB', `phases:\n  phase-1-auth: {}\n# ${'x'.repeat(17 * 1024)}\n`, 'backend-pro.yml: 17.0 KB, over the limit of 16 KB'],
@@ -158,7 +183,13 @@ describe('When a learner presses "Read backend-pro.yml"', () => {
   test('then a YAML alias bomb is refused at once', async () => {
     const levels = 'bcdefghij'.split('');
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    levels.forEach((name, i) => lines.push(`${name}: &${name} [${Array(9).fill(`*${i === 0 ? 'a' : levels[i - 1]}`).join(',')}]`));
+    levels.forEach((name, i) =>
+      lines.push(
+        `${name}: &${name} [${Array(9)
+          .fill(`*${i === 0 ? 'a' : levels[i - 1]}`)
+          .join(',')}]`,
+      ),
+    );
     lines.push('phases: { phase-1-auth: { branch: main } }');
     const bomb = `${lines.join('\n')}\n`;
     expect(Buffer.byteLength(bomb)).toBeLessThan(16 * 1024);
@@ -213,9 +244,14 @@ describe('When a push changes backend-pro.yml', () => {
 
   test('then a newly added file is applied too, and the push is graded with the new map', async () => {
     github.commit(REPO, 'main', { 'backend-pro.yml': null });
-    const head = github.commit(REPO, 'main', { 'backend-pro.yml': 'phases:\n  phase-1-auth: {}\n  phase-2-data: { folder: data }\n', 'data/schema.sql': 'create table t (id int);\n' });
+    const head = github.commit(REPO, 'main', {
+      'backend-pro.yml': 'phases:\n  phase-1-auth: {}\n  phase-2-data: { folder: data }\n',
+      'data/schema.sql': 'create table t (id int);\n',
+    });
     const response = await push('main', head, { added: ['backend-pro.yml', 'data/schema.sql'], changed: [] });
-    expect(response.body.outcome).toMatch(/^backend-pro\.yml applied: 2 phases; phase-1-auth (queued|pending grade moved to this commit) \(.+\); phase-2-data queued \(.+\)$/);
+    expect(response.body.outcome).toMatch(
+      /^backend-pro\.yml applied: 2 phases; phase-1-auth (queued|pending grade moved to this commit) \(.+\); phase-2-data queued \(.+\)$/,
+    );
   });
 
   test('then an invalid file is refused in the delivery record, the map is kept and the push is graded with it', async () => {
@@ -255,7 +291,9 @@ describe('When a push changes backend-pro.yml', () => {
       github.setOutage(false);
     }
     expect(response.status).toBe(202);
-    expect(response.body.outcome).toMatch(/^backend-pro\.yml not read: GitHub answered 503 to GET \/repos\/lin-yu\/backend-course: Service Unavailable \(the previous map is kept\); phase-1-auth /);
+    expect(response.body.outcome).toMatch(
+      /^backend-pro\.yml not read: GitHub answered 503 to GET \/repos\/lin-yu\/backend-course: Service Unavailable \(the previous map is kept\); phase-1-auth /,
+    );
     expect(await phaseMap()).toEqual([{ exercise_id: 'phase-1-auth', branch: 'main', subdir: null }]);
   });
 });

@@ -68,10 +68,7 @@ async function deliver(target: WebApp, delivery: { headers: Record<string, strin
 }
 
 async function submissionsOf(login: string): Promise<Submission[]> {
-  const { rows } = await getPool().query(
-    'SELECT s.* FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.login = $1 ORDER BY s.created_at',
-    [login],
-  );
+  const { rows } = await getPool().query('SELECT s.* FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.login = $1 ORDER BY s.created_at', [login]);
   return rows as Submission[];
 }
 
@@ -137,7 +134,12 @@ describe('When a learner links a repository', () => {
   });
 
   test('then the page shows the webhook URL and a secret with copy buttons, and the phases tracked', async () => {
-    const response = await linkRepository(ada, { repo: `${github.webUrl}/${REPO}.git`, 'branch_phase-1-auth': 'main', 'branch_phase-2-data': 'main', 'subdir_phase-2-data': 'phase-2' });
+    const response = await linkRepository(ada, {
+      repo: `${github.webUrl}/${REPO}.git`,
+      'branch_phase-1-auth': 'main',
+      'branch_phase-2-data': 'main',
+      'subdir_phase-2-data': 'phase-2',
+    });
     expect(response.status).toBe(303);
     const page = await ada.get('/github');
     expect(page.text).toContain('value="http://platform.test/webhooks/github"');
@@ -145,7 +147,9 @@ describe('When a learner links a repository', () => {
     expect(secret).toMatch(/^[0-9a-f]{48}$/);
     expect(page.text).toContain(`value="${secret}"`);
     expect(page.text).toContain('data-copy-target="webhook-secret"');
-    expect(page.text).toContain('name="branch_phase-1-auth" maxlength="200" autocapitalize="none" spellcheck="false" placeholder="not tracked" aria-label="Branch for phase 1" value="main"');
+    expect(page.text).toContain(
+      'name="branch_phase-1-auth" maxlength="200" autocapitalize="none" spellcheck="false" placeholder="not tracked" aria-label="Branch for phase 1" value="main"',
+    );
     expect(page.text).toContain('http://platform.test/badges/ada-l/phase-1-auth.svg');
   });
 
@@ -162,7 +166,12 @@ describe('When a learner links a repository', () => {
     expect(response.status).toBe(303);
     expect(github.hooks.at(-1)).toEqual({
       repo: REPO,
-      body: { name: 'web', active: true, events: ['push'], config: { url: 'http://platform.test/webhooks/github', content_type: 'json', secret: await secretOf(REPO), insecure_ssl: '0' } },
+      body: {
+        name: 'web',
+        active: true,
+        events: ['push'],
+        config: { url: 'http://platform.test/webhooks/github', content_type: 'json', secret: await secretOf(REPO), insecure_ssl: '0' },
+      },
     });
     expect((await ada.get('/github')).text).toContain('The platform created the webhook');
     // Without a token there is no such button, and the route says why.
@@ -200,7 +209,14 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a push to a tracked branch is accepted at once and graded at the pushed commit, cloned from the link', async () => {
-    const delivery = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret, cloneUrl: 'http://127.0.0.1:9/evil/other.git', changed: ['src/main.js'] });
+    const delivery = pushDelivery({
+      repo: REPO,
+      ref: 'refs/heads/main',
+      after: firstCommit,
+      secret,
+      cloneUrl: 'http://127.0.0.1:9/evil/other.git',
+      changed: ['src/main.js'],
+    });
     const response = await deliver(app, delivery);
     expect(response.status).toBe(202);
     // Phase 1 tracks the whole repository; phase 2 only phase-2/, which this push did not touch.
@@ -269,7 +285,13 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a payload over the size cap is refused with 413', async () => {
-    const big = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret, changed: Array.from({ length: 6000 }, (_, i) => `file-${i}.ts`) });
+    const big = pushDelivery({
+      repo: REPO,
+      ref: 'refs/heads/main',
+      after: firstCommit,
+      secret,
+      changed: Array.from({ length: 6000 }, (_, i) => `file-${i}.ts`),
+    });
     expect(Buffer.byteLength(big.body)).toBeGreaterThan(64 * 1024);
     const response = await deliver(app, big);
     expect(response.status).toBe(413);
@@ -282,7 +304,10 @@ describe('When a learner pushes several times in a row', () => {
     const secret = await secretOf(REPO);
     const [pending] = await submissionsOf('ada-l');
     const second = github.commit(REPO, 'main', { 'src/extra.js': 'module.exports = 2;\n' });
-    const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: second, before: firstCommit, secret, changed: ['src/extra.js'] }));
+    const response = await deliver(
+      app,
+      pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: second, before: firstCommit, secret, changed: ['src/extra.js'] }),
+    );
     expect(response.status).toBe(202);
     expect(response.body.submissions).toEqual([pending.id]);
     expect(await submissionsOf('ada-l')).toHaveLength(1);
@@ -297,8 +322,18 @@ describe('When a learner pushes several times in a row', () => {
     const secret = await secretOf(REPO);
     const [graded] = await submissionsOf('ada-l');
     // The pending grade ran: it has a result now, and the cooldown (60 s) counts from it.
-    await getPool().query("UPDATE submissions SET started_at = now() WHERE id = $1", [graded.id]);
-    await storeOutcome(graded.id, { status: 'scored', cause: null, message: null, score: 92, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [] });
+    await getPool().query('UPDATE submissions SET started_at = now() WHERE id = $1', [graded.id]);
+    await storeOutcome(graded.id, {
+      status: 'scored',
+      cause: null,
+      message: null,
+      score: 92,
+      maxScore: 100,
+      executionTimeMs: 1000,
+      tests: [],
+      appLog: null,
+      warnings: [],
+    });
 
     const third = github.commit(REPO, 'main', { 'src/third.js': '3\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: third, secret, changed: ['src/third.js'] }));
@@ -342,7 +377,12 @@ describe('When a learner pushes several times in a row', () => {
     const response = await prof.post(`/submissions/${graded.id}/regrade`, {}, { formPage: `/submissions/${graded.id}` });
     expect(response.status).toBe(303);
     const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1];
-    expect(await selectOptionalSubmission(id)).toMatchObject({ user_id: Number(graded.user_id), source: 'regrade', commit_sha: graded.commit_sha, status: 'queued' });
+    expect(await selectOptionalSubmission(id)).toMatchObject({
+      user_id: Number(graded.user_id),
+      source: 'regrade',
+      commit_sha: graded.commit_sha,
+      status: 'queued',
+    });
   });
 });
 

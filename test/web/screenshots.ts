@@ -17,7 +17,14 @@ const OUT = path.resolve(__dirname, '..', '..', 'test-artifacts', 'web');
 async function seedScored(id: string, tests: TestResult[], appLog: string | null): Promise<void> {
   const t0 = Date.now() - 5 * 60_000;
   let clock = 0;
-  const durations: Array<[Stage, number]> = [['queued', 3.2], ['cloning', 1.4], ['installing', 48], ['building', 12.5], ['starting', 6.1], ['testing', 21]];
+  const durations: Array<[Stage, number]> = [
+    ['queued', 3.2],
+    ['cloning', 1.4],
+    ['installing', 48],
+    ['building', 12.5],
+    ['starting', 6.1],
+    ['testing', 21],
+  ];
   for (const [stage, seconds] of durations) {
     await startStage(id, stage, new Date(t0 + clock * 1000));
     clock += seconds;
@@ -28,10 +35,28 @@ async function seedScored(id: string, tests: TestResult[], appLog: string | null
   await updateSubmissionCommit(id, '3f9a2c71be04d5e6f7a8b9c0d1e2f3a4b5c6d7e8');
   const score = tests.reduce((sum, test) => sum + test.score, 0);
   const maxScore = tests.reduce((sum, test) => sum + test.max_score, 0);
-  await storeOutcome(id, { status: 'scored', cause: null, message: null, score, maxScore, executionTimeMs: 21_000, tests, appLog, warnings: ['No `build` script: the build step was skipped.'] });
+  await storeOutcome(id, {
+    status: 'scored',
+    cause: null,
+    message: null,
+    score,
+    maxScore,
+    executionTimeMs: 21_000,
+    tests,
+    appLog,
+    warnings: ['No `build` script: the build step was skipped.'],
+  });
 }
 
-const check = (group: string, name: string, score: number, max: number, status: TestResult['status'], output = '', extra: Partial<TestResult> = {}): TestResult => ({
+const check = (
+  group: string,
+  name: string,
+  score: number,
+  max: number,
+  status: TestResult['status'],
+  output = '',
+  extra: Partial<TestResult> = {},
+): TestResult => ({
   required: false,
   id: `${group}.${name}`.toLowerCase().replace(/[^a-z0-9.]+/g, '-'),
   name,
@@ -65,13 +90,22 @@ async function main(): Promise<void> {
       [
         check('Registration', 'POST /auth/register creates a user and answers 201 with it', 5, 5, 'passed', 'Answered **201** with the user.'),
         check('Registration', 'Registering an existing email answers 409', 4, 4, 'passed'),
-        check('Validation', 'Unknown fields on register are refused with 400 naming the field', 0, 6, 'failed',
-          'Sent `{"email":"a@b.co","password":"Passw0rd!","name":"A","role":"admin"}`.\n\n| | status | body |\n|---|---|---|\n| expected | `400` | names `role` |\n| observed | `201` | the user, **with role admin** |\n\nWhitelist your DTO: `forbidNonWhitelisted: true`.'),
+        check(
+          'Validation',
+          'Unknown fields on register are refused with 400 naming the field',
+          0,
+          6,
+          'failed',
+          'Sent `{"email":"a@b.co","password":"Passw0rd!","name":"A","role":"admin"}`.\n\n| | status | body |\n|---|---|---|\n| expected | `400` | names `role` |\n| observed | `201` | the user, **with role admin** |\n\nWhitelist your DTO: `forbidNonWhitelisted: true`.',
+        ),
         check('Tokens', 'Login answers a token pair', 6, 6, 'passed'),
         check('Tokens', 'Refresh rotates the pair and revokes the old refresh token', 0, 8, 'timeout', 'No answer within 5 s from `POST /auth/refresh`.'),
         check('Tokens', 'Secret check', 5, 5, 'passed', 'SECRET', { visibility: 'hidden', hint: 'Tokens must be rejected once expired.' }),
         check('Roles', 'Admin routes answer 403 to a signed-in user', 6, 6, 'passed'),
-        check('Roles', 'Secret check 2', 0, 5, 'failed', 'SECRET', { visibility: 'hidden', hint: 'An admin can change a role; the change shows in the next token.' }),
+        check('Roles', 'Secret check 2', 0, 5, 'failed', 'SECRET', {
+          visibility: 'hidden',
+          hint: 'An admin can change a role; the change shows in the next token.',
+        }),
       ],
       Array.from({ length: 40 }, (_, i) => `[Nest] 42  - 11/27/2026, 8:0${i % 10}:00 AM     LOG [RouterExplorer] Mapped {/route-${i}, GET} route`).join('\n'),
     );

@@ -219,7 +219,11 @@ describe('CSRF', () => {
 
   test('When the route table is read, then every state-changing route but the webhook is covered below', () => {
     expect(stateChanging.length).toBeGreaterThanOrEqual(7);
-    expect(enumerateRoutes(app.app).filter((route) => methodOf(route) !== 'GET' && ROUTES[route] !== 'webhook').sort()).toEqual([...stateChanging].sort());
+    expect(
+      enumerateRoutes(app.app)
+        .filter((route) => methodOf(route) !== 'GET' && ROUTES[route] !== 'webhook')
+        .sort(),
+    ).toEqual([...stateChanging].sort());
   });
 
   test.each(stateChanging)('When a signed-in learner posts %s without a CSRF token or with a forged one, then 403 and nothing changes', async (route) => {
@@ -231,7 +235,11 @@ describe('CSRF', () => {
     const missing = await browser.post(path, fields, { csrf: false });
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('form has expired');
-    const forged = await request(app.server).post(path).set('Cookie', browser.cookie).type('form').send({ ...fields, _csrf: 'forged-token' });
+    const forged = await request(app.server)
+      .post(path)
+      .set('Cookie', browser.cookie)
+      .type('form')
+      .send({ ...fields, _csrf: 'forged-token' });
     expect(forged.status).toBe(403);
     const header = await request(app.server).post(path).set('Cookie', browser.cookie).set('X-CSRF-Token', 'forged-token').type('form').send(fields);
     expect(header.status).toBe(403);
@@ -512,7 +520,11 @@ describe('SQL injection attempts', () => {
         expect(page.status).toBe(200);
         expectHandled(page, `the submission page of ${JSON.stringify(fields)}`);
       }
-      const link = await attacker.post('/github/link', { repo: payload, 'branch_phase-1-auth': payload, 'subdir_phase-1-auth': payload }, { formPage: '/github' });
+      const link = await attacker.post(
+        '/github/link',
+        { repo: payload, 'branch_phase-1-auth': payload, 'subdir_phase-1-auth': payload },
+        { formPage: '/github' },
+      );
       expectHandled(link, `POST /github/link repo=${payload}`);
       expect(link.status).toBe(400);
       for (const path of ['/github/secret', '/github/webhook', '/github/config', '/github/unlink', `/submissions/${ownedId}/regrade`]) {
@@ -520,7 +532,12 @@ describe('SQL injection attempts', () => {
       }
       const webhook = await request(app.server)
         .post('/webhooks/github')
-        .set({ 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': `sqli-${PAYLOADS.indexOf(payload)}`, 'X-Hub-Signature-256': `sha256=${encodeURIComponent(payload)}`, 'Content-Type': 'application/json' })
+        .set({
+          'X-GitHub-Event': 'push',
+          'X-GitHub-Delivery': `sqli-${PAYLOADS.indexOf(payload)}`,
+          'X-Hub-Signature-256': `sha256=${encodeURIComponent(payload)}`,
+          'Content-Type': 'application/json',
+        })
         .send(JSON.stringify({ ref: payload, after: payload, repository: { full_name: payload } }));
       expectHandled(webhook, `POST /webhooks/github with ${payload}`);
       expect([400, 401]).toContain(webhook.status);
@@ -528,7 +545,9 @@ describe('SQL injection attempts', () => {
     const signout = await attacker.post('/auth/signout', { x: PAYLOADS[0] }, { formPage: '/' });
     expect(signout.status).toBe(303);
 
-    const tables = await getPool().query("SELECT to_regclass('public.users') AS users, to_regclass('public.submissions') AS submissions, to_regclass('public.results') AS results");
+    const tables = await getPool().query(
+      "SELECT to_regclass('public.users') AS users, to_regclass('public.submissions') AS submissions, to_regclass('public.results') AS results",
+    );
     expect(tables.rows[0]).toEqual({ users: 'users', submissions: 'submissions', results: 'results' });
     expect(await counts()).toEqual(before);
     // The attacker's refused submissions are the attacker's, stored as explained errors.
@@ -667,7 +686,12 @@ describe('rate limits', () => {
     const deliver = (ip: string, n: number) =>
       request(limited.server)
         .post('/webhooks/github')
-        .set({ 'X-Forwarded-For': ip, 'X-GitHub-Event': 'ping', 'X-GitHub-Delivery': `limit-${ip.replace(/\./g, '-')}-${n}`, 'Content-Type': 'application/json' })
+        .set({
+          'X-Forwarded-For': ip,
+          'X-GitHub-Event': 'ping',
+          'X-GitHub-Delivery': `limit-${ip.replace(/\./g, '-')}-${n}`,
+          'Content-Type': 'application/json',
+        })
         .send('{"zen":"x"}');
     for (let n = 0; n < 3; n += 1) expect((await deliver('192.0.2.30', n)).status).toBe(401);
     const refused = await deliver('192.0.2.30', 4);

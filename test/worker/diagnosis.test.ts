@@ -28,7 +28,12 @@ function itemsApp(settings: { prefix?: string; csrf?: boolean; requiredEnv?: str
 
 async function grade(dir: string, exerciseId = 'fixture-diagnosis', frontMatter: Record<string, unknown> = {}) {
   return gradeSubmission(
-    { jobId: newJobId(), exercise: fixtureExercise({ installSeconds: 180 }, exerciseId, frontMatter), source: { kind: 'local', path: dir, ref: null }, subdir: null },
+    {
+      jobId: newJobId(),
+      exercise: fixtureExercise({ installSeconds: 180 }, exerciseId, frontMatter),
+      source: { kind: 'local', path: dir, ref: null },
+      subdir: null,
+    },
     testGradeEnvironment(docker, 'test-diagnosis', dataDir),
   );
 }
@@ -80,10 +85,19 @@ describe('When the app connects to localhost:5432 with its own credentials', () 
       "  () => { console.log('connected'); require('./server-items'); },\n" +
       '  (error) => { console.error(error); process.exit(1); },\n' +
       ');\n';
-    const app = itemsApp({}, {
-      'package.json': JSON.stringify({ name: 'fixture-db', version: '1.0.0', private: true, scripts: { start: 'node server.js' }, dependencies: { pg: '8.13.1' } }),
-      'package-lock.json': null,
-    });
+    const app = itemsApp(
+      {},
+      {
+        'package.json': JSON.stringify({
+          name: 'fixture-db',
+          version: '1.0.0',
+          private: true,
+          scripts: { start: 'node server.js' },
+          dependencies: { pg: '8.13.1' },
+        }),
+        'package-lock.json': null,
+      },
+    );
     fs.renameSync(path.join(app, 'server.js'), path.join(app, 'server-items.js'));
     fs.writeFileSync(path.join(app, 'server.js'), connect);
     const outcome = await grade(app);
@@ -110,7 +124,10 @@ describe('When the app requires a third-party key at boot', () => {
 
 describe('When the app listens on a port of its own', () => {
   test('then the result names that port and PORT', async () => {
-    const server = ITEMS_SERVER.replace('server.listen(Number(process.env.PORT), () => console.log(`listening on ${process.env.PORT}`));', "server.listen(8080, () => console.log('Server listening on port 8080'));");
+    const server = ITEMS_SERVER.replace(
+      'server.listen(Number(process.env.PORT), () => console.log(`listening on ${process.env.PORT}`));',
+      "server.listen(8080, () => console.log('Server listening on port 8080'));",
+    );
     expect(server).not.toBe(ITEMS_SERVER);
     const outcome = await grade(helloVariant({ 'server.js': server }));
     expect(outcome.status).toBe('error');
@@ -138,8 +155,11 @@ describe('When backend-pro.yml does not validate', () => {
 });
 
 describe('When an exercise has a probe that fails', () => {
-  test('then the probes are a stage of their own, the failure is the check\'s, and the app starts on a fresh database', async () => {
-    const outcome = await grade(helloVariant(), 'fixture-probes', { workspace: true, probes: [{ name: 'marker', run: 'echo "probe-ran as $(id -u)"; exit 3' }] });
+  test("then the probes are a stage of their own, the failure is the check's, and the app starts on a fresh database", async () => {
+    const outcome = await grade(helloVariant(), 'fixture-probes', {
+      workspace: true,
+      probes: [{ name: 'marker', run: 'echo "probe-ran as $(id -u)"; exit 3' }],
+    });
     expect(outcome.message).toBeNull();
     expect(outcome.stages.map((stage) => stage.stage)).toEqual(['cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored']);
     expect(outcome.stages.find((stage) => stage.stage === 'probing')?.detail).toBe('marker');

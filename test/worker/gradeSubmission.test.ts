@@ -92,9 +92,16 @@ describe('When a working app is submitted', () => {
 
   test('then a dependency that must compile a native addon (bcrypt 5: no prebuild in the package, GitHub unreachable) is built and works', async () => {
     const server = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'server.js'), 'utf8');
-    const useBcrypt = "const bcrypt = require('bcrypt'); const hash = bcrypt.hashSync('secret', 4); console.log('bcrypt ' + require('bcrypt/package.json').version + ' works: ' + bcrypt.compareSync('secret', hash));\n";
+    const useBcrypt =
+      "const bcrypt = require('bcrypt'); const hash = bcrypt.hashSync('secret', 4); console.log('bcrypt ' + require('bcrypt/package.json').version + ' works: ' + bcrypt.compareSync('secret', hash));\n";
     const app = helloVariant({
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { bcrypt: '5.1.1' } }),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        private: true,
+        scripts: { build: 'node build.js', start: 'node dist/server.js' },
+        dependencies: { bcrypt: '5.1.1' },
+      }),
       'package-lock.json': null,
       'server.js': `${useBcrypt}${server}`,
     });
@@ -122,7 +129,7 @@ describe('When an exercise has probes and a read-only workspace', () => {
 });
 
 describe('When a probe declares env (e.g. to boot the app once more as production)', () => {
-  test('then its values reach the probe over the exercise\'s, it can start the app on another port with APP_START_COMMAND, and the app still starts as usual', async () => {
+  test("then its values reach the probe over the exercise's, it can start the app on another port with APP_START_COMMAND, and the app still starts as usual", async () => {
     // The probe boots the built app with APP_START_COMMAND on PORT 3001 and exits 3 once it listens
     // there, only when it sees the probe's APP_ENV and PORT: fixture-probes passes only on
     // "probe-ran as 10001" and exit code 3.
@@ -146,7 +153,11 @@ describe('When a submission cannot be graded, then it ends as an explained error
     ['no package.json', { 'package.json': null }, /no package.json in the root of the repository/],
     ['a failing build', { 'build.js': 'process.exit(3)' }, /`npm run build` failed \(exit code 3\)/],
     ['an app that never listens', { 'server.js': 'setInterval(() => {}, 1000); console.log("busy")' }, /did not listen on PORT 3000 within 5 s/],
-    ['an app that crashes at start', { 'server.js': 'console.error("boom: missing config"); process.exit(4)' }, /exited \(code 4\) before listening[\s\S]*boom: missing config/],
+    [
+      'an app that crashes at start',
+      { 'server.js': 'console.error("boom: missing config"); process.exit(4)' },
+      /exited \(code 4\) before listening[\s\S]*boom: missing config/,
+    ],
     ['no start script', { 'package.json': JSON.stringify({ name: 'x', scripts: { build: 'node build.js' } }) }, /neither a "start:prod" nor a "start" script/],
   ])('%s', async (_name, changes, message) => {
     const { outcome, leftovers } = await grade(local(helloVariant(changes)), { limits: { bootSeconds: 5 } });
@@ -163,10 +174,14 @@ describe('When a submission cannot be graded, then it ends as an explained error
     expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/went over the memory limit of 128 MB|exited \(code 137\)/);
     expect(leftovers).toHaveLength(0);
-    recordCase({ area: 'Hostile submission', case: 'Memory bomb at start (limit 128 MB)', outcome: `${outcome.status}: ${(outcome.message ?? '').split('\n')[0]}` });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'Memory bomb at start (limit 128 MB)',
+      outcome: `${outcome.status}: ${(outcome.message ?? '').split('\n')[0]}`,
+    });
   });
 
-  test('a grader with an authoring mistake is a platform fault, thrown to be retried, never a score nor the learner\'s error', async () => {
+  test("a grader with an authoring mistake is a platform fault, thrown to be retried, never a score nor the learner's error", async () => {
     const graded = grade(local(helloVariant()), { exerciseId: 'fixture-broken' });
     await expect(graded).rejects.toBeInstanceOf(PlatformError);
     await expect(graded).rejects.toThrow(/The grader of fixture-broken could not run its checks: .*add up to 4 points, expected 10/);

@@ -129,7 +129,15 @@ function workerEnvHashes(): string[] {
     .map(([, value]) => crypto.createHash('sha256').update(value!).digest('hex'));
 }
 
-function parseReport(text: string): { hosts: Record<string, string>; services: Record<string, string>; dns: string; dockerSocket: string; platformEnv: string[]; workerEnv: string[]; extra: Record<string, string> } {
+function parseReport(text: string): {
+  hosts: Record<string, string>;
+  services: Record<string, string>;
+  dns: string;
+  dockerSocket: string;
+  platformEnv: string[];
+  workerEnv: string[];
+  extra: Record<string, string>;
+} {
   const line = text.split('\n').find((l) => l.includes('ESCAPE {'));
   if (!line) throw new Error(`no ESCAPE report in:\n${text.slice(-2000)}`);
   return JSON.parse(line.slice(line.indexOf('ESCAPE ') + 7));
@@ -139,11 +147,16 @@ describe('When a lifecycle script tries to get out during the install', () => {
   test('then only the package registry answers: no host address, no host service, no DNS', async () => {
     const before = arrivals.length;
     const app = helloVariant({
-      'escape.js': escapeScript({ registry: "return await attempt('registry.npmjs.org', 443);", registryHttp: "return await attempt('registry.npmjs.org', 80);" }).replace(
-        '%EXIT%',
-        'process.exit(1);',
-      ),
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { preinstall: 'node escape.js', build: 'node build.js', start: 'node dist/server.js' } }),
+      'escape.js': escapeScript({
+        registry: "return await attempt('registry.npmjs.org', 443);",
+        registryHttp: "return await attempt('registry.npmjs.org', 80);",
+      }).replace('%EXIT%', 'process.exit(1);'),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        private: true,
+        scripts: { preinstall: 'node escape.js', build: 'node build.js', start: 'node dist/server.js' },
+      }),
     });
     const { outcome } = await grade(app);
     expect(outcome.status).toBe('error');
@@ -179,14 +192,17 @@ describe('When an install runs code of its own', () => {
         name: 'fixture-hello',
         version: '1.0.0',
         private: true,
-        scripts: { postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"", build: 'node build.js', start: 'node dist/server.js' },
+        scripts: {
+          postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"",
+          build: 'node build.js',
+          start: 'node dist/server.js',
+        },
       }),
     });
     const first = await grade(poisoner);
     expect(first.outcome.status).toBe('scored');
     expect(first.outcome.stages.find((s) => s.stage === 'installing')?.detail).toContain('not cached: package.json has a "postinstall" script');
-    const cacheFiles = (dir: string): string[] =>
-      fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) : [];
+    const cacheFiles = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) : []);
     expect(cacheFiles(path.join(dataDir, 'cache')).filter((file) => file.endsWith('POISON'))).toEqual([]);
 
     const honest = await grade(helloVariant());
@@ -203,7 +219,11 @@ describe('When an install runs code of its own', () => {
   });
 
   test.each([
-    ['.npmrc', { '.npmrc': 'node-options=--require ./evil.js\n', 'evil.js': "require('fs').mkdirSync('node_modules', { recursive: true });\n" }, 'the project has its own .npmrc'],
+    [
+      '.npmrc',
+      { '.npmrc': 'node-options=--require ./evil.js\n', 'evil.js': "require('fs').mkdirSync('node_modules', { recursive: true });\n" },
+      'the project has its own .npmrc',
+    ],
   ])('then a project %s is never cached either', async (_name, files, reason) => {
     const { outcome } = await grade(helloVariant(files));
     expect(outcome.status).toBe('scored');
@@ -219,7 +239,8 @@ describe('When the app tries to get out while it runs', () => {
     const server = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'server.js'), 'utf8');
     const app = helloVariant({
       'escape.js': escapeScript({
-        writeResults: "return tryFs(() => { fs.mkdirSync('/out', { recursive: true }); fs.writeFileSync('/out/results.json', '{\"score\":100}'); return 'written'; });",
+        writeResults:
+          "return tryFs(() => { fs.mkdirSync('/out', { recursive: true }); fs.writeFileSync('/out/results.json', '{\"score\":100}'); return 'written'; });",
         readGrader: "return tryFs(() => fs.readdirSync('/grader').join(',') || 'empty');",
         writeOutside: "return tryFs(() => { fs.writeFileSync('/etc/evil', 'x'); return 'written'; });",
       }).replace('%EXIT%', ''),
@@ -249,7 +270,11 @@ describe('When the app tries to get out while it runs', () => {
       case: "App looks for the Docker socket and for the worker's environment (a canary variable set in the worker, every worker value hashed)",
       outcome: `/var/run/docker.sock ${report.dockerSocket}; ${report.workerEnv.length} of the app's variables carry a worker value; no platform secret names`,
     });
-    recordCase({ area: 'Forgery', case: 'App writes /out/results.json claiming 100 points', outcome: `refused (${report.extra.writeResults}); the score is the tester's: 10/10 for the honest checks` });
+    recordCase({
+      area: 'Forgery',
+      case: 'App writes /out/results.json claiming 100 points',
+      outcome: `refused (${report.extra.writeResults}); the score is the tester's: 10/10 for the honest checks`,
+    });
   });
 });
 
@@ -350,9 +375,11 @@ describe('When the app writes hostile output and tries to gain privileges', () =
       'garbage.js': garbageScript(),
       'escape.js': escapeScript({
         // The learner may set the bit on its own copy; it can only ever give the learner's uid.
-        setuidCopy: "fs.copyFileSync('/usr/bin/id', '/workspace/suid-id'); fs.chmodSync('/workspace/suid-id', 0o4755); return (fs.statSync('/workspace/suid-id').mode & 0o4000 ? 'setuid bit set, ' : 'no setuid bit, ') + run('/workspace/suid-id', ['-u']);",
+        setuidCopy:
+          "fs.copyFileSync('/usr/bin/id', '/workspace/suid-id'); fs.chmodSync('/workspace/suid-id', 0o4755); return (fs.statSync('/workspace/suid-id').mode & 0o4000 ? 'setuid bit set, ' : 'no setuid bit, ') + run('/workspace/suid-id', ['-u']);",
         // mount is setuid root in the image: no-new-privileges keeps the caller's uid.
-        setuidRootMount: "const st = fs.statSync('/usr/bin/mount'); return (st.uid === 0 && st.mode & 0o4000 ? 'setuid root, ' : 'not setuid root, ') + run('/usr/bin/mount', ['-t', 'tmpfs', 'none', '/tmp']);",
+        setuidRootMount:
+          "const st = fs.statSync('/usr/bin/mount'); return (st.uid === 0 && st.mode & 0o4000 ? 'setuid root, ' : 'not setuid root, ') + run('/usr/bin/mount', ['-t', 'tmpfs', 'none', '/tmp']);",
         setuid0: "try { process.setuid(0); return 'uid ' + process.getuid(); } catch (e) { return e.code || e.message; }",
         setgid0: "try { process.setgid(0); return 'gid ' + process.getgid(); } catch (e) { return e.code || e.message; }",
         unshareMapRoot: "return run('unshare', ['-r', 'id', '-u']);",
@@ -362,8 +389,10 @@ describe('When the app writes hostile output and tries to gain privileges', () =
         procSys: "return tryFs(() => { fs.writeFileSync('/proc/sys/kernel/hostname', 'pwned'); return 'written'; });",
         sysrq: "return tryFs(() => { fs.writeFileSync('/proc/sysrq-trigger', 'h'); return 'written'; });",
         // The services container shares the network namespace, not the pid namespace.
-        servicesProcesses: "const pids = fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)); const lines = pids.map((pid) => String(tryFs(() => fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' ').trim()))); const services = lines.filter((line) => /postgres|redis-server/.test(line)); return services.length ? 'visible: ' + services.join('; ') : 'none of ' + pids.length + ' processes; pid 1 is ' + lines[pids.indexOf('1')];",
-        proc1Environ: "const env = tryFs(() => fs.readFileSync('/proc/1/environ', 'utf8')); return /^E[A-Z]+$/.test(env) ? env : env.includes('POSTGRES_SUPERUSER_PASSWORD') ? 'services environment' : 'own container: ' + env.split('\\0').filter(Boolean).length + ' variables, no POSTGRES_SUPERUSER_PASSWORD';",
+        servicesProcesses:
+          "const pids = fs.readdirSync('/proc').filter((name) => /^\\d+$/.test(name)); const lines = pids.map((pid) => String(tryFs(() => fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').join(' ').trim()))); const services = lines.filter((line) => /postgres|redis-server/.test(line)); return services.length ? 'visible: ' + services.join('; ') : 'none of ' + pids.length + ' processes; pid 1 is ' + lines[pids.indexOf('1')];",
+        proc1Environ:
+          "const env = tryFs(() => fs.readFileSync('/proc/1/environ', 'utf8')); return /^E[A-Z]+$/.test(env) ? env : env.includes('POSTGRES_SUPERUSER_PASSWORD') ? 'services environment' : 'own container: ' + env.split('\\0').filter(Boolean).length + ' variables, no POSTGRES_SUPERUSER_PASSWORD';",
       }).replace('%EXIT%', ''),
       'build.js': `${fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'build.js'), 'utf8')}\nrequire('fs').copyFileSync('escape.js', 'dist/escape.js');\nrequire('fs').copyFileSync('garbage.js', 'dist/garbage.js');\n`,
       'server.js': `require('./garbage.js');\nrequire('./escape.js');\n${server}`,
@@ -390,14 +419,15 @@ describe('When the app writes hostile output and tries to gain privileges', () =
 
     recordCase({
       area: 'Escape attempt',
-      case: 'App tries to gain privileges: setuid copy and setuid-root mount, setuid(0)/setgid(0), unshare -r/--user, mount tmpfs, chroot, write /proc/sys and /proc/sysrq-trigger, look for the services container\'s processes and environment',
+      case: "App tries to gain privileges: setuid copy and setuid-root mount, setuid(0)/setgid(0), unshare -r/--user, mount tmpfs, chroot, write /proc/sys and /proc/sysrq-trigger, look for the services container's processes and environment",
       outcome: `graded 10/10; setuid copy runs as uid ${learnerUid}; mount ${extra.setuidRootMount.replace(/^setuid root, /, '')}; setuid(0) ${extra.setuid0}; unshare -r ${extra.unshareMapRoot}; chroot ${extra.chroot}; /proc/sys ${extra.procSys}; services processes: ${extra.servicesProcesses}; /proc/1/environ: ${extra.proc1Environ}`,
       seconds,
     });
     recordCase({
       area: 'Output abuse',
       case: 'App log with invalid UTF-8 (ff fe, cut 3-byte, overlong, ed a0 80), ANSI colour/cursor/OSC/charset escapes, NUL and C0 controls, <script> and <img onerror>',
-      outcome: 'stored as valid UTF-8 without NUL, ESC or controls, every word around the garbage kept, HTML kept as text; the submission page shows it escaped',
+      outcome:
+        'stored as valid UTF-8 without NUL, ESC or controls, every word around the garbage kept, HTML kept as text; the submission page shows it escaped',
       seconds,
     });
   });
@@ -467,7 +497,12 @@ describe('When two jobs are graded at once', () => {
     const appA = helloVariant({
       [`${tokenA}.txt`]: 'secret of job A',
       'wait.js': "const fs = require('node:fs'); const poll = () => (fs.existsSync('release') ? console.log('released') : setTimeout(poll, 200)); poll();\n",
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node wait.js && node build.js', start: 'node dist/server.js' } }),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        private: true,
+        scripts: { build: 'node wait.js && node build.js', start: 'node dist/server.js' },
+      }),
     });
     const server = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'apps', 'hello', 'server.js'), 'utf8');
     const look = `
@@ -518,14 +553,18 @@ console.log('NEIGHBOUR ' + JSON.stringify(report));
     let gradingB: ReturnType<typeof grade> | undefined;
     try {
       await Promise.race([aInstalling, gradingA]);
-      gradingB = grade(appB, {}, {
-        jobId: jobB,
-        onStage: (stage) => {
-          // B's app looks between these two stages; A's checkout is there at both, and A cannot end before release.
-          if (stage === 'starting' || stage === 'testing') aSeen[stage] = fs.existsSync(path.join(hostA, 'checkout', `${tokenA}.txt`));
-          if (stage === 'testing') release();
+      gradingB = grade(
+        appB,
+        {},
+        {
+          jobId: jobB,
+          onStage: (stage) => {
+            // B's app looks between these two stages; A's checkout is there at both, and A cannot end before release.
+            if (stage === 'starting' || stage === 'testing') aSeen[stage] = fs.existsSync(path.join(hostA, 'checkout', `${tokenA}.txt`));
+            if (stage === 'testing') release();
+          },
         },
-      });
+      );
       await gradingB.catch(() => undefined);
     } finally {
       release();
@@ -545,7 +584,8 @@ console.log('NEIGHBOUR ' + JSON.stringify(report));
       mounts: string[];
     };
     for (const [target, result] of Object.entries(report.hostPaths)) expect([target, result]).toEqual([target, expect.stringMatching(/^(ENOENT|EACCES)$/)]);
-    for (const [target, result] of Object.entries(report.containerPaths)) expect([target, result]).toEqual([target, expect.stringMatching(/^(ENOENT|EACCES)$/)]);
+    for (const [target, result] of Object.entries(report.containerPaths))
+      expect([target, result]).toEqual([target, expect.stringMatching(/^(ENOENT|EACCES)$/)]);
     expect(report.workspace).toContain(`${tokenB}.txt`);
     expect(report.workspace).not.toContain(`${tokenA}.txt`);
     // The walk does see the container's own files (B's token, in /workspace), and nowhere A's.
@@ -566,7 +606,12 @@ console.log('NEIGHBOUR ' + JSON.stringify(report));
 describe('When the build never ends', () => {
   test('then it is stopped at the build limit with an explained error', async () => {
     const app = helloVariant({
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'echo building forever && sleep infinity', start: 'node dist/server.js' } }),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        private: true,
+        scripts: { build: 'echo building forever && sleep infinity', start: 'node dist/server.js' },
+      }),
     });
     const { outcome, seconds } = await grade(app, { buildSeconds: 5 });
     expect(outcome.status).toBe('error');
@@ -593,7 +638,12 @@ describe('When the app abuses resources', () => {
     expect(outcome.status).toBe('scored');
     expect(outcome.appLog).toMatch(/fork bomb: spawned \d+, refused [1-9]\d*/);
     expect(seconds).toBeLessThan(120);
-    recordCase({ area: 'Hostile submission', case: 'Fork bomb (2000 processes, pids limit 64)', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${/fork bomb: [^\n]*/.exec(outcome.appLog ?? '')?.[0]}`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'Fork bomb (2000 processes, pids limit 64)',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${/fork bomb: [^\n]*/.exec(outcome.appLog ?? '')?.[0]}`,
+      seconds,
+    });
   });
 
   test('then 200 MB written to stdout is cut to the log cap and the app is still graded', async () => {
@@ -603,15 +653,26 @@ describe('When the app abuses resources', () => {
     const { outcome, seconds } = await grade(helloVariant({ 'server.js': `${flood}${server()}` }), { bootSeconds: 90 });
     expect(outcome).toMatchObject({ status: 'scored', score: 10 });
     expect(Buffer.byteLength(outcome.appLog ?? '')).toBeLessThanOrEqual(300 * 1024);
-    recordCase({ area: 'Hostile submission', case: '200 MB written to stdout', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; log kept: ${Math.round(Buffer.byteLength(outcome.appLog ?? '') / 1024)} KB`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: '200 MB written to stdout',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; log kept: ${Math.round(Buffer.byteLength(outcome.appLog ?? '') / 1024)} KB`,
+      seconds,
+    });
   });
 
   test('then filling /tmp stops at its size cap and the app is still graded', async () => {
-    const fill = "let written = 0; try { const chunk = Buffer.alloc(1 << 20); for (;;) { require('node:fs').appendFileSync('/tmp/fill', chunk); written++; } } catch (e) { console.log('tmp full after ' + written + ' MB: ' + e.code); require('node:fs').rmSync('/tmp/fill'); }\n";
+    const fill =
+      "let written = 0; try { const chunk = Buffer.alloc(1 << 20); for (;;) { require('node:fs').appendFileSync('/tmp/fill', chunk); written++; } } catch (e) { console.log('tmp full after ' + written + ' MB: ' + e.code); require('node:fs').rmSync('/tmp/fill'); }\n";
     const { outcome, seconds } = await grade(helloVariant({ 'server.js': `${fill}${server()}` }), { tmpMb: 32 });
     expect(outcome).toMatchObject({ status: 'scored', score: 10 });
     expect(outcome.appLog).toMatch(/tmp full after (2\d|3[0-2]) MB: ENOSPC/);
-    recordCase({ area: 'Hostile submission', case: 'Filling /tmp (tmpfs capped at 32 MB)', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${/tmp full after [^\n]*/.exec(outcome.appLog ?? '')?.[0]}`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'Filling /tmp (tmpfs capped at 32 MB)',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${/tmp full after [^\n]*/.exec(outcome.appLog ?? '')?.[0]}`,
+      seconds,
+    });
   });
 
   test('then a CPU spin at import time ends as "never listened" within the boot limit', async () => {
@@ -619,21 +680,36 @@ describe('When the app abuses resources', () => {
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/did not (start )?listen|never listened|within 8 s/i);
     expect(seconds).toBeLessThan(90);
-    recordCase({ area: 'Hostile submission', case: 'CPU spin at import time (boot limit 8 s)', outcome: `${outcome.status}: ${(outcome.message ?? '').split('.')[0]}`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'CPU spin at import time (boot limit 8 s)',
+      outcome: `${outcome.status}: ${(outcome.message ?? '').split('.')[0]}`,
+      seconds,
+    });
   });
 
   test('then an app that crashes in the middle of the suite loses the checks after the crash, and the result is stored', async () => {
-    const crash = "let served = 0; const realEmit = require('node:http').Server.prototype.emit; require('node:http').Server.prototype.emit = function (event, ...args) { if (event === 'request' && ++served > 1) process.exit(3); return realEmit.call(this, event, ...args); };\n";
+    const crash =
+      "let served = 0; const realEmit = require('node:http').Server.prototype.emit; require('node:http').Server.prototype.emit = function (event, ...args) { if (event === 'request' && ++served > 1) process.exit(3); return realEmit.call(this, event, ...args); };\n";
     const { outcome } = await grade(helloVariant({ 'server.js': `${crash}${server()}` }));
     expect(outcome.status).toBe('scored');
     expect(outcome.score).toBeLessThan(10);
     expect(outcome.tests.some((t) => t.status === 'passed')).toBe(true);
-    recordCase({ area: 'Hostile submission', case: 'App crashes in the middle of the suite', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}: the checks before the crash keep their points` });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'App crashes in the middle of the suite',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}: the checks before the crash keep their points`,
+    });
   });
 
   test('then, after all of that, an honest submission is graded in full', async () => {
     const { outcome, seconds } = await grade(helloVariant());
     expect(outcome).toMatchObject({ status: 'scored', score: 10, maxScore: 10 });
-    recordCase({ area: 'Hostile submission', case: 'Honest submission after the hostile ones', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'Honest submission after the hostile ones',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}`,
+      seconds,
+    });
   });
 });

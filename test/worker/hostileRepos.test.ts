@@ -165,12 +165,32 @@ async function settled<T>(probe: () => T[], ms = 3000): Promise<T[]> {
 
 describe('When a URL or a branch tries to smuggle a git option or transport past validation (fetchSource called directly)', () => {
   test.each([
-    ['a URL that is an option: --upload-pack=<command>', (marker: string) => ({ url: `--upload-pack=touch ${marker}`, ref: null }), /^The repository URL must not start with "-"\.$/],
-    ['a URL that is a short option: -u<command>', (marker: string) => ({ url: `-utouch ${marker}`, ref: null }), /^The repository URL must not start with "-"\.$/],
-    ['an ext:: transport running a shell', (marker: string) => ({ url: `ext::sh -c touch% ${marker}`, ref: null }), /^Only https:\/\/ repository URLs are accepted \("ext" is not\)\.$/],
+    [
+      'a URL that is an option: --upload-pack=<command>',
+      (marker: string) => ({ url: `--upload-pack=touch ${marker}`, ref: null }),
+      /^The repository URL must not start with "-"\.$/,
+    ],
+    [
+      'a URL that is a short option: -u<command>',
+      (marker: string) => ({ url: `-utouch ${marker}`, ref: null }),
+      /^The repository URL must not start with "-"\.$/,
+    ],
+    [
+      'an ext:: transport running a shell',
+      (marker: string) => ({ url: `ext::sh -c touch% ${marker}`, ref: null }),
+      /^Only https:\/\/ repository URLs are accepted \("ext" is not\)\.$/,
+    ],
     ['a file:// URL of a host folder', () => ({ url: 'file:///etc', ref: null }), /^Only https:\/\/ repository URLs are accepted \("file" is not\)\.$/],
-    ['a branch that is an option: --upload-pack=<command>', (marker: string) => ({ url: '<repo>', ref: `--upload-pack=touch ${marker}` }), /^The branch "--upload-pack=touch \/tmp\/bp-marker-[0-9a-f]+" does not exist in http:\/\/127\.0\.0\.1:\d+\/learner\/inject-[0-9a-f]+\.git\.$/],
-    ['a branch that is a short option: -u<command>', (marker: string) => ({ url: '<repo>', ref: `-utouch ${marker}` }), /^The branch "-utouch \/tmp\/bp-marker-[0-9a-f]+" does not exist in/],
+    [
+      'a branch that is an option: --upload-pack=<command>',
+      (marker: string) => ({ url: '<repo>', ref: `--upload-pack=touch ${marker}` }),
+      /^The branch "--upload-pack=touch \/tmp\/bp-marker-[0-9a-f]+" does not exist in http:\/\/127\.0\.0\.1:\d+\/learner\/inject-[0-9a-f]+\.git\.$/,
+    ],
+    [
+      'a branch that is a short option: -u<command>',
+      (marker: string) => ({ url: '<repo>', ref: `-utouch ${marker}` }),
+      /^The branch "-utouch \/tmp\/bp-marker-[0-9a-f]+" does not exist in/,
+    ],
   ])('%s: refused as a LearnerError, and the command never runs', async (name, make, message) => {
     const marker = markerPath();
     const repo = git.publishTree(repoName('inject'), [PACKAGE_JSON]);
@@ -182,12 +202,25 @@ describe('When a URL or a branch tries to smuggle a git option or transport past
     expect(fs.existsSync(marker)).toBe(false);
     expect(fs.existsSync(target)).toBe(false); // nothing of a failed clone is left
     expect(seconds).toBeLessThan(10);
-    recordCase({ area: 'Hostile repository', case: `Injection past validation: ${name}`, outcome: stable(`LearnerError "${error?.message}"; the command did not run`), seconds });
+    recordCase({
+      area: 'Hostile repository',
+      case: `Injection past validation: ${name}`,
+      outcome: stable(`LearnerError "${error?.message}"; the command did not run`),
+      seconds,
+    });
   });
 
   test.each([
-    ['credentials in the URL', (url: string) => url.replace('http://', 'http://learner:s3cr3t-token@'), /^Remove the credentials from the URL: the repository must be public\.$/],
-    ['plain http to a host not allowed over http', (url: string) => url.replace('127.0.0.1', 'localhost'), /^Only https:\/\/ repository URLs are accepted \("http" is not\)\.$/],
+    [
+      'credentials in the URL',
+      (url: string) => url.replace('http://', 'http://learner:s3cr3t-token@'),
+      /^Remove the credentials from the URL: the repository must be public\.$/,
+    ],
+    [
+      'plain http to a host not allowed over http',
+      (url: string) => url.replace('127.0.0.1', 'localhost'),
+      /^Only https:\/\/ repository URLs are accepted \("http" is not\)\.$/,
+    ],
   ])('%s: refused as a LearnerError before anything reaches the server', async (name, change, message) => {
     const repo = git.publishTree(repoName('refused'), [PACKAGE_JSON]);
     const before = git.requests.length;
@@ -196,7 +229,12 @@ describe('When a URL or a branch tries to smuggle a git option or transport past
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('s3cr3t');
     expect(git.requests.slice(before)).toEqual([]);
-    recordCase({ area: 'Hostile repository', case: `Past validation: ${name}`, outcome: `LearnerError "${error?.message}"; no request reached the server`, seconds });
+    recordCase({
+      area: 'Hostile repository',
+      case: `Past validation: ${name}`,
+      outcome: `LearnerError "${error?.message}"; no request reached the server`,
+      seconds,
+    });
   });
 
   test('an injected URL submitted to the pipeline ends as an error outcome and leaves no job folder', async () => {
@@ -255,7 +293,12 @@ describe('When the repository server redirects to an internal address', () => {
     expect(redirected[0]).toMatch(/^GET \/learner\/x\.git\/info\/refs\?service=git-upload-pack$/);
     expect(internal.requests).toEqual([]);
     expect(jobDirExists).toBe(false);
-    recordCase({ area: 'Hostile repository', case: `HTTP ${code} from the git server to another (internal) loopback server`, outcome: `${outcome.status}: ${outcome.message} Internal target: ${internal.requests.length} requests`, seconds });
+    recordCase({
+      area: 'Hostile repository',
+      case: `HTTP ${code} from the git server to another (internal) loopback server`,
+      outcome: `${outcome.status}: ${outcome.message} Internal target: ${internal.requests.length} requests`,
+      seconds,
+    });
   });
 });
 
@@ -295,7 +338,9 @@ describe('When the repository is too big for the clone limits', () => {
       const { result, error, seconds, target } = await fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB, timeoutMs: 60_000 });
       expect(error).toBeNull();
       expect(result?.commitSha).toBe(repo.commit);
-      const count = spawnSync('git', ['-C', target, 'ls-files'], { encoding: 'utf8', maxBuffer: 16 * MB }).stdout.split('\n').filter(Boolean).length;
+      const count = spawnSync('git', ['-C', target, 'ls-files'], { encoding: 'utf8', maxBuffer: 16 * MB })
+        .stdout.split('\n')
+        .filter(Boolean).length;
       expect(count).toBe(20_001);
       expect(seconds).toBeLessThan(60);
       fs.rmSync(path.dirname(target), { recursive: true, force: true });
@@ -335,7 +380,11 @@ describe('When the repository is small packed but huge checked out', () => {
 
     // fetchSource alone, its folder watched: the job folder never holds more than the pack.
     const target = newTarget();
-    const { value: direct, peak, looks } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB }, target));
+    const {
+      value: direct,
+      peak,
+      looks,
+    } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB }, target));
     expect(direct.error).toBeInstanceOf(LearnerError);
     expect(direct.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
     expect(looks).toBeGreaterThan(1);
@@ -368,7 +417,10 @@ describe('When the repository is small packed but huge checked out', () => {
     expect(control.result?.commitSha).toBe(head);
 
     const target = newTarget();
-    const { value: pinned, peak } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: bomb.url, ref: 'main', commit: bomb.commit }, { maxBytes: 200 * MB }, target));
+    const { value: pinned, peak } = await peakBytes(
+      path.dirname(target),
+      fetchDirect({ kind: 'git', url: bomb.url, ref: 'main', commit: bomb.commit }, { maxBytes: 200 * MB }, target),
+    );
     expect(pinned.error).toBeInstanceOf(LearnerError);
     expect(pinned.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
     expect(peak).toBeLessThan(5 * MB);
@@ -419,7 +471,10 @@ describe('When the repository is small packed but huge checked out', () => {
 
     test('then against a 50 000-file limit it ends as an error outcome naming the limit, in bounded time, with nothing checked out', async () => {
       const packBytes = await directoryBytes(path.join(repo.dir, 'objects'));
-      const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 200 * MB, cloneMaxFiles: 50_000 });
+      const { outcome, stages, seconds, jobDirExists } = await grade(
+        { kind: 'git', url: repo.url, ref: null },
+        { cloneMaxBytes: 200 * MB, cloneMaxFiles: 50_000 },
+      );
       expect(outcome.status).toBe('error');
       expect(outcome.message).toBe('The repository has more than 50000 files; the limit for a submission is 50000.');
       expect(stages).toEqual(['cloning', 'error']);
@@ -479,7 +534,10 @@ describe('When the repository declares submodules pointing at file:// and ext::'
     const secret = fs.mkdtempSync(path.join(scratch, 'secret-'));
     const secretBare = path.join(secret, 'secret.git');
     const run = (cwd: string, ...args: string[]) =>
-      spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' }).stdout.trim();
+      spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {
+        cwd,
+        encoding: 'utf8',
+      }).stdout.trim();
     const work = path.join(secret, 'work');
     fs.mkdirSync(work);
     fs.writeFileSync(path.join(work, 'secret.txt'), 'host secret\n');
@@ -517,13 +575,23 @@ describe('When the repository declares submodules pointing at file:// and ext::'
     expect(fs.existsSync(path.join(target, '.git', 'modules'))).toBe(false);
     expect(fs.existsSync(marker)).toBe(false);
     expect(fs.existsSync(updateMarker)).toBe(false);
-    recordCase({ area: 'Hostile repository', case: 'Submodules pointing at ext::sh and at a file:// repository on the host', outcome: 'cloned without them: empty folders, no .git/modules, nothing executed', seconds });
+    recordCase({
+      area: 'Hostile repository',
+      case: 'Submodules pointing at ext::sh and at a file:// repository on the host',
+      outcome: 'cloned without them: empty folders, no .git/modules, nothing executed',
+      seconds,
+    });
   });
 });
 
 describe('When the repository has Git LFS pointer files', () => {
   test('then they are cloned as plain pointer text and no LFS download is attempted', async () => {
-    const pointer = ['version https://git-lfs.github.com/spec/v1', `oid sha256:${crypto.createHash('sha256').update('weights').digest('hex')}`, 'size 734003200', ''].join('\n');
+    const pointer = [
+      'version https://git-lfs.github.com/spec/v1',
+      `oid sha256:${crypto.createHash('sha256').update('weights').digest('hex')}`,
+      'size 734003200',
+      '',
+    ].join('\n');
     const name = repoName('lfs');
     const repo = git.publishTree(name, [
       PACKAGE_JSON,
@@ -574,11 +642,19 @@ describe('When the git server accepts the connection and never answers (tarpit)'
     expect(fs.existsSync(target)).toBe(false);
     expect(await settled(() => processesMentioning(`127.0.0.1:${port}`))).toEqual([]);
     expect(await settled(() => [...open])).toHaveLength(0);
-    recordCase({ area: 'Hostile repository', case: 'Tarpit git server (accepts, never answers), clone timeout 3 s', outcome: stable(`LearnerError "${error?.message}"`), seconds });
+    recordCase({
+      area: 'Hostile repository',
+      case: 'Tarpit git server (accepts, never answers), clone timeout 3 s',
+      outcome: stable(`LearnerError "${error?.message}"`),
+      seconds,
+    });
   });
 
   test('then through the pipeline it ends as an error outcome and leaves no job folder', async () => {
-    const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: `http://127.0.0.1:${port}/learner/slow.git`, ref: null }, { cloneTimeoutMs: 3000 });
+    const { outcome, stages, seconds, jobDirExists } = await grade(
+      { kind: 'git', url: `http://127.0.0.1:${port}/learner/slow.git`, ref: null },
+      { cloneTimeoutMs: 3000 },
+    );
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/took longer than 3 s and was stopped\.$/);
     expect(stages).toEqual(['cloning', 'error']);
@@ -592,10 +668,25 @@ describe('When the repository holds symlinks to host paths', () => {
   const passwd = fs.statSync('/etc/passwd');
 
   test.each([
-    ['package.json -> /etc/passwd', [{ path: 'package.json', mode: '120000', content: '/etc/passwd' }], null, 'package.json is a symbolic link; the grader only reads regular files.'],
-    ['package-lock.json -> /etc/passwd', [PACKAGE_JSON, { path: 'package-lock.json', mode: '120000', content: '/etc/passwd' }], null, 'package-lock.json is a symbolic link; the grader only reads regular files.'],
+    [
+      'package.json -> /etc/passwd',
+      [{ path: 'package.json', mode: '120000', content: '/etc/passwd' }],
+      null,
+      'package.json is a symbolic link; the grader only reads regular files.',
+    ],
+    [
+      'package-lock.json -> /etc/passwd',
+      [PACKAGE_JSON, { path: 'package-lock.json', mode: '120000', content: '/etc/passwd' }],
+      null,
+      'package-lock.json is a symbolic link; the grader only reads regular files.',
+    ],
     ['a subdirectory -> /etc', [PACKAGE_JSON, { path: 'app', mode: '120000', content: '/etc' }], 'app', '"app" is a symbolic link; point at a real folder.'],
-    ['a folder inside the subdirectory -> /etc', [{ path: 'services/api', mode: '120000', content: '/etc' }, PACKAGE_JSON], 'services/api', '"services/api" is a symbolic link; point at a real folder.'],
+    [
+      'a folder inside the subdirectory -> /etc',
+      [{ path: 'services/api', mode: '120000', content: '/etc' }, PACKAGE_JSON],
+      'services/api',
+      '"services/api" is a symbolic link; point at a real folder.',
+    ],
   ] as [string, TreeEntry[], string | null, string][])('%s (cloned from git): refused without following it', async (name, entries, subdir, message) => {
     const repo = git.publishTree(repoName('symlink'), entries);
     const { outcome, stages, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { subdir: subdir ?? undefined });

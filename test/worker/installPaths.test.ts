@@ -25,7 +25,14 @@ const hello = fs.readFileSync(path.join(FIXTURES, 'apps', 'hello', 'server.js'),
 /** The hello app, depending on ms@2.1.3 and printing it at start: proof node_modules is usable by `npm run start`. */
 const usesMs = `console.log('ms says ' + require('ms')(60000));\n${hello}`;
 const msPackage = (extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { ms: '2.1.3' }, ...extra });
+  JSON.stringify({
+    name: 'fixture-hello',
+    version: '1.0.0',
+    private: true,
+    scripts: { build: 'node build.js', start: 'node dist/server.js' },
+    dependencies: { ms: '2.1.3' },
+    ...extra,
+  });
 
 function msApp(files: Record<string, string | null>, extra: Record<string, unknown> = {}): string {
   return helloVariant({ 'package.json': msPackage(extra), 'package-lock.json': null, 'server.js': usesMs, ...files });
@@ -50,7 +57,11 @@ describe('When a project commits the lockfile of another package manager, then i
     ['Yarn 1 (classic yarn.lock)', { 'yarn.lock': lock('ms', 'yarn-classic.lock') }, {}],
     ['Yarn Berry 4 (yarn.lock with __metadata, no .yarnrc.yml: the node-modules linker is forced)', { 'yarn.lock': lock('ms', 'yarn-berry.lock') }, {}],
     ['pnpm named by "packageManager" (pnpm@9.15.0)', { 'pnpm-lock.yaml': lock('ms', 'pnpm-lock.yaml') }, { packageManager: 'pnpm@9.15.0' }],
-    ['Yarn 4.5.3 named by "packageManager" (older than the grader\'s default Yarn, whose settings it does not know)', { 'yarn.lock': lock('ms', 'yarn-berry-4.5.3.lock') }, { packageManager: 'yarn@4.5.3' }],
+    [
+      'Yarn 4.5.3 named by "packageManager" (older than the grader\'s default Yarn, whose settings it does not know)',
+      { 'yarn.lock': lock('ms', 'yarn-berry-4.5.3.lock') },
+      { packageManager: 'yarn@4.5.3' },
+    ],
     [
       'a Yarn 1 lockfile written against a mirror (its URLs are pointed at the registry)',
       { 'yarn.lock': lock('ms', 'yarn-classic.lock').replaceAll('https://registry.yarnpkg.com/', 'https://registry.npmmirror.com/') },
@@ -75,11 +86,18 @@ describe('When a project commits the lockfile of another package manager, then i
   });
 });
 
-describe('When pnpm 10 (which skips dependencies\' build scripts by default) installs a native addon', () => {
+describe("When pnpm 10 (which skips dependencies' build scripts by default) installs a native addon", () => {
   test.concurrent('then the addon is built as npm would build it, and works (bcrypt 5: no prebuild in the package)', async () => {
     const useBcrypt = "const bcrypt = require('bcrypt'); console.log('bcrypt works: ' + bcrypt.compareSync('s', bcrypt.hashSync('s', 4)));\n";
     const app = helloVariant({
-      'package.json': JSON.stringify({ name: 'fixture-hello', version: '1.0.0', private: true, packageManager: 'pnpm@10.34.9', scripts: { build: 'node build.js', start: 'node dist/server.js' }, dependencies: { bcrypt: '5.1.1' } }),
+      'package.json': JSON.stringify({
+        name: 'fixture-hello',
+        version: '1.0.0',
+        private: true,
+        packageManager: 'pnpm@10.34.9',
+        scripts: { build: 'node build.js', start: 'node dist/server.js' },
+        dependencies: { bcrypt: '5.1.1' },
+      }),
       'package-lock.json': null,
       'pnpm-lock.yaml': lock('bcrypt-pnpm10', 'pnpm-lock.yaml'),
       'server.js': `${useBcrypt}${hello}`,
@@ -150,6 +168,8 @@ describe('When a Prisma app is graded on a worker whose install network cannot r
     const failure = grade(app);
     await expect(failure).rejects.toBeInstanceOf(PlatformError);
     // Measured: Prisma 6's install leaves the download to `prisma generate`, so the build step is the one that ends it.
-    await expect(failure).rejects.toThrow(/^`npm run build` needs Prisma's engine binaries, downloaded from binaries\.prisma\.sh[\s\S]*INSTALL_ALLOWED_HOSTS[\s\S]*PRISMA_ENGINES_MIRROR/);
+    await expect(failure).rejects.toThrow(
+      /^`npm run build` needs Prisma's engine binaries, downloaded from binaries\.prisma\.sh[\s\S]*INSTALL_ALLOWED_HOSTS[\s\S]*PRISMA_ENGINES_MIRROR/,
+    );
   });
 });

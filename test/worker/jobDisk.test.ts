@@ -113,7 +113,12 @@ describe('When the app fills its workspace', () => {
     expect(outcome.warnings).toContain('Your workspace reached the 256 MB disk limit of a grading job: writes to it failed with "no space left on device".');
     // The host lost nothing lasting (the image is gone with the job); other writers may move it a little.
     expect(Math.abs(hostFree() - freeBefore)).toBeLessThan(128 * MB);
-    recordCase({ area: 'Hostile submission', case: 'App fills its workspace (disk limit 256 MB)', outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${full![0]}; the result warns that the disk was full; nothing left on the host`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'App fills its workspace (disk limit 256 MB)',
+      outcome: `${outcome.status} ${outcome.score}/${outcome.maxScore}; ${full![0]}; the result warns that the disk was full; nothing left on the host`,
+      seconds,
+    });
   });
 
   test('then a build that fills it ends as a build failure that names the full disk', async () => {
@@ -122,7 +127,12 @@ describe('When the app fills its workspace', () => {
     expect(outcome.status).toBe('error');
     expect(outcome.message).toMatch(/`npm run build` failed \(exit code \d+\)[\s\S]*ENOSPC/);
     expect(outcome.warnings).toContain('Your workspace reached the 128 MB disk limit of a grading job: writes to it failed with "no space left on device".');
-    recordCase({ area: 'Hostile submission', case: 'Build fills the workspace (disk limit 128 MB)', outcome: `${outcome.status}: build failed with ENOSPC; the result warns that the disk was full`, seconds });
+    recordCase({
+      area: 'Hostile submission',
+      case: 'Build fills the workspace (disk limit 128 MB)',
+      outcome: `${outcome.status}: build failed with ENOSPC; the result warns that the disk was full`,
+      seconds,
+    });
   });
 
   test('then an honest submission after them is graded in full with no warning', async () => {

@@ -46,16 +46,21 @@ async function grade(dir: string) {
 }
 
 describe('When an app is submitted as apps/api of a workspace whose lockfile is at the root', () => {
-  test.concurrent('then an npm workspace (package.json "workspaces" globs) installs at the root with npm ci, and the app scores 10/10 on the root\'s Node', async () => {
-    const { outcome, details, seconds } = await grade(monorepo('npm', { '.nvmrc': '22\n' }));
-    expect(outcome.message).toBeNull();
-    expect(outcome).toMatchObject({ status: 'scored', score: 10, maxScore: 10 });
-    expect(outcome.appLog).toContain('ms says 1m; hello from the workspace, api');
-    expect(outcome.warnings.join('\n')).not.toMatch(/No lockfile/);
-    expect(details).toContain('installing: npm (package-lock.json at the workspace root) on Node 22.23.5 (from the workspace root\'s .nvmrc: 22)');
-    expect(details.join('\n')).toMatch(/installing: installed at the workspace root \(apps\/api is a member\) with npm, not cached: it installs the whole workspace/);
-    console.log(`npm workspace: graded in ${seconds.toFixed(0)} s`);
-  });
+  test.concurrent(
+    'then an npm workspace (package.json "workspaces" globs) installs at the root with npm ci, and the app scores 10/10 on the root\'s Node',
+    async () => {
+      const { outcome, details, seconds } = await grade(monorepo('npm', { '.nvmrc': '22\n' }));
+      expect(outcome.message).toBeNull();
+      expect(outcome).toMatchObject({ status: 'scored', score: 10, maxScore: 10 });
+      expect(outcome.appLog).toContain('ms says 1m; hello from the workspace, api');
+      expect(outcome.warnings.join('\n')).not.toMatch(/No lockfile/);
+      expect(details).toContain("installing: npm (package-lock.json at the workspace root) on Node 22.23.5 (from the workspace root's .nvmrc: 22)");
+      expect(details.join('\n')).toMatch(
+        /installing: installed at the workspace root \(apps\/api is a member\) with npm, not cached: it installs the whole workspace/,
+      );
+      console.log(`npm workspace: graded in ${seconds.toFixed(0)} s`);
+    },
+  );
 
   test.concurrent('then a pnpm workspace (pnpm-workspace.yaml, a workspace:* sibling) installs at the root with pnpm, and the app scores 10/10', async () => {
     const { outcome, details, seconds } = await grade(monorepo('pnpm'));

@@ -71,11 +71,18 @@ describe('When an app declares its Node', () => {
 describe('When the same lockfile is installed on two Node majors', () => {
   test('then the dependency cache serves each major only what was installed on it', async () => {
     // A lockfile of its own (its name differs), so that no other test of this file filled the cache for it.
-    const lockfile = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'apps', 'hello', 'package-lock.json'), 'utf8')) as { name: string; packages: Record<string, { name?: string }> };
+    const lockfile = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'apps', 'hello', 'package-lock.json'), 'utf8')) as {
+      name: string;
+      packages: Record<string, { name?: string }>;
+    };
     lockfile.name = 'fixture-hello-cache-key';
     if (lockfile.packages['']) lockfile.packages[''].name = lockfile.name;
     const app = (nvmrc: string) =>
-      helloOnNode({ '.nvmrc': nvmrc, 'package.json': JSON.stringify({ ...helloPackage, name: lockfile.name }), 'package-lock.json': JSON.stringify(lockfile, null, 2) });
+      helloOnNode({
+        '.nvmrc': nvmrc,
+        'package.json': JSON.stringify({ ...helloPackage, name: lockfile.name }),
+        'package-lock.json': JSON.stringify(lockfile, null, 2),
+      });
     expect((await grade(app('20'))).installing).not.toContain('restored from cache');
     expect((await grade(app('20'))).installing).toContain('restored from cache');
     const other = await grade(app('22'));
@@ -85,7 +92,7 @@ describe('When the same lockfile is installed on two Node majors', () => {
 });
 
 describe('When an app depends on a native addon without a prebuilt binary (bcrypt 5)', () => {
-  test.each(['22', '24'] as const)('then on Node %s it compiles against the image\'s headers with no download, and runs', async (major) => {
+  test.each(['22', '24'] as const)("then on Node %s it compiles against the image's headers with no download, and runs", async (major) => {
     const server = `const bcrypt = require('bcrypt');\nconsole.log('bcrypt ' + bcrypt.compareSync('pw', bcrypt.hashSync('pw', 4)) + ' on node ' + process.version);\n${helloServer}`;
     const { outcome } = await grade(
       helloVariant({

@@ -77,8 +77,8 @@ export const podServiceDown = defineRule<{ service: string; line: string }>({
   id: 'pod-service-down',
   cause: 'platform',
   title: "The grader's own database stopped during grading",
-  symptom: 'The app could not connect to 127.0.0.1:5432 (PostgreSQL) or 127.0.0.1:6379 (Redis), where the pod\'s services listen.',
-  fix: 'Nothing in your code: submit again later. Operators: look at the services container of the job in the worker\'s log.',
+  symptom: "The app could not connect to 127.0.0.1:5432 (PostgreSQL) or 127.0.0.1:6379 (Redis), where the pod's services listen.",
+  fix: "Nothing in your code: submit again later. Operators: look at the services container of the job in the worker's log.",
   detect: (evidence) => {
     if (!broadlyFailed(evidence)) return null;
     const text = bootText(evidence);
@@ -141,7 +141,8 @@ export const redisUnreachable = defineRule<{ line: string }>({
 });
 
 /** "listening on port 8080", "Server running at http://localhost:8080", "started on :8080". */
-const ANNOUNCED_PORT = /\b(?:listen(?:ing)?|running|started|start|server|ready|up)\b[^\n]*?(?:port\s*[:=]?\s*|localhost:|127\.0\.0\.1:|0\.0\.0\.0:|\[::\]:|\s:)(\d{2,5})\b/i;
+const ANNOUNCED_PORT =
+  /\b(?:listen(?:ing)?|running|started|start|server|ready|up)\b[^\n]*?(?:port\s*[:=]?\s*|localhost:|127\.0\.0\.1:|0\.0\.0\.0:|\[::\]:|\s:)(\d{2,5})\b/i;
 
 export const portNotRead = defineRule<{ port: string; line: string }>({
   id: 'port-not-read',

@@ -8,4 +8,13 @@ import { configInvalid, databaseUnreachable, missingVariable, podServiceDown, po
 import { csrfRequired, globalPrefix } from './httpRules';
 import type { DiagnosisRule } from './rule';
 
-export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [configInvalid, missingVariable, podServiceDown, databaseUnreachable, redisUnreachable, portNotRead, globalPrefix, csrfRequired];
+export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
+  configInvalid,
+  missingVariable,
+  podServiceDown,
+  databaseUnreachable,
+  redisUnreachable,
+  portNotRead,
+  globalPrefix,
+  csrfRequired,
+];

@@ -8,7 +8,17 @@ import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { EngineInterruptedError } from '../errors';
-import { JOB_LABEL, NAMESPACE_LABEL, ROLE_LABEL, type ContainerSpec, type ContainerState, type EngineWatch, type RunResult, type RunningContainer, type Sandbox } from './sandbox';
+import {
+  JOB_LABEL,
+  NAMESPACE_LABEL,
+  ROLE_LABEL,
+  type ContainerSpec,
+  type ContainerState,
+  type EngineWatch,
+  type RunResult,
+  type RunningContainer,
+  type Sandbox,
+} from './sandbox';
 import { TailBuffer } from './output';
 import { ensureRegistryNetwork } from './registryNetwork';
 
@@ -60,10 +70,7 @@ export class DockerSandbox implements Sandbox {
       HostConfig: {
         Binds: spec.mounts.map((mount) => `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`),
         Tmpfs: Object.fromEntries(
-          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [
-            path,
-            `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`,
-          ]),
+          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [path, `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`]),
         ),
         NetworkMode: registry ? registry.network : spec.network.kind === 'join' ? `container:${spec.network.container}` : 'none',
         // The registry by name without DNS: the addresses the firewall lets through.
@@ -249,7 +256,9 @@ export class DockerSandbox implements Sandbox {
         lastError = error;
       }
     }
-    throw new Error(`the engine sentinel container (${ENGINE_SENTINEL}) does not stay up: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(
+      `the engine sentinel container (${ENGINE_SENTINEL}) does not stay up: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    );
   }
 
   private async createSentinel(image: string): Promise<void> {

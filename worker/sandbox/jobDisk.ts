@@ -60,7 +60,11 @@ export async function mountJobDisk(jobDir: string, sizeMb: number): Promise<bool
     if (isMountPoint(checkout)) await execFileAsync('umount', [checkout], { timeout: 60_000 }).catch(() => undefined);
     await fs.promises.rm(image, { force: true });
     // Not root enough, or no loop device: remember it, and run unbounded rather than not at all.
-    if (/permission denied|only root|not permitted|failed to setup loop device|could not find any free loop device|No such file or directory|ENOENT/i.test((error as Error).message)) {
+    if (
+      /permission denied|only root|not permitted|failed to setup loop device|could not find any free loop device|No such file or directory|ENOENT/i.test(
+        (error as Error).message,
+      )
+    ) {
       supported = false;
       return false;
     }

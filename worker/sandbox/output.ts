@@ -42,7 +42,8 @@ export function lastLines(text: string, lines: number): string {
 }
 
 /** Lines that carry an error: kept in an excerpt wherever they fall. */
-const ERROR_LINE = /npm (?:ERR!|error)|\berror TS\d+|\b[A-Z]\w*Error\b:|^Error:|\bERESOLVE\b|^\s*at .+\(.+:\d+:\d+\)$|^\s*at .+:\d+:\d+$|ERR_PNPM_|^error |YN0001|YN0028|\bFATAL\b/;
+const ERROR_LINE =
+  /npm (?:ERR!|error)|\berror TS\d+|\b[A-Z]\w*Error\b:|^Error:|\bERESOLVE\b|^\s*at .+\(.+:\d+:\d+\)$|^\s*at .+:\d+:\d+$|ERR_PNPM_|^error |YN0001|YN0028|\bFATAL\b/;
 
 /**
  * The part of a failed step's output a learner needs: the first `head` and the last `tail` lines,

@@ -21,8 +21,7 @@ const execFileAsync = promisify(execFile);
 
 export type Source =
   /** `commit`: grade exactly this commit of `ref` (a push's head), not whatever the branch points at now. */
-  | { kind: 'git'; url: string; ref: string | null; commit?: string | null }
-  | { kind: 'local'; path: string; ref: string | null };
+  { kind: 'git'; url: string; ref: string | null; commit?: string | null } | { kind: 'local'; path: string; ref: string | null };
 
 export interface FetchOptions {
   timeoutMs: number;

@@ -65,7 +65,16 @@ const PackageJsonSchema = z
   .passthrough();
 
 /** The parts of package.json an install depends on: `npm ci` refuses when they disagree with the lockfile. */
-const INSTALL_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'packageManager', 'workspaces'];
+const INSTALL_FIELDS = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'overrides',
+  'resolutions',
+  'packageManager',
+  'workspaces',
+];
 
 /** A regular file inside `root` (no symlink anywhere on the way), or null when absent. */
 export function regularFileInside(root: string, relative: string, maxBytes: number): Buffer | null {
@@ -144,20 +153,20 @@ export function inspectWorkspace(checkoutDir: string, subdir: string | null): Wo
   const ownLock = findLockfile(dir, packageJson);
   const workspaceRoot = subdir && !ownLock ? findWorkspaceRoot(checkoutDir, subdir) : null;
   const installDir = workspaceRoot ? path.join(checkoutDir, workspaceRoot.root) : dir;
-  const installPackageJson = workspaceRoot ? readPackageJson(installDir, workspaceRoot.root ? `the folder "${workspaceRoot.root}"` : 'the root of the repository') : packageJson;
+  const installPackageJson = workspaceRoot
+    ? readPackageJson(installDir, workspaceRoot.root ? `the folder "${workspaceRoot.root}"` : 'the root of the repository')
+    : packageJson;
   const lock = workspaceRoot ? findLockfile(installDir, installPackageJson) : ownLock;
   const lockfile = lock?.name ?? null;
   const manager = choosePackageManager(installDir, installPackageJson.packageManager, lock);
   const packageManager = manager.name;
   if (!lockfile) {
-    warnings.push('No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.');
+    warnings.push(
+      'No lockfile (package-lock.json, pnpm-lock.yaml or yarn.lock) was found, so dependencies were installed with `npm install` and may differ from yours. Commit your lockfile.',
+    );
   }
 
-  const startCommand = scripts['start:prod']
-    ? ['npm', 'run', 'start:prod']
-    : scripts.start
-      ? ['npm', 'start']
-      : null;
+  const startCommand = scripts['start:prod'] ? ['npm', 'run', 'start:prod'] : scripts.start ? ['npm', 'start'] : null;
   if (!startCommand) {
     throw new LearnerError('package.json has neither a "start:prod" nor a "start" script, so the grader does not know how to start your app.');
   }

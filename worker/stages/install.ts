@@ -84,15 +84,23 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   // "installed at the workspace root (apps/api is a member) with pnpm 9.15.9": where, for the stage detail.
   const at = workspace.member ? `at the workspace root (${workspace.member} is a member) ` : '';
 
-  const fullKey = workspace.lockHash && !workspace.uncacheable
-    ? crypto.createHash('sha256').update(workspace.lockHash).update(`node${context.runtime.major}\0${context.runtime.image}`).update(label).digest('hex')
-    : null;
+  const fullKey =
+    workspace.lockHash && !workspace.uncacheable
+      ? crypto.createHash('sha256').update(workspace.lockHash).update(`node${context.runtime.major}\0${context.runtime.image}`).update(label).digest('hex')
+      : null;
   const cacheKey = fullKey ? fullKey.slice(0, 8) : null;
   const cached = fullKey ? path.join(context.cacheDir, fullKey, 'node_modules') : null;
   if (cached && fs.existsSync(cached)) {
     await execFileAsync('cp', ['-a', '--reflink=auto', cached, target], { timeout: 300_000 });
     const sizeBytes = await treeBytes(target);
-    return { cached: true, command: command.join(' '), notCached: null, cacheKey, sizeBytes, detail: `restored from cache (key ${cacheKey}, ${megabytes(sizeBytes)})` };
+    return {
+      cached: true,
+      command: command.join(' '),
+      notCached: null,
+      cacheKey,
+      sizeBytes,
+      detail: `restored from cache (key ${cacheKey}, ${megabytes(sizeBytes)})`,
+    };
   }
 
   // The learner's files as committed, for naming which one asked for a host the install could not reach.
@@ -107,7 +115,9 @@ export async function installDependencies(context: JobContext, workspace: Worksp
   if (npmrcWarning) warnings.push(npmrcWarning);
   const mirrors = rewriteLockfileHosts(workspace.installDir, workspace.lockfile);
   if (mirrors.length > 0) {
-    warnings.push(`${workspace.lockfile} downloads packages from ${mirrors.join(', ')}; the grader fetched the same versions (same integrity hashes) from the npm registry instead.`);
+    warnings.push(
+      `${workspace.lockfile} downloads packages from ${mirrors.join(', ')}; the grader fetched the same versions (same integrity hashes) from the npm registry instead.`,
+    );
   }
 
   const resolvConf = path.join(context.jobDir, 'install-resolv.conf');
@@ -182,16 +192,23 @@ function installFailure(shown: string, result: RunResult, workspace: Workspace, 
             `Name a published version (e.g. "${manager.name === 'pnpm' ? 'pnpm@9.15.9' : 'yarn@4.5.3'}"), or remove the field to let the grader choose from your lockfile.`,
           { output },
         )
-      : new PlatformError(`The grader's default ${manager.name} ${diagnosis.version} is not on the npm registry (worker/stages/packageManagers.ts DEFAULT_VERSIONS).`, { output });
+      : new PlatformError(
+          `The grader's default ${manager.name} ${diagnosis.version} is not on the npm registry (worker/stages/packageManagers.ts DEFAULT_VERSIONS).`,
+          { output },
+        );
   }
   if (diagnosis?.kind === 'unreachable') {
     const { allowedHosts } = installNetworkSettings();
     if (allowedHosts.includes(diagnosis.host)) {
-      return new PlatformError(`\`${shown}\` could not reach ${diagnosis.host}, a host the install network allows: the worker's network or that host is down. This is not a fault of the submission.`, { output });
+      return new PlatformError(
+        `\`${shown}\` could not reach ${diagnosis.host}, a host the install network allows: the worker's network or that host is down. This is not a fault of the submission.`,
+        { output },
+      );
     }
-    const where = diagnosis.files.length > 0
-      ? `${diagnosis.files.join(' and ')} name${diagnosis.files.length === 1 ? 's' : ''} it`
-      : 'no file of your project names it, so a dependency\'s install script asked for it';
+    const where =
+      diagnosis.files.length > 0
+        ? `${diagnosis.files.join(' and ')} name${diagnosis.files.length === 1 ? 's' : ''} it`
+        : "no file of your project names it, so a dependency's install script asked for it";
     return new LearnerError(
       `\`${shown}\` stopped: it tried to reach ${diagnosis.host}, which the grader's install network does not reach (only the npm registry answers; ${where}). ` +
         `Install from the public npm registry: regenerate ${workspace.lockfile ?? 'your lockfile'} without a custom registry, or replace the dependency that downloads from ${diagnosis.host}. The output:\n\n\`\`\`\n${failureExcerpt(output)}\n\`\`\``,
@@ -200,11 +217,12 @@ function installFailure(shown: string, result: RunResult, workspace: Workspace, 
   }
   if (result.timedOut) return new LearnerError(`\`${shown}\` took longer than the ${limitSeconds} s install limit and was stopped.`, { output });
   if (result.oomKilled) return new LearnerError(`\`${shown}\` exceeded the install memory limit and was stopped.`, { output });
-  const hint = diagnosis?.kind === 'eresolve'
-    ? '\n\nnpm refused the install because of a peer-dependency conflict (ERESOLVE). If your project installs with `--legacy-peer-deps` on your machine, ' +
-      'commit an `.npmrc` with the line `legacy-peer-deps=true` next to package.json (the grader honours it), and regenerate package-lock.json with it (`npm install`). ' +
-      'Better: align the versions so the conflict goes away.'
-    : '';
+  const hint =
+    diagnosis?.kind === 'eresolve'
+      ? '\n\nnpm refused the install because of a peer-dependency conflict (ERESOLVE). If your project installs with `--legacy-peer-deps` on your machine, ' +
+        'commit an `.npmrc` with the line `legacy-peer-deps=true` next to package.json (the grader honours it), and regenerate package-lock.json with it (`npm install`). ' +
+        'Better: align the versions so the conflict goes away.'
+      : '';
   return new LearnerError(`\`${shown}\` failed (exit code ${result.exitCode}).${hint} Its output:\n\n\`\`\`\n${failureExcerpt(output)}\n\`\`\``, { output });
 }
 
@@ -216,11 +234,7 @@ export async function buildApp(context: JobContext, workspace: Workspace): Promi
   // The build has no network: Prisma's engines must have come at install (@prisma/engines' postinstall
   // downloads them there). Prisma is given the same mirror setting in both, so it looks in one place.
   spec.env = { ...spec.env, ...prismaEnv() };
-  const result = await context.sandbox.run(
-    context.jobId,
-    spec,
-    { timeoutMs: seconds(limits.buildSeconds), outputLimitBytes: limits.outputKb * 1024 },
-  );
+  const result = await context.sandbox.run(context.jobId, spec, { timeoutMs: seconds(limits.buildSeconds), outputLimitBytes: limits.outputKb * 1024 });
   if (result.timedOut) {
     throw new LearnerError(`\`npm run build\` took longer than the ${limits.buildSeconds} s build limit and was stopped.`, { output: result.output });
   }
@@ -229,10 +243,9 @@ export async function buildApp(context: JobContext, workspace: Workspace): Promi
   }
   if (result.exitCode !== 0) {
     if (diagnoseInstallFailure(result.output, workspace.installDir)?.kind === 'prisma-engines') throw prismaPlatformError('`npm run build`', result.output);
-    throw new LearnerError(
-      `\`npm run build\` failed (exit code ${result.exitCode}). Its output:\n\n\`\`\`\n${failureExcerpt(result.output)}\n\`\`\``,
-      { output: result.output },
-    );
+    throw new LearnerError(`\`npm run build\` failed (exit code ${result.exitCode}). Its output:\n\n\`\`\`\n${failureExcerpt(result.output)}\n\`\`\``, {
+      output: result.output,
+    });
   }
   return true;
 }

@@ -93,15 +93,27 @@ export type InstallDiagnosis =
 
 const NETWORK_ERROR = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ECONNRESET|ESOCKETTIMEDOUT)\b/;
 /** Prisma's engine download failing (prisma generate, @prisma/engines' postinstall, migrate). */
-const PRISMA_ENGINE_DOWNLOAD = /binaries\.prisma\.sh|prisma[\s\S]{0,200}(?:engine|binary)[\s\S]{0,200}(?:download|fetch)|(?:download|fetch)[\s\S]{0,200}prisma[\s\S]{0,200}engine/i;
+const PRISMA_ENGINE_DOWNLOAD =
+  /binaries\.prisma\.sh|prisma[\s\S]{0,200}(?:engine|binary)[\s\S]{0,200}(?:download|fetch)|(?:download|fetch)[\s\S]{0,200}prisma[\s\S]{0,200}engine/i;
 /** The project files that may name a host the install asked for. */
-const FILES_NAMING_HOSTS = ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', '.npmrc', '.yarnrc', '.yarnrc.yml', 'pnpm-workspace.yaml'];
+const FILES_NAMING_HOSTS = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  '.npmrc',
+  '.yarnrc',
+  '.yarnrc.yml',
+  'pnpm-workspace.yaml',
+];
 
 /** The host of the first connection error in an install's output, when there is one. */
 export function unreachableHost(output: string): string | null {
   for (const line of output.split('\n')) {
     if (!NETWORK_ERROR.test(line)) continue;
-    const named = /getaddrinfo \w+ ([A-Za-z0-9.-]+)/.exec(line)?.[1] ?? /https?:\/\/([A-Za-z0-9.-]+)/.exec(line)?.[1] ?? /hostname: '([A-Za-z0-9.-]+)'/.exec(line)?.[1];
+    const named =
+      /getaddrinfo \w+ ([A-Za-z0-9.-]+)/.exec(line)?.[1] ?? /https?:\/\/([A-Za-z0-9.-]+)/.exec(line)?.[1] ?? /hostname: '([A-Za-z0-9.-]+)'/.exec(line)?.[1];
     if (named) return named.toLowerCase();
   }
   return null;

@@ -27,7 +27,19 @@ export const NODE_RUNTIMES: Record<NodeMajor, { node: string; npm: string; corep
 };
 
 /** LTS code names, oldest first (nvm's `lts/<name>`); only some have an image. */
-const LTS_NAMES: Record<string, number> = { argon: 4, boron: 6, carbon: 8, dubnium: 10, erbium: 12, fermium: 14, gallium: 16, hydrogen: 18, iron: 20, jod: 22, krypton: 24 };
+const LTS_NAMES: Record<string, number> = {
+  argon: 4,
+  boron: 6,
+  carbon: 8,
+  dubnium: 10,
+  erbium: 12,
+  fermium: 14,
+  gallium: 16,
+  hydrogen: 18,
+  iron: 20,
+  jod: 22,
+  krypton: 24,
+};
 const NEWEST_LTS = 24;
 
 /** One place a project says which Node it wants. */
@@ -71,7 +83,8 @@ function resolveVersion(declaration: NodeDeclaration): { major: NodeMajor; exact
   else if (/^lts\/-\d+$/.test(value)) major = NEWEST_LTS - 2 * Number(value.slice('lts/-'.length));
   else if (value.startsWith('lts/')) {
     major = LTS_NAMES[value.slice('lts/'.length)] ?? null;
-    if (major === null) throw unsupported(declaration, `which is not an LTS code name this grader knows (${Object.keys(LTS_NAMES).slice(-3).join(', ')} are Node 20, 22 and 24)`);
+    if (major === null)
+      throw unsupported(declaration, `which is not an LTS code name this grader knows (${Object.keys(LTS_NAMES).slice(-3).join(', ')} are Node 20, 22 and 24)`);
   } else {
     const numeric = /^(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/.exec(value);
     if (numeric) {

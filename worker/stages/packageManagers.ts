@@ -70,9 +70,11 @@ function committedYarnPath(dir: string): string | null {
   const match = /^yarnPath:\s*["']?([^"'\s#]+)["']?/m.exec(fs.readFileSync(rc, 'utf8'));
   if (!match) return null;
   const target = path.resolve(dir, match[1]);
-  if (!target.startsWith(dir + path.sep)) throw new LearnerError(`.yarnrc.yml's yarnPath (${match[1]}) points outside the project; commit the Yarn release inside it (.yarn/releases/).`);
+  if (!target.startsWith(dir + path.sep))
+    throw new LearnerError(`.yarnrc.yml's yarnPath (${match[1]}) points outside the project; commit the Yarn release inside it (.yarn/releases/).`);
   const targetStat = fs.lstatSync(target, { throwIfNoEntry: false });
-  if (!targetStat?.isFile()) throw new LearnerError(`.yarnrc.yml's yarnPath names ${match[1]}, which is not a file in the repository: commit it, or remove yarnPath.`);
+  if (!targetStat?.isFile())
+    throw new LearnerError(`.yarnrc.yml's yarnPath names ${match[1]}, which is not a file in the repository: commit it, or remove yarnPath.`);
   return path.relative(dir, target);
 }
 
@@ -80,11 +82,7 @@ function committedYarnPath(dir: string): string | null {
  * The manager and version for a checkout: package.json's "packageManager" when present (its name must
  * match the committed lockfile's kind, if any), else the lockfile's kind and format version.
  */
-export function choosePackageManager(
-  dir: string,
-  field: unknown,
-  lockfile: { name: string; manager: PackageManager; content: string } | null,
-): ManagerChoice {
+export function choosePackageManager(dir: string, field: unknown, lockfile: { name: string; manager: PackageManager; content: string } | null): ManagerChoice {
   const declared = parsePackageManagerField(field);
   if (declared && lockfile && declared.name !== lockfile.manager) {
     throw new LearnerError(
@@ -93,7 +91,14 @@ export function choosePackageManager(
     );
   }
   const name = declared?.name ?? lockfile?.manager ?? 'npm';
-  if (name === 'npm') return { name, version: null, berry: false, yarnPath: null, reason: declared ? 'packageManager in package.json (the image’s npm)' : lockfile ? lockfile.name : 'no lockfile' };
+  if (name === 'npm')
+    return {
+      name,
+      version: null,
+      berry: false,
+      yarnPath: null,
+      reason: declared ? 'packageManager in package.json (the image’s npm)' : lockfile ? lockfile.name : 'no lockfile',
+    };
   if (name === 'pnpm') {
     const fromLock = lockfile ? pnpmForLockfile(lockfile.content) : { version: DEFAULT_VERSIONS.pnpm9, reason: 'no lockfile' };
     return declared
@@ -168,7 +173,15 @@ export function installInvocation(choice: ManagerChoice, hasLockfile: boolean): 
   }
   if (!choice.berry) {
     return {
-      command: ['corepack', `yarn@${choice.version}`, 'install', hasLockfile ? '--frozen-lockfile' : '--no-lockfile', '--non-interactive', '--network-timeout', '30000'],
+      command: [
+        'corepack',
+        `yarn@${choice.version}`,
+        'install',
+        hasLockfile ? '--frozen-lockfile' : '--no-lockfile',
+        '--non-interactive',
+        '--network-timeout',
+        '30000',
+      ],
       env: { ...corepack, YARN_CACHE_FOLDER: '/tmp/.yarn-cache', YARN_REGISTRY: `${REGISTRY_URL}/`, YARN_DISABLE_SELF_UPDATE_CHECK: 'true' },
     };
   }

@@ -155,9 +155,13 @@ export async function runGradingPod(
     },
     { outputLimitBytes: 32 * 1024 },
   );
-  await waitFor(async () => (await services.exec(['test', '-f', '/tmp/ready'], 5_000)).exitCode === 0, 60_000, async () => {
-    throw new Error(`The services container did not become ready in 60 s:\n${services.output()}`);
-  });
+  await waitFor(
+    async () => (await services.exec(['test', '-f', '/tmp/ready'], 5_000)).exitCode === 0,
+    60_000,
+    async () => {
+      throw new Error(`The services container did not become ready in 60 s:\n${services.output()}`);
+    },
+  );
 
   const join = { kind: 'join', container: services.id } as const;
   const { probes } = context.exercise;

@@ -9,7 +9,12 @@ import { learnerContainer, seconds, type JobContext } from './context';
 import type { Workspace } from './inspectWorkspace';
 
 /** `npm run migration:run` when the app has one; a failure is the learner's, with its output. */
-export async function runMigrations(context: JobContext, workspace: Workspace, env: Record<string, string>, network: { kind: 'join'; container: string }): Promise<void> {
+export async function runMigrations(
+  context: JobContext,
+  workspace: Workspace,
+  env: Record<string, string>,
+  network: { kind: 'join'; container: string },
+): Promise<void> {
   if (!workspace.scripts['migration:run']) return;
   const { limits } = context.exercise;
   const migration = await context.sandbox.run(
@@ -28,8 +33,36 @@ export async function runMigrations(context: JobContext, workspace: Workspace, e
 /** Drops the app's database and makes it again as the services image does (owner, schema, pg_stat_statements). */
 export async function recreateAppDatabase(services: RunningContainer, redisPort: number): Promise<void> {
   const steps: string[][] = [
-    ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'postgres', '-c', 'DROP DATABASE app WITH (FORCE)', '-c', 'CREATE DATABASE app OWNER app'],
-    ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'app', '-c', 'ALTER SCHEMA public OWNER TO app', '-c', 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'],
+    [
+      'psql',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-c',
+      'DROP DATABASE app WITH (FORCE)',
+      '-c',
+      'CREATE DATABASE app OWNER app',
+    ],
+    [
+      'psql',
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      'postgres',
+      '-d',
+      'app',
+      '-c',
+      'ALTER SCHEMA public OWNER TO app',
+      '-c',
+      'CREATE EXTENSION IF NOT EXISTS pg_stat_statements',
+    ],
     ['redis-cli', '-h', '127.0.0.1', '-p', String(redisPort), 'FLUSHALL'],
   ];
   for (const step of steps) {

@@ -64,7 +64,8 @@ export function findWorkspaceRoot(checkoutDir: string, subdir: string): Workspac
   const segments = subdir.split('/').filter(Boolean);
   for (let depth = segments.length - 1; depth >= 0; depth -= 1) {
     const root = segments.slice(0, depth).join('/');
-    const file = (name: string) => regularFileInside(checkoutDir, root ? path.join(root, name) : name, LOCKFILE_NAMES.includes(name) ? 50 * 1024 * 1024 : 512 * 1024);
+    const file = (name: string) =>
+      regularFileInside(checkoutDir, root ? path.join(root, name) : name, LOCKFILE_NAMES.includes(name) ? 50 * 1024 * 1024 : 512 * 1024);
     const lockfiles = LOCKFILE_NAMES.filter((name) => file(name) !== null);
     if (lockfiles.length === 0) continue;
     const member = segments.slice(depth).join('/');

@@ -16,9 +16,7 @@ export const base64url = (input: string | Buffer): string => Buffer.from(input).
 function parseSegment(segment: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -47,11 +45,7 @@ export function verifyHs256(token: DecodedJwt, secret: string): boolean {
 }
 
 /** A compact JWS with this header and payload, signed HS256 with `secret` (or unsigned). */
-export function signJwt(
-  payload: Record<string, unknown>,
-  secret: string | undefined,
-  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
-): string {
+export function signJwt(payload: Record<string, unknown>, secret: string | undefined, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   return `${signingInput}.${secret === undefined ? '' : hs256(signingInput, secret)}`;
 }

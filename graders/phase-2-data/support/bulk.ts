@@ -70,10 +70,7 @@ async function seedBulkData(): Promise<BulkData> {
   await db().query('ANALYZE posts');
   await db().query('ANALYZE tags');
   await db().query('ANALYZE post_tags');
-  const authors = await db().query<{ id: string }>(
-    `SELECT id::text FROM users WHERE email LIKE 'bulk.' || $1 || '.%' ORDER BY email LIMIT 20`,
-    [run],
-  );
+  const authors = await db().query<{ id: string }>(`SELECT id::text FROM users WHERE email LIKE 'bulk.' || $1 || '.%' ORDER BY email LIMIT 20`, [run]);
   return {
     run,
     authorIds: authors.rows.map((row) => row.id),

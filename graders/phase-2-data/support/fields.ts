@@ -38,9 +38,9 @@ export function expectFieldError(res: HttpExchange, field: string, when: string,
     `\`${res.method} ${res.path}\` ${when} answered 400, but ${describeDetails(res.body)}; expected a \`details\` entry ` +
       `\`{ "field": "${field}", "message": "…" }\` (the brief's error shape: one entry per invalid field or query ` +
       'parameter, its name in `field`; a name that only appears inside a message text does not count).\n\n' +
-      'Build `details` from your validator\'s errors: class-validator\'s `ValidationError.property` (NestJS: a ' +
-      '`ValidationPipe` `exceptionFactory`), Zod\'s `issue.path`, Joi\'s `detail.path`, express-validator\'s `path`, ' +
-      'Ajv\'s `instancePath` / `params.missingProperty` (Fastify: a `setErrorHandler` that reads `error.validation`).' +
+      "Build `details` from your validator's errors: class-validator's `ValidationError.property` (NestJS: a " +
+      "`ValidationPipe` `exceptionFactory`), Zod's `issue.path`, Joi's `detail.path`, express-validator's `path`, " +
+      "Ajv's `instancePath` / `params.missingProperty` (Fastify: a `setErrorHandler` that reads `error.validation`)." +
       `\n\n${showBody(res)}`,
   );
 }

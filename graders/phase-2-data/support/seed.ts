@@ -13,11 +13,7 @@ const UNUSABLE_HASH = '$2b$10$abcdefghijklmnopqrstuu0123456789abcdefghijklmnopqr
 export const uniqueSuffix = (): string => randomUUID().replace(/-/g, '').slice(0, 10);
 
 /** Runs a seeding statement; a failure is feedback naming the documented schema. */
-export async function seedSql<Row extends object = Record<string, unknown>>(
-  text: string,
-  values: unknown[] = [],
-  what = 'seed rows',
-): Promise<Row[]> {
+export async function seedSql<Row extends object = Record<string, unknown>>(text: string, values: unknown[] = [], what = 'seed rows'): Promise<Row[]> {
   try {
     return (await db().query<Row>(text, values)).rows;
   } catch (error) {
@@ -91,7 +87,10 @@ export async function markDeleted(ids: string[]): Promise<void> {
 /** `base + offset` seconds as a timestamptz literal with microseconds. */
 export function timestamp(base: string, seconds: number, micros = 0): string {
   const date = new Date(Date.parse(base) + seconds * 1000);
-  const iso = date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+  const iso = date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '');
   return `${iso}.${String(micros).padStart(6, '0')}+00`;
 }
 

@@ -13,8 +13,7 @@ export interface NewUser {
   name: string;
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The checks that test the steps other checks need first (`needs:`, graders/harness/feedback.ts):
@@ -32,9 +31,7 @@ export function newUser(label: string, name = `Grader ${label}`): NewUser {
 
 /** Registers `user` (201 expected) and returns its id. */
 export async function registerUser(user: NewUser, client?: Client): Promise<{ id: string; response: HttpExchange }> {
-  const response = client
-    ? await client.send('POST', '/auth/register', { body: user })
-    : await fromNewClient('POST', '/auth/register', { body: user });
+  const response = client ? await client.send('POST', '/auth/register', { body: user }) : await fromNewClient('POST', '/auth/register', { body: user });
   expectStatus(response, 201, {
     when: 'with a valid new user (a step this check needs first)',
     fix: 'Registration must keep working as in Phase 1 before this check can go on.',
@@ -56,9 +53,7 @@ export function attemptLogin(email: string, password: string): Promise<HttpExcha
 
 /** Logs in (200 expected) and returns the access token. */
 export async function loginForToken(email: string, password: string, client?: Client): Promise<string> {
-  const response = client
-    ? await client.send('POST', '/auth/login', { body: { email, password } })
-    : await attemptLogin(email, password);
+  const response = client ? await client.send('POST', '/auth/login', { body: { email, password } }) : await attemptLogin(email, password);
   expectStatus(response, 200, {
     when: 'with the right credentials (a step this check needs first)',
     fix: 'Login must keep working as in Phase 1 before this check can go on.',

@@ -8,10 +8,7 @@ import { call, exerciseEnv, type CallOptions, type HttpMethod } from '../../harn
 import { HarnessError, type HttpExchange } from '../../harness/feedback';
 
 /** The documentation ranges 198.51.100.0/24 and 203.0.113.0/24, handed out in turn. */
-const ADDRESSES = [
-  ...Array.from({ length: 254 }, (_, i) => `198.51.100.${i + 1}`),
-  ...Array.from({ length: 254 }, (_, i) => `203.0.113.${i + 1}`),
-];
+const ADDRESSES = [...Array.from({ length: 254 }, (_, i) => `198.51.100.${i + 1}`), ...Array.from({ length: 254 }, (_, i) => `203.0.113.${i + 1}`)];
 // A random start, then in turn: no address comes back within one run (~150 are used).
 let next = randomInt(ADDRESSES.length);
 

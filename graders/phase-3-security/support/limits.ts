@@ -88,22 +88,32 @@ export interface RateLimitHeaders {
  *   a value above 10^9 is read as the latter.
  */
 export function rateLimitHeaders(res: HttpExchange): RateLimitHeaders {
-  const num = (value: string | undefined): number | undefined =>
-    value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined;
+  const num = (value: string | undefined): number | undefined => (value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined);
   const combined = header(res, 'ratelimit') ?? '';
   const policy = header(res, 'ratelimit-policy') ?? '';
-  const field = (text: string, name: string): number | undefined =>
-    num(new RegExp(`(?:^|[,;\\s])${name}\\s*=\\s*(\\d+)`).exec(text)?.[1]);
+  const field = (text: string, name: string): number | undefined => num(new RegExp(`(?:^|[,;\\s])${name}\\s*=\\s*(\\d+)`).exec(text)?.[1]);
   const unknown = Object.keys(res.headers).filter(
     (name) => /ratelimit|retry-after/i.test(name) && !/^(x-)?ratelimit(-limit|-remaining|-reset|-policy)?$|^retry-after$/i.test(name),
   );
   const draft6 = { limit: num(header(res, 'ratelimit-limit')), remaining: num(header(res, 'ratelimit-remaining')), reset: num(header(res, 'ratelimit-reset')) };
   if (draft6.limit !== undefined || draft6.remaining !== undefined) return { ...draft6, family: '`RateLimit-Limit`/`-Remaining`/`-Reset`', unknown };
   if (field(combined, 'limit') !== undefined || field(combined, 'remaining') !== undefined) {
-    return { limit: field(combined, 'limit'), remaining: field(combined, 'remaining'), reset: field(combined, 'reset'), family: 'the combined `RateLimit` of draft 7', unknown };
+    return {
+      limit: field(combined, 'limit'),
+      remaining: field(combined, 'remaining'),
+      reset: field(combined, 'reset'),
+      family: 'the combined `RateLimit` of draft 7',
+      unknown,
+    };
   }
   if (field(combined, 'r') !== undefined) {
-    return { limit: field(policy, 'q'), remaining: field(combined, 'r'), reset: field(combined, 't'), family: '`RateLimit` and `RateLimit-Policy` of draft 8', unknown };
+    return {
+      limit: field(policy, 'q'),
+      remaining: field(combined, 'r'),
+      reset: field(combined, 't'),
+      family: '`RateLimit` and `RateLimit-Policy` of draft 8',
+      unknown,
+    };
   }
   const legacy = { limit: num(header(res, 'x-ratelimit-limit')), remaining: num(header(res, 'x-ratelimit-remaining')) };
   if (legacy.limit !== undefined || legacy.remaining !== undefined) {

@@ -123,7 +123,7 @@ export function execForm(args: string): string[] | null {
   if (!args.startsWith('[')) return null;
   try {
     const value = JSON.parse(args) as unknown;
-    return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string') ? (value) : null;
+    return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string') ? value : null;
   } catch {
     return null;
   }

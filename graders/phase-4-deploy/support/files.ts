@@ -33,7 +33,9 @@ export function readYaml(name: string, text: string): unknown {
     // maxAliasCount bounds alias expansion: a learner's file cannot make the tester spin.
     return parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
-    fail(`\`${name}\` is not valid YAML: ${String((error as Error).message).split('\n')[0]}. Fix the file (\`docker compose config\` or an editor with a YAML linter shows where).`);
+    fail(
+      `\`${name}\` is not valid YAML: ${String((error as Error).message).split('\n')[0]}. Fix the file (\`docker compose config\` or an editor with a YAML linter shows where).`,
+    );
   }
 }
 
@@ -42,7 +44,10 @@ export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml
 /** The Compose file, parsed; fails the check when there is none or it is not a YAML map. */
 export function readCompose(): { name: string; doc: YamlMap; services: Record<string, YamlMap> } {
   const file = firstRootFile(COMPOSE_FILES);
-  if (!file) fail(`No Compose file at the root of your repository: looked for ${COMPOSE_FILES.map((n) => `\`${n}\``).join(', ')}. Add \`compose.yaml\` with your app and database services.`);
+  if (!file)
+    fail(
+      `No Compose file at the root of your repository: looked for ${COMPOSE_FILES.map((n) => `\`${n}\``).join(', ')}. Add \`compose.yaml\` with your app and database services.`,
+    );
   const doc = readYaml(file.name, file.text);
   if (!isMap(doc) || !isMap(doc.services)) fail(`\`${file.name}\` has no \`services:\` map. A Compose file lists its containers under \`services:\`.`);
   const services: Record<string, YamlMap> = {};
@@ -68,7 +73,9 @@ export function requireDatabase(compose: ReturnType<typeof readCompose>): { name
   const db = databaseService(compose);
   if (!db) {
     const images = Object.entries(compose.services).map(([name, s]) => `\`${name}\`: ${s.image === undefined ? 'no image' : `\`${JSON.stringify(s.image)}\``}`);
-    fail(`\`${compose.name}\` has no service whose \`image\` is \`postgres:<tag>\` (services: ${images.join(', ') || 'none'}). Add a \`db\` service with \`image: postgres:16-alpine\`.`);
+    fail(
+      `\`${compose.name}\` has no service whose \`image\` is \`postgres:<tag>\` (services: ${images.join(', ') || 'none'}). Add a \`db\` service with \`image: postgres:16-alpine\`.`,
+    );
   }
   return db;
 }
@@ -82,7 +89,12 @@ export function ignoredNames(text: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#') && !line.startsWith('!'))
-    .map((line) => line.replace(/^(?:\*\*\/|\/)+/, '').replace(/\/+$/, '').replace(/\/\*\*$/, ''));
+    .map((line) =>
+      line
+        .replace(/^(?:\*\*\/|\/)+/, '')
+        .replace(/\/+$/, '')
+        .replace(/\/\*\*$/, ''),
+    );
 }
 
 /** Whether an ignore file covers node_modules and .env (`.env*` counts; `.env.*` alone does not). */

@@ -18,8 +18,7 @@ export const CARDS = {
 /** How long the worker may take to settle a payment after the 202 (the brief's bound). */
 export const SETTLE_SECONDS = 15;
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export const newKey = (): string => `grader-${randomUUID()}`;
 
@@ -160,11 +159,16 @@ export async function diagnoseUnsettled(orderId: string, seen: unknown, paymentI
   if (rowStatus === undefined) {
     facts.push('The `payments` table holds no row for the order.');
   } else if (attempts === 0 || attempts === undefined) {
-    const never = attempts === 0 ? 'The gateway was never called for this payment (`attempts: 0`, still `PENDING`). ' : `The payment is still \`${rowStatus}\`. `;
+    const never =
+      attempts === 0 ? 'The gateway was never called for this payment (`attempts: 0`, still `PENDING`). ' : `The payment is still \`${rowStatus}\`. `;
     if (waiting > 0 && active > 0) {
-      facts.push(`${never}${queueSeen} Its job is waiting behind the ${active} your worker is charging: **your worker is too slow**, not stopped. ${CONCURRENCY_FIX}`);
+      facts.push(
+        `${never}${queueSeen} Its job is waiting behind the ${active} your worker is charging: **your worker is too slow**, not stopped. ${CONCURRENCY_FIX}`,
+      );
     } else if (waiting > 0) {
-      facts.push(`${never}${queueSeen} Jobs wait and none is active: **is your queue worker running** (in the same process, or one your start script launches), and listening on the queue you add jobs to?`);
+      facts.push(
+        `${never}${queueSeen} Jobs wait and none is active: **is your queue worker running** (in the same process, or one your start script launches), and listening on the queue you add jobs to?`,
+      );
     } else {
       facts.push(
         `${never}${queueSeen} Is your queue worker running (in the same process, or one your start script launches), is the job enqueued after the payment is committed, and does the worker move the order when the gateway answers?`,
@@ -227,7 +231,9 @@ export async function paymentRows(orderId: string): Promise<Array<{ status: stri
     const err = error as { code?: string; message?: string };
     // 42P01 undefined table, 42703 undefined column: the learner's schema, not the grader.
     if (err.code === '42P01' || err.code === '42703') {
-      fail(`The grader could not read your \`payments\` table: ${err.message}. The brief names it: a table \`payments\` with the columns \`order_id\` and \`status\`.`);
+      fail(
+        `The grader could not read your \`payments\` table: ${err.message}. The brief names it: a table \`payments\` with the columns \`order_id\` and \`status\`.`,
+      );
     }
     throw error;
   }

@@ -78,10 +78,7 @@ export function describeBacklog(backlog: QueueBacklog[] | undefined): string {
 /** The rows of `payments` for an order, with whatever else the row holds (for diagnosis only). */
 export async function paymentRowsOf(orderId: string): Promise<Array<Record<string, unknown>>> {
   try {
-    const { rows } = await db().query<{ row: Record<string, unknown> }>(
-      'SELECT to_jsonb(p) AS row FROM payments p WHERE order_id::text = $1',
-      [orderId],
-    );
+    const { rows } = await db().query<{ row: Record<string, unknown> }>('SELECT to_jsonb(p) AS row FROM payments p WHERE order_id::text = $1', [orderId]);
     return rows.map((r) => r.row);
   } catch {
     return [];

@@ -58,12 +58,14 @@ function send(agent: http.Agent, request: RawRequest): Promise<RawAnswer> {
       },
     );
     req.setTimeout(TIMEOUT_MS, () =>
-      req.destroy(
-        new CheckFailure(`\`${request.method} ${request.path}\` got no answer within ${TIMEOUT_MS / 1000} s: your app seems to hang.`, 'timeout'),
-      ),
+      req.destroy(new CheckFailure(`\`${request.method} ${request.path}\` got no answer within ${TIMEOUT_MS / 1000} s: your app seems to hang.`, 'timeout')),
     );
     req.on('error', (error) =>
-      reject(error instanceof CheckFailure ? error : new CheckFailure(`Could not reach your app for \`${request.method} ${request.path}\` (${(error as NodeJS.ErrnoException).code ?? error.message}).`)),
+      reject(
+        error instanceof CheckFailure
+          ? error
+          : new CheckFailure(`Could not reach your app for \`${request.method} ${request.path}\` (${(error as NodeJS.ErrnoException).code ?? error.message}).`),
+      ),
     );
     if (payload !== undefined) req.write(payload);
     req.end();

@@ -41,7 +41,9 @@ export async function ensureDocker(dataRoot: string, state: DockerState, log: Lo
   const startedAt = Date.now();
   if (process.env.DOCKER_HOST) {
     if (!(await pingDockerHost())) {
-      throw new ServicesError(`docker: DOCKER_HOST=${process.env.DOCKER_HOST} does not answer. Start that engine, or unset DOCKER_HOST to use ${DEFAULT_SOCKET}.`);
+      throw new ServicesError(
+        `docker: DOCKER_HOST=${process.env.DOCKER_HOST} does not answer. Start that engine, or unset DOCKER_HOST to use ${DEFAULT_SOCKET}.`,
+      );
     }
     log(`docker: DOCKER_HOST answers (${seconds(startedAt)})`);
     return process.env.DOCKER_HOST;
@@ -51,7 +53,9 @@ export async function ensureDocker(dataRoot: string, state: DockerState, log: Lo
     return DEFAULT_SOCKET;
   }
   if (!isRoot()) {
-    throw new ServicesError(`docker: no engine answers on ${DEFAULT_SOCKET}. Start one (sudo dockerd, or systemctl start docker) and give your user access (docker group), or set DOCKER_HOST.`);
+    throw new ServicesError(
+      `docker: no engine answers on ${DEFAULT_SOCKET}. Start one (sudo dockerd, or systemctl start docker) and give your user access (docker group), or set DOCKER_HOST.`,
+    );
   }
   if (!findExecutable('dockerd')) {
     await aptInstall(['docker.io'], 'the Docker engine (dockerd)', (line) => log(`docker: ${line}`));
@@ -73,7 +77,9 @@ export async function ensureDocker(dataRoot: string, state: DockerState, log: Lo
       log(`docker: engine answers on ${DEFAULT_SOCKET} (${seconds(startedAt)})`);
       return DEFAULT_SOCKET;
     }
-    throw new ServicesError(`docker: dockerd (pid ${running}) runs but does not answer on ${DEFAULT_SOCKET} after ${timeoutMs / 1000} s; see its log (/var/log/docker.log or ${path.join(dataRoot, 'dockerd.log')}), stop it, and run again.`);
+    throw new ServicesError(
+      `docker: dockerd (pid ${running}) runs but does not answer on ${DEFAULT_SOCKET} after ${timeoutMs / 1000} s; see its log (/var/log/docker.log or ${path.join(dataRoot, 'dockerd.log')}), stop it, and run again.`,
+    );
   }
   fs.mkdirSync(dataRoot, { recursive: true });
   const logPath = path.join(dataRoot, 'dockerd.log');

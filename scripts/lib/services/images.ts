@@ -93,7 +93,9 @@ async function debootstrapBase(ctx: Context): Promise<string> {
   if (await imageId(tag)) return tag;
   const startedAt = Date.now();
   if (!isRoot()) {
-    throw new ServicesError(`images: building the base needs root (debootstrap), or make ${OFFICIAL_DEBIAN} and ${OFFICIAL_NODE} available to the engine (docker pull / docker load).`);
+    throw new ServicesError(
+      `images: building the base needs root (debootstrap), or make ${OFFICIAL_DEBIAN} and ${OFFICIAL_NODE} available to the engine (docker pull / docker load).`,
+    );
   }
   let debootstrap = findExecutable('debootstrap', ['/usr/sbin', '/sbin']);
   if (!debootstrap) {
@@ -105,7 +107,10 @@ async function debootstrapBase(ctx: Context): Promise<string> {
   const logFile = path.join(ctx.workDir, 'debootstrap.log');
   fs.writeFileSync(logFile, '');
   ctx.log(`images: debootstrap --variant=minbase bookworm from ${MIRROR} (about 30 s; log ${path.relative(process.cwd(), logFile)})`);
-  await mustRun(debootstrap, ['--variant=minbase', 'bookworm', rootfs, MIRROR], `debootstrap failed; see ${logFile}. Is ${MIRROR} reachable?`, { logFile, timeoutMs: 15 * 60_000 });
+  await mustRun(debootstrap, ['--variant=minbase', 'bookworm', rootfs, MIRROR], `debootstrap failed; see ${logFile}. Is ${MIRROR} reachable?`, {
+    logFile,
+    timeoutMs: 15 * 60_000,
+  });
   fs.writeFileSync(
     path.join(rootfs, 'etc/apt/sources.list'),
     [`deb ${MIRROR} bookworm main`, `deb ${MIRROR} bookworm-updates main`, `deb ${SECURITY_MIRROR} bookworm-security main`, ''].join('\n'),
@@ -149,12 +154,23 @@ function hostNode() {
   const headers = path.join(prefix, 'include', 'node');
   const modules = path.join(prefix, 'lib', 'node_modules');
   for (const needed of [headers, path.join(modules, 'npm'), path.join(modules, 'corepack')]) {
-    if (!fs.existsSync(needed)) throw new ServicesError(`images: the tester's node layer copies the host's Node 20, but ${needed} is missing; install Node 20 with its headers, npm and corepack (the nodesource nodejs package has them).`);
+    if (!fs.existsSync(needed))
+      throw new ServicesError(
+        `images: the tester's node layer copies the host's Node 20, but ${needed} is missing; install Node 20 with its headers, npm and corepack (the nodesource nodejs package has them).`,
+      );
   }
-  if (!process.version.startsWith('v20.')) throw new ServicesError(`images: the host runs Node ${process.version}; the tester's node layer copies it and needs Node 20, or make ${OFFICIAL_NODE} available.`);
+  if (!process.version.startsWith('v20.'))
+    throw new ServicesError(
+      `images: the host runs Node ${process.version}; the tester's node layer copies it and needs Node 20, or make ${OFFICIAL_NODE} available.`,
+    );
   const version = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(modules, pkg, 'package.json'), 'utf8')) as { version: string }).version;
   const stat = fs.statSync(binary);
-  return { binary, headers, modules, identity: { node: process.version, size: stat.size, mtime: stat.mtimeMs, npm: version('npm'), corepack: version('corepack') } };
+  return {
+    binary,
+    headers,
+    modules,
+    identity: { node: process.version, size: stat.size, mtime: stat.mtimeMs, npm: version('npm'), corepack: version('corepack') },
+  };
 }
 
 /** Copies the host's Node into `contextDir` as docker/node expects it. */
@@ -173,7 +189,13 @@ function stageHostNode(contextDir: string) {
  * docker/node on `base` as `repository:<hash of the Dockerfile, the Node's identity, the base>`,
  * from a context `stage` lays out (only when the tag is missing).
  */
-async function nodeLayer(repository: string, base: string, identity: unknown, stage: (contextDir: string) => Promise<void> | void, ctx: Context): Promise<string> {
+async function nodeLayer(
+  repository: string,
+  base: string,
+  identity: unknown,
+  stage: (contextDir: string) => Promise<void> | void,
+  ctx: Context,
+): Promise<string> {
   const dockerfile = path.join(ctx.dockerDir, 'node', 'Dockerfile');
   const tag = `${repository}:${inputsHash({ dockerfile: sha256(fs.readFileSync(dockerfile)), node: identity, base })}`;
   if (await imageId(tag)) return tag;
@@ -215,7 +237,10 @@ async function removeOlderTags(current: string): Promise<string> {
   if (process.env.BACKENDPRO_KEEP_IMAGES === '1') return '';
   const repository = current.split(':')[0];
   const listed = await runCommand('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository], { env: DOCKER_ENV, timeoutMs: 15_000 });
-  const older = listed.stdout.split('\n').map((line) => line.trim()).filter((tag) => tag && tag !== current && !tag.endsWith(':<none>'));
+  const older = listed.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((tag) => tag && tag !== current && !tag.endsWith(':<none>'));
   const removed: string[] = [];
   for (const tag of older) {
     // Without --force: an image that a container still uses stays.

@@ -38,7 +38,9 @@ async function pack(name: string, version: string, packDir: string, file: string
     const result = await runCommand('npm', ['pack', `${name}@${version}`, '--pack-destination', partial, '--silent'], { timeoutMs: 10 * 60_000 });
     const produced = path.join(partial, `${name}-${version}.tgz`);
     if (result.code !== 0 || !fs.existsSync(produced)) {
-      throw new ServicesError(`images: npm pack ${name}@${version} failed (is the npm registry reachable from this host?): ${(result.stderr || result.stdout).trim().slice(-500)}`);
+      throw new ServicesError(
+        `images: npm pack ${name}@${version} failed (is the npm registry reachable from this host?): ${(result.stderr || result.stdout).trim().slice(-500)}`,
+      );
     }
     fs.renameSync(produced, file);
     return file;
@@ -62,7 +64,11 @@ export async function stageRegistryNode(versions: NodeRuntimeVersions, packDir: 
   fs.mkdirSync(contextDir, { recursive: true });
   const untar = (tarball: string, into: string, members: string[] = []) => {
     fs.mkdirSync(into, { recursive: true });
-    return mustRun('tar', ['-xzf', tarball, '--strip-components=1', '--no-same-owner', '-C', into, ...members], `images: cannot unpack ${tarball}; delete it and run again.`);
+    return mustRun(
+      'tar',
+      ['-xzf', tarball, '--strip-components=1', '--no-same-owner', '-C', into, ...members],
+      `images: cannot unpack ${tarball}; delete it and run again.`,
+    );
   };
   await untar(node, contextDir, ['package/bin/node', 'package/include/node']);
   await untar(npm, path.join(contextDir, 'lib', 'node_modules', 'npm'));
@@ -84,6 +90,9 @@ function quietNodedir(npmDir: string) {
   const file = path.join(npmDir, 'node_modules', '@npmcli', 'config', 'lib', 'index.js');
   const source = fs.readFileSync(file, 'utf8');
   const list = 'const internalEnv = [';
-  if (!source.includes(list)) throw new ServicesError(`images: ${file} has no "${list}" any more (another npm version?): find how this npm lets env configs through without "Unknown env config", then change quietNodedir.`);
+  if (!source.includes(list))
+    throw new ServicesError(
+      `images: ${file} has no "${list}" any more (another npm version?): find how this npm lets env configs through without "Unknown env config", then change quietNodedir.`,
+    );
   fs.writeFileSync(file, source.replace(list, `${list}'nodedir',`));
 }

@@ -49,7 +49,10 @@ function findBinDir(): string | undefined {
   if (initdb && findExecutable('pg_ctl')) return path.dirname(fs.realpathSync(initdb));
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return undefined;
-  const versions = fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = fs
+    .readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.map((v) => path.join(root, v, 'bin')).find((dir) => fs.existsSync(path.join(dir, 'initdb')));
 }
 
@@ -59,9 +62,14 @@ function asClusterOwner(binary: string, args: string[]): [string, string[]] {
 }
 
 function postgresUserIds(): { uid: number; gid: number } {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) {
-    throw new ServicesError('Running as root, but there is no `postgres` system user to run PostgreSQL as. apt-get install -y postgresql creates it (or: adduser --system --group postgres).');
+    throw new ServicesError(
+      'Running as root, but there is no `postgres` system user to run PostgreSQL as. apt-get install -y postgresql creates it (or: adduser --system --group postgres).',
+    );
   }
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -113,8 +121,17 @@ async function initCluster(binDir: string, paths: PostgresPaths, password: strin
   }
   try {
     const [cmd, args] = asClusterOwner(path.join(binDir, 'initdb'), [
-      '-D', dir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256',
-      '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions',
+      '-D',
+      dir,
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '--auth-local=scram-sha-256',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--no-instructions',
     ]);
     await mustRun(cmd, args, `initdb failed; remove ${dir} and run again.`);
   } finally {
@@ -146,7 +163,9 @@ export async function ensurePostgres(paths: PostgresPaths, log: Log): Promise<st
   if (given) {
     const result = await withClient(given, (client) => client.query('SELECT 1'), 5000);
     if (result instanceof Error) {
-      throw new ServicesError(`postgres: DATABASE_URL is set but does not answer (${result.message}). Start that server, or unset DATABASE_URL to use the local cluster.`);
+      throw new ServicesError(
+        `postgres: DATABASE_URL is set but does not answer (${result.message}). Start that server, or unset DATABASE_URL to use the local cluster.`,
+      );
     }
     log(`postgres: DATABASE_URL answers (${seconds(startedAt)})`);
     return given;
@@ -171,7 +190,9 @@ export async function ensurePostgres(paths: PostgresPaths, log: Log): Promise<st
     return url;
   }
   if ((probe as { code?: string }).code === '28P01') {
-    throw new ServicesError(`postgres: something on 127.0.0.1:${port()} rejects the password in ${passwordFile(paths)}. Stop it, or set BACKENDPRO_PG_PORT to another port.`);
+    throw new ServicesError(
+      `postgres: something on 127.0.0.1:${port()} rejects the password in ${passwordFile(paths)}. Stop it, or set BACKENDPRO_PG_PORT to another port.`,
+    );
   }
 
   let binDir = findBinDir();
@@ -183,7 +204,9 @@ export async function ensurePostgres(paths: PostgresPaths, log: Log): Promise<st
   if (!initialized) await initCluster(binDir, paths, password, log);
   const running = runningPostmaster(dir);
   if (running) {
-    throw new ServicesError(`postgres: the cluster in ${dir} already runs (pid ${running.pid}) on port ${running.port}, not ${port()}, or does not answer. Stop it (tsx scripts/services.ts down) or set BACKENDPRO_PG_PORT=${running.port}.`);
+    throw new ServicesError(
+      `postgres: the cluster in ${dir} already runs (pid ${running.pid}) on port ${running.port}, not ${port()}, or does not answer. Stop it (tsx scripts/services.ts down) or set BACKENDPRO_PG_PORT=${running.port}.`,
+    );
   }
 
   const logPath = logFile(paths);
@@ -195,10 +218,14 @@ export async function ensurePostgres(paths: PostgresPaths, log: Log): Promise<st
   const [cmd, args] = asClusterOwner(path.join(binDir, 'pg_ctl'), ['-D', dir, '-l', logPath, '-w', '-t', '60', '-o', `-c port=${port()}`, 'start']);
   const result = await runCommand(cmd, args, { detached: true, timeoutMs: 90_000 });
   if (result.code !== 0) {
-    throw new ServicesError(`postgres: pg_ctl start failed (${result.code}): ${result.stderr.trim()}\n${tailFile(logPath, 15)}\nSee ${logPath}. Is port ${port()} taken? Set BACKENDPRO_PG_PORT to use another.`);
+    throw new ServicesError(
+      `postgres: pg_ctl start failed (${result.code}): ${result.stderr.trim()}\n${tailFile(logPath, 15)}\nSee ${logPath}. Is port ${port()} taken? Set BACKENDPRO_PG_PORT to use another.`,
+    );
   }
   const created = await ensureDatabases(password);
-  log(`postgres: ${initialized ? 'started' : 'created and started'} cluster in ${path.relative(process.cwd(), dir) || dir} on 127.0.0.1:${port()}${created.length ? `, created ${created.join(', ')}` : ''} (${seconds(startedAt)})`);
+  log(
+    `postgres: ${initialized ? 'started' : 'created and started'} cluster in ${path.relative(process.cwd(), dir) || dir} on 127.0.0.1:${port()}${created.length ? `, created ${created.join(', ')}` : ''} (${seconds(startedAt)})`,
+  );
   return url;
 }
 
@@ -239,5 +266,7 @@ export async function postgresStatus(paths: PostgresPaths): Promise<string> {
   if (!given && !fs.existsSync(passwordFile(paths))) return 'not set up';
   const url = given ?? urlFor(fs.readFileSync(passwordFile(paths), 'utf8').trim(), 'postgres');
   const result = await withClient(url, (client) => client.query<{ server_version: string }>('SHOW server_version'), 1500);
-  return result instanceof Error ? `down (${result.message})` : `up, PostgreSQL ${result.rows[0]?.server_version ?? '?'}${given ? ' (DATABASE_URL)' : ` on 127.0.0.1:${port()}`}`;
+  return result instanceof Error
+    ? `down (${result.message})`
+    : `up, PostgreSQL ${result.rows[0]?.server_version ?? '?'}${given ? ' (DATABASE_URL)' : ` on 127.0.0.1:${port()}`}`;
 }

@@ -28,10 +28,7 @@ export function badgeRouter(): Router {
     const login = String(req.params.login);
     const file = String(req.params.file);
     const match = /^([a-z0-9-]{1,60})\.svg$/.exec(file);
-    const row =
-      match && /^[A-Za-z0-9-]{1,39}$/.test(login)
-        ? await queryOptionalRow(sql.select_badge, { login, exercise_id: match[1] }, BadgeRowSchema)
-        : null;
+    const row = match && /^[A-Za-z0-9-]{1,39}$/.test(login) ? await queryOptionalRow(sql.select_badge, { login, exercise_id: match[1] }, BadgeRowSchema) : null;
     res.set('Cache-Control', 'public, max-age=60');
     res.type('image/svg+xml');
     if (!row) {

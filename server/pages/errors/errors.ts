@@ -29,7 +29,10 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
-  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || /Connection terminated|Connection is closed|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(message);
+  return (
+    (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
+    /Connection terminated|Connection is closed|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(message)
+  );
 }
 
 function statusOf(error: unknown): number {
@@ -80,13 +83,17 @@ export function errorHandler(logger: pino.Logger) {
       res.json({ error: { status, message, errorId } });
       return;
     }
-    res.render('error', { title: `${TITLES[status] ?? 'Error'} — Backend Pro`, status, heading: TITLES[status] ?? 'Something went wrong', message, errorId }, (renderError, html) => {
-      if (renderError) {
-        log.error({ err: renderError, errorId }, 'could not render the error page');
-        res.type('text/plain').send(`${message}\nError id: ${errorId}`);
-        return;
-      }
-      res.send(html);
-    });
+    res.render(
+      'error',
+      { title: `${TITLES[status] ?? 'Error'} — Backend Pro`, status, heading: TITLES[status] ?? 'Something went wrong', message, errorId },
+      (renderError, html) => {
+        if (renderError) {
+          log.error({ err: renderError, errorId }, 'could not render the error page');
+          res.type('text/plain').send(`${message}\nError id: ${errorId}`);
+          return;
+        }
+        res.send(html);
+      },
+    );
   };
 }

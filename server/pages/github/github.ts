@@ -34,7 +34,10 @@ const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 export function parseRepoFullName(raw: string, githubWebUrl: string): { ok: true; value: string } | { ok: false; reason: string } {
   const trimmed = raw.trim();
   if (!trimmed) return { ok: false, reason: 'Enter your repository as owner/name, e.g. ada/backend-course.' };
-  const refused = { ok: false as const, reason: `"${trimmed.slice(0, 100)}" is not a repository on ${new URL(githubWebUrl).host}: write it as owner/name (e.g. ada/backend-course).` };
+  const refused = {
+    ok: false as const,
+    reason: `"${trimmed.slice(0, 100)}" is not a repository on ${new URL(githubWebUrl).host}: write it as owner/name (e.g. ada/backend-course).`,
+  };
   let path = trimmed;
   if (/^[a-z]+:\/\//i.test(trimmed)) {
     let url: URL;
@@ -46,7 +49,11 @@ export function parseRepoFullName(raw: string, githubWebUrl: string): { ok: true
     if (url.origin !== new URL(githubWebUrl).origin || url.search || url.hash || url.username) return refused;
     path = url.pathname;
   }
-  const [owner, name, ...rest] = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '').split('/');
+  const [owner, name, ...rest] = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/');
   if (rest.length > 0 || !owner || !name || !LOGIN_PATTERN.test(owner) || !NAME.test(name) || /^\.+$/.test(name)) return refused;
   return { ok: true, value: `${owner}/${name}` };
 }
@@ -67,10 +74,12 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLim
     const tracked = new Map(phases.map((phase) => [phase.exercise_id, phase]));
     const values: Record<string, string> = extra.values ?? {
       repo: link?.repo_full_name ?? '',
-      ...Object.fromEntries(exercises.flatMap((exercise) => [
-        [`branch_${exercise.id}`, tracked.get(exercise.id)?.branch ?? ''],
-        [`subdir_${exercise.id}`, tracked.get(exercise.id)?.subdir ?? ''],
-      ])),
+      ...Object.fromEntries(
+        exercises.flatMap((exercise) => [
+          [`branch_${exercise.id}`, tracked.get(exercise.id)?.branch ?? ''],
+          [`subdir_${exercise.id}`, tracked.get(exercise.id)?.subdir ?? ''],
+        ]),
+      ),
     };
     res.status(extra.status ?? 200).render('github', {
       title: 'GitHub — Backend Pro',
@@ -95,7 +104,7 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLim
   router.post('/github/link', requireUser, async (req, res) => {
     const user = currentUser(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key]) : '');
+    const text = (key: string) => (typeof body[key] === 'string' ? body[key] : '');
     const exercises = await selectExercises();
     const values: Record<string, string> = { repo: text('repo') };
     const errors: string[] = [];
@@ -163,7 +172,10 @@ export function githubLinkRouter(deps: { config: Config; logger: Logger; rateLim
       return render(req, res, { status: 502, errors: [`${CONFIG_FILE} was not read: ${reason} Nothing was changed.`] });
     }
     if (read.kind === 'missing') {
-      return render(req, res, { status: 404, errors: [`No ${CONFIG_FILE} in ${where}: add it at the root of that branch (example below), or use the form. Nothing was changed.`] });
+      return render(req, res, {
+        status: 404,
+        errors: [`No ${CONFIG_FILE} in ${where}: add it at the root of that branch (example below), or use the form. Nothing was changed.`],
+      });
     }
     if (!read.ok) {
       return render(req, res, {

@@ -4,15 +4,7 @@
  */
 import type { Exercise } from '../../models/exercises';
 import type { Progress } from '../../../core/models/submissions';
-import {
-  combinePhaseStatuses,
-  computeLevel,
-  phaseStatus,
-  ROADMAP_PHASE_COUNT,
-  ROADMAP_PHASES,
-  type Level,
-  type PhaseStatus,
-} from '../../lib/levels';
+import { combinePhaseStatuses, computeLevel, phaseStatus, ROADMAP_PHASE_COUNT, ROADMAP_PHASES, type Level, type PhaseStatus } from '../../lib/levels';
 
 export interface ExerciseCard {
   id: string;

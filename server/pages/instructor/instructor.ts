@@ -59,9 +59,7 @@ export function instructorRouter(): Router {
       queryRows(sql.select_cohort_progress, {}, CohortProgressSchema),
       queryRows(sql.select_recent_submissions, { limit: 30 }, RecentSubmissionSchema),
     ]);
-    const cells = new Map(
-      progress.map((row) => [`${row.user_id}:${row.exercise_id}`, { ...row, status: phaseStatus(row.best_passed_percent, row.attempts) }]),
-    );
+    const cells = new Map(progress.map((row) => [`${row.user_id}:${row.exercise_id}`, { ...row, status: phaseStatus(row.best_passed_percent, row.attempts) }]));
     res.render('instructor', {
       title: 'Cohort — Backend Pro',
       exercises,

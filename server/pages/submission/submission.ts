@@ -62,7 +62,9 @@ export function submissionRouter(deps: { config: Config; queue: Queue<GradingJob
       distinction: passed && presented.percent !== null && presented.percent >= DISTINCTION_PERCENT,
       notPassedReasonHtml:
         presented?.status === 'scored' && !passed
-          ? renderInlineMarkdown(describeNotPassed({ score: presented.score, maxScore: presented.maxScore, passMark, failedRequired: presented.failedRequired }, (label) => label))
+          ? renderInlineMarkdown(
+              describeNotPassed({ score: presented.score, maxScore: presented.maxScore, passMark, failedRequired: presented.failedRequired }, (label) => label),
+            )
           : null,
       errorMessage: submission.status === 'error' ? (submission.error_message ?? result?.message ?? 'Grading failed.') : null,
       waitingUntil: submission.status === 'queued' && submission.not_before && submission.not_before > new Date() ? submission.not_before : null,
