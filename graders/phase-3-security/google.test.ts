@@ -224,27 +224,35 @@ function tokensIn(res: HttpExchange): string[] {
 
 check('google.unverified-email-refused', async () => {
   // The account takeover this prevents: anyone can create a Google account showing someone
-  // else's address, unverified. Signing it into the account that has that email hands it over.
+  // else's address, unverified. Signing it into the account that has that email hands it over;
+  // creating an account for an unverified address no account has yet claims it for whoever
+  // showed it first. The brief refuses both.
   const owner = newUser('googleowner');
   await registerUser(owner);
+  await refusesUnverified(owner.email, `the email ${show(owner.email)} of an account registered with a password`);
+  const stranger = newUser('googlenew').email;
+  await refusesUnverified(stranger, `an email no account has (${show(stranger)})`);
+});
+
+/** One Google sign-in of `email` with `"email_verified": false`: refused with 401/403 in the error shape, no tokens. */
+async function refusesUnverified(email: string, whose: string): Promise<void> {
   google.requests.length = 0;
   const browser = new Client();
   const flow = await startedFlow(browser);
-  const profile = { ...googleProfile('unverified'), email: owner.email, email_verified: false };
+  const profile = { ...googleProfile('unverified'), email, email_verified: false };
   const res = await browser.send('GET', callbackPath({ code: google.issueCode(profile), state: flow.state }), {
     headers: { Cookie: flow.cookies },
   });
   const userinfoPath = new URL(exerciseEnv('GOOGLE_USERINFO_URL')).pathname;
   const profileRead = google.requests.some((r) => r.path === userinfoPath && r.status === 200);
   const tokens = tokensIn(res);
-  const when =
-    `\`GET /auth/google/callback\` with the right state and cookie, for a Google profile with \`"email_verified": false\` ` +
-    `and the email ${show(owner.email)} of an account registered with a password`;
+  const when = `\`GET /auth/google/callback\` with the right state and cookie, for a Google profile with \`"email_verified": false\` and ${whose}`;
   if (res.status < 300 || tokens.length > 0) {
     fail(
       `${when} answered **${res.status}**${tokens.length ? ` with ${tokens.join(', ')}` : ''}; expected **401** or **403** ` +
-        'in the error shape, and no tokens. Anyone can show an address they do not own on a Google account; Google ' +
-        'says so with `email_verified: false`. Signing that profile in hands the existing account to them.\n\n' +
+        'in the error shape, and no tokens, whether or not an account has that email. Anyone can show an address they ' +
+        'do not own on a Google account; Google says so with `email_verified: false`. Signing that profile in hands ' +
+        'an existing account to them, and creating an account for it lets them claim an address that is not theirs.\n\n' +
         'Read `email_verified` from the userinfo answer and refuse the sign-in unless it is `true` (the boolean), ' +
         'before looking up or creating the user. passport-google-oauth20: check `profile._json.email_verified` ' +
         "in the verify callback and call `done(null, false)` (NestJS's `AuthGuard` then throws a 401; with Express, " +
@@ -267,4 +275,4 @@ check('google.unverified-email-refused', async () => {
     isRecord(res.body) && res.body.statusCode === res.status && typeof res.body.message === 'string',
     `${when} answered **${res.status}**, but not in the error shape (\`"statusCode": ${res.status}\` and a \`message\`).\n\n${showBody(res)}`,
   );
-});
+}
