@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config';
 import { ROOT_DIR } from '../core/config';
@@ -31,7 +32,7 @@ export interface WorkerHandle extends GradingWorkerHandle {
   worker: Worker<GradingJobData>;
 }
 
-export async function startGradingWorker(options: {
+export interface GradingWorkerOptions {
   config: Config;
   images: Images;
   logger: Logger;
@@ -41,95 +42,30 @@ export async function startGradingWorker(options: {
   findExercise?: (id: string) => ExerciseDefinition;
   /** Reports on the commit of submissions made by a push (server/github/statuses.ts createStatusReporter). */
   statuses: CommitStatusPort;
-}): Promise<WorkerHandle> {
-  const { config, images, logger, queue } = options;
+}
+
+/** What every step of the worker shares. */
+interface WorkerContext {
+  config: Config;
+  images: Images;
+  queue: Queue<GradingJobData>;
+  sandbox: Sandbox;
+  findExercise: (id: string) => ExerciseDefinition;
+  statuses: CommitStatusPort;
+  log: Logger;
+  /** Where the tester container mounts graders/ and node_modules/ from. */
+  platformDir: string;
+}
+
+export async function startGradingWorker(options: GradingWorkerOptions): Promise<WorkerHandle> {
+  const { config, images, logger, queue, statuses } = options;
   const sandbox = options.sandbox ?? new DockerSandbox(undefined, config.QUEUE_NAME);
-  const findExercise = options.findExercise ?? findExerciseDefinition;
-  const { statuses } = options;
   const log = logger.child({ component: 'worker', host: os.hostname() });
-  configureInstallNetwork({
-    allowedHosts: config.INSTALL_ALLOWED_HOSTS,
-    prismaEnginesMirror: config.PRISMA_ENGINES_MIRROR ?? null,
-    warn: (message) => log.warn(message),
-  });
-
-  const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
-
-  if (!(await jobDisksSupported(config.DATA_DIR))) {
-    log.warn('cannot mount a file system per job here (needs root, mkfs.ext4 and loop devices): workspaces are NOT bounded on disk');
-  }
-  // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
-  // worker was killed may still be 'active' here (until its lock expires and a stalled check
-  // re-queues it): its containers are removed when the job is processed again (below).
-  const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
-  if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
-
-  const processor = async (job: Job<GradingJobData>) => {
-    const { submissionId } = GradingJobDataSchema.parse(job.data);
-    // A job taken up again (a retry, or a stalled job whose worker died mid-flight) first removes
-    // what its earlier attempt left: the reaper skipped those containers while the job was active.
-    if (job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0) {
-      const leftover = await sandbox.removeJob(submissionId);
-      if (leftover) log.info({ submissionId, leftover, attempt: job.attemptsStarted }, 'removed containers of an earlier attempt');
-    }
-    // Claimed: a later push no longer changes the commit this job grades.
-    const submission = await claimSubmission(submissionId);
-    if (!submission) {
-      const existing = await selectOptionalSubmission(submissionId);
-      if (!existing) throw new UnrecoverableError(`Submission ${submissionId} does not exist`);
-      log.info({ submissionId }, 'submission already has a result; nothing to do');
-      return { status: existing.status };
-    }
-    if (job.attemptsMade === 0) await statuses.report(submissionId);
-    let exercise;
-    try {
-      exercise = findExercise(submission.exercise_id);
-    } catch (error) {
-      if (error instanceof ExerciseDefinitionError) throw new UnrecoverableError(error.message);
-      throw error;
-    }
-    const attempt = new GradingAttempt(submissionId);
-    const onStage = async (stage: Stage, at: Date, detail?: string) => {
-      await attempt.enter(stage, at, detail ?? null);
-      const progress: GradingProgress = { stage, at: at.toISOString(), detail };
-      await job.updateProgress(progress);
-    };
-    try {
-      const outcome = await gradeSubmission(
-        {
-          jobId: submissionId,
-          exercise,
-          source: { kind: 'git', url: submission.repo_url, ref: submission.ref, commit: submission.commit_sha },
-          subdir: submission.subdir,
-        },
-        {
-          sandbox,
-          images,
-          dataDir: config.DATA_DIR,
-          platformDir,
-          cloneTimeoutMs: config.CLONE_TIMEOUT_SECONDS * 1000,
-          cloneMaxBytes: config.CLONE_MAX_MB * 1024 * 1024,
-          cloneMaxFiles: config.CLONE_MAX_FILES,
-          httpHosts: config.GIT_HTTP_HOSTS,
-          jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
-          onStage,
-          onStageDetail: (stage, detail) => attempt.describe(stage, detail),
-          onCommit: (sha) => updateSubmissionCommit(submissionId, sha),
-        },
-      );
-      await attempt.finish(outcome);
-      await statuses.report(submissionId);
-      log.info({ submissionId, status: outcome.status, score: outcome.score, maxScore: outcome.maxScore }, 'graded');
-      return { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore };
-    } catch (error) {
-      if (error instanceof ExerciseError) throw new UnrecoverableError(error.message);
-      log.warn({ submissionId, err: error, attempt: job.attemptsMade + 1 }, 'grading attempt failed (infrastructure)');
-      throw error;
-    }
-  };
+  const platformDir = await prepareHost(config, sandbox, queue, log);
+  const context: WorkerContext = { config, images, queue, sandbox, findExercise: options.findExercise ?? findExerciseDefinition, statuses, log, platformDir };
 
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
-  const worker = new Worker<GradingJobData>(config.QUEUE_NAME, processor, {
+  const worker = new Worker<GradingJobData>(config.QUEUE_NAME, (job) => processJob(context, job), {
     connection,
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_SECONDS * 1000,
@@ -137,44 +73,8 @@ export async function startGradingWorker(options: {
   });
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
-    if (!job) return;
-    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (!final) return;
-    // Nothing is lost: the learner sees why (never as their fault), and can submit again at once.
-    const outcome = finalFailureOutcome(error, job);
-    const submissionId = job.data.submissionId;
-    log.error({ submissionId, err: error, attempts: job.attemptsMade, cause: outcome.cause }, 'grading failed for good: stored as a platform error');
-    // A job failed by BullMQ without running (stalled too often) still has its last attempt's
-    // containers and files: nothing of a job outlives it.
-    void sandbox
-      .removeJob(submissionId)
-      .then(async () => {
-        // The job's data names the folder: only a well-formed id is turned into a path.
-        const parsed = GradingJobDataSchema.safeParse(job.data);
-        if (parsed.success) await releaseJobDisk(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId));
-      })
-      .catch((removeError) => log.warn({ err: removeError }, 'could not remove the containers or files of a failed job'))
-      .then(() => refundRateLimit(submissionId))
-      .then(() => failForGood(submissionId, outcome, new Date()))
-      .then(() => statuses.report(submissionId))
-      .catch((storeError) => log.error({ err: storeError, submissionId }, 'could not store the failure of a job'));
+    if (job && isFinalFailure(job, error)) void storeFinalFailure(context, connection, job, error);
   });
-  /** A platform error is not the learner's attempt: the submit-limit hit of their request is given back. */
-  const refundRateLimit = async (submissionId: string) => {
-    try {
-      const submission = await selectOptionalSubmission(submissionId);
-      // Only the web form and "grade again" count toward the per-learner submit limit.
-      if (!submission || (submission.source !== 'web' && submission.source !== 'regrade')) return;
-      // Bounded: the worker's connection waits forever for a Redis that is away, and the outcome must still be stored.
-      const refunded = await Promise.race([
-        refundSubmitHit(connection, config.QUEUE_NAME, submission.user_id, submission.created_at),
-        new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('Redis did not answer within 3 s')), 3_000).unref()),
-      ]);
-      if (refunded) log.info({ submissionId, userId: submission.user_id }, 'gave back the submit-limit hit of a platform error');
-    } catch (refundError) {
-      log.warn({ err: refundError, submissionId }, 'could not give back the submit-limit hit of a platform error');
-    }
-  };
   // BullMQ's shared connection finishes initialising (a version check) after the constructor; closing
   // before that leaves a rejected promise with no listener. Starting means ready, so close() is safe.
   await worker.waitUntilReady();
@@ -187,6 +87,152 @@ export async function startGradingWorker(options: {
       connection.disconnect();
     },
   };
+}
+
+/** The worker's host, once: the install network's rules, the platform files, the disk check, orphans reaped. Returns the platform dir. */
+async function prepareHost(config: Config, sandbox: Sandbox, queue: Queue<GradingJobData>, log: Logger): Promise<string> {
+  configureInstallNetwork({
+    allowedHosts: config.INSTALL_ALLOWED_HOSTS,
+    prismaEnginesMirror: config.PRISMA_ENGINES_MIRROR ?? null,
+    warn: (message) => log.warn(message),
+  });
+  const platformDir = config.SHARE_PLATFORM_FILES ? await sharePlatformFiles(config.DATA_DIR) : ROOT_DIR;
+  if (!(await jobDisksSupported(config.DATA_DIR))) {
+    log.warn('cannot mount a file system per job here (needs root, mkfs.ext4 and loop devices): workspaces are NOT bounded on disk');
+  }
+  // Orphans of a crashed worker: containers whose job is not being processed anymore. A job whose
+  // worker was killed may still be 'active' here (until its lock expires and a stalled check
+  // re-queues it): its containers are removed when the job is processed again (processJob).
+  const reaped = await sandbox.reap(async (jobId) => (await queue.getJobState(jobId)) === 'active');
+  if (reaped) log.info({ reaped }, 'removed containers of jobs that are no longer running');
+  return platformDir;
+}
+
+/** One attempt at one job: claim the submission, grade it, store the result, report it. */
+async function processJob(context: WorkerContext, job: Job<GradingJobData>) {
+  const { sandbox, statuses, log } = context;
+  const { submissionId } = GradingJobDataSchema.parse(job.data);
+  // A job taken up again (a retry, or a stalled job whose worker died mid-flight) first removes
+  // what its earlier attempt left: the reaper skipped those containers while the job was active.
+  if (job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0) {
+    const leftover = await sandbox.removeJob(submissionId);
+    if (leftover) log.info({ submissionId, leftover, attempt: job.attemptsStarted }, 'removed containers of an earlier attempt');
+  }
+  // Claimed: a later push no longer changes the commit this job grades.
+  const submission = await claimSubmission(submissionId);
+  if (!submission) {
+    const existing = await selectOptionalSubmission(submissionId);
+    if (!existing) throw new UnrecoverableError(`Submission ${submissionId} does not exist`);
+    log.info({ submissionId }, 'submission already has a result; nothing to do');
+    return { status: existing.status };
+  }
+  if (job.attemptsMade === 0) await statuses.report(submissionId);
+  const exercise = exerciseOf(context, submission.exercise_id);
+  const attempt = new GradingAttempt(submissionId);
+  try {
+    const outcome = await gradeSubmission(
+      {
+        jobId: submissionId,
+        exercise,
+        source: { kind: 'git', url: submission.repo_url, ref: submission.ref, commit: submission.commit_sha },
+        subdir: submission.subdir,
+      },
+      {
+        ...gradeEnvironment(context),
+        onStage: async (stage: Stage, at: Date, detail?: string) => {
+          await attempt.enter(stage, at, detail ?? null);
+          const progress: GradingProgress = { stage, at: at.toISOString(), detail };
+          await job.updateProgress(progress);
+        },
+        onStageDetail: (stage, detail) => attempt.describe(stage, detail),
+        onCommit: (sha) => updateSubmissionCommit(submissionId, sha),
+      },
+    );
+    await attempt.finish(outcome);
+    await statuses.report(submissionId);
+    log.info({ submissionId, status: outcome.status, score: outcome.score, maxScore: outcome.maxScore }, 'graded');
+    return { status: outcome.status, score: outcome.score, maxScore: outcome.maxScore };
+  } catch (error) {
+    if (error instanceof ExerciseError) throw new UnrecoverableError(error.message);
+    log.warn({ submissionId, err: error, attempt: job.attemptsMade + 1 }, 'grading attempt failed (infrastructure)');
+    throw error;
+  }
+}
+
+/** The exercise a submission is for; a broken definition is not retried (UnrecoverableError). */
+function exerciseOf(context: WorkerContext, exerciseId: string): ExerciseDefinition {
+  try {
+    return context.findExercise(exerciseId);
+  } catch (error) {
+    if (error instanceof ExerciseDefinitionError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+}
+
+/** What gradeSubmission needs of the platform, from config. */
+function gradeEnvironment({ config, sandbox, images, platformDir }: WorkerContext) {
+  return {
+    sandbox,
+    images,
+    dataDir: config.DATA_DIR,
+    platformDir,
+    cloneTimeoutMs: config.CLONE_TIMEOUT_SECONDS * 1000,
+    cloneMaxBytes: config.CLONE_MAX_MB * 1024 * 1024,
+    cloneMaxFiles: config.CLONE_MAX_FILES,
+    httpHosts: config.GIT_HTTP_HOSTS,
+    jobTimeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
+  };
+}
+
+/** An UnrecoverableError, or the last attempt: BullMQ will not run the job again. */
+function isFinalFailure(job: Job<GradingJobData>, error: Error): boolean {
+  return error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
+
+/**
+ * Nothing is lost: a job that failed for good is stored as a platform error the learner sees (never
+ * as their fault), its containers and files removed, and the submit-limit hit of their request
+ * given back so they can submit again at once.
+ */
+async function storeFinalFailure(context: WorkerContext, connection: Redis, job: Job<GradingJobData>, error: Error): Promise<void> {
+  const { config, sandbox, statuses, log } = context;
+  const outcome = finalFailureOutcome(error, job);
+  const submissionId = job.data.submissionId;
+  log.error({ submissionId, err: error, attempts: job.attemptsMade, cause: outcome.cause }, 'grading failed for good: stored as a platform error');
+  try {
+    // A job failed by BullMQ without running (stalled too often) still has its last attempt's
+    // containers and files: nothing of a job outlives it.
+    try {
+      await sandbox.removeJob(submissionId);
+      // The job's data names the folder: only a well-formed id is turned into a path.
+      const parsed = GradingJobDataSchema.safeParse(job.data);
+      if (parsed.success) await releaseJobDisk(path.join(config.DATA_DIR, 'jobs', parsed.data.submissionId));
+    } catch (removeError) {
+      log.warn({ err: removeError }, 'could not remove the containers or files of a failed job');
+    }
+    await refundRateLimit(context, connection, submissionId);
+    await failForGood(submissionId, outcome, new Date());
+    await statuses.report(submissionId);
+  } catch (storeError) {
+    log.error({ err: storeError, submissionId }, 'could not store the failure of a job');
+  }
+}
+
+/** A platform error is not the learner's attempt: the submit-limit hit of their request is given back. */
+async function refundRateLimit({ config, log }: WorkerContext, connection: Redis, submissionId: string): Promise<void> {
+  try {
+    const submission = await selectOptionalSubmission(submissionId);
+    // Only the web form and "grade again" count toward the per-learner submit limit.
+    if (!submission || (submission.source !== 'web' && submission.source !== 'regrade')) return;
+    // Bounded: the worker's connection waits forever for a Redis that is away, and the outcome must still be stored.
+    const refunded = await Promise.race([
+      refundSubmitHit(connection, config.QUEUE_NAME, submission.user_id, submission.created_at),
+      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('Redis did not answer within 3 s')), 3_000).unref()),
+    ]);
+    if (refunded) log.info({ submissionId, userId: submission.user_id }, 'gave back the submit-limit hit of a platform error');
+  } catch (refundError) {
+    log.warn({ err: refundError, submissionId }, 'could not give back the submit-limit hit of a platform error');
+  }
 }
 
 /** Copies what the tester container mounts (graders/, node_modules/) to DATA_DIR/platform. */
