@@ -20,7 +20,7 @@ let info: ServicesInfo;
 let docker: Docker;
 const logLines: string[] = [];
 
-/** The worker's profile for every sandbox container (docs: shared/DESIGN.md, Sandbox profile). */
+/** The worker's profile for every sandbox container (docs/ARCHITECTURE.md, Sandbox profile). */
 function sandboxHostConfig(extra: Docker.HostConfig): Docker.HostConfig {
   return {
     ReadonlyRootfs: true,

@@ -1,5 +1,5 @@
 /**
- * results.json (tester → worker, DESIGN.md's schema, close to Gradescope's) and its storage.
+ * results.json (tester → worker, close to Gradescope's; docs/ARCHITECTURE.md lists its fields) and its storage.
  * A missing, oversized or invalid file is a grading error, never a score.
  */
 import { z } from 'zod';

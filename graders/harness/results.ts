@@ -1,6 +1,6 @@
 /**
- * Turns what Jest observed into results.json (DESIGN.md's schema). Pure: the reporter and the
- * entrypoint feed it, the unit tests too.
+ * Turns what Jest observed into results.json (ResultsFileSchema in core/models/results.ts; its
+ * fields: docs/ARCHITECTURE.md). Pure: the reporter and the entrypoint feed it, the unit tests too.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

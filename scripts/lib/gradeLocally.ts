@@ -54,7 +54,7 @@ export async function gradeLocally(
   }
 }
 
-/** The outcome as DESIGN.md's results.json object. */
+/** The outcome as a results.json object (ResultsFileSchema, core/models/results.ts). */
 export function toResultsFile(outcome: GradeOutcome): ResultsFile {
   return {
     version: 1,

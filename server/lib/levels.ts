@@ -1,5 +1,5 @@
 /**
- * The roadmap's self-assessment, computed from graded phases. ROADMAP.md: phases passed 0–3
+ * The course roadmap's self-assessment, computed from graded phases: phases passed 0–3
  * Junior, 4–6 Mid-level, 7–8 Strong Mid, "9–10 Senior-Ready". The roadmap has 8 phases, so
  * Senior-Ready here means all 8 passed with distinction (≥ 90 % each).
  */
@@ -8,7 +8,7 @@ export const ROADMAP_PHASE_COUNT = 8;
 export const DISTINCTION_PERCENT = 90;
 export const DEFAULT_PASS_MARK = 80;
 
-/** Phase titles from ROADMAP.md, for phases whose exercise is not written yet. */
+/** The course roadmap's phase titles, for phases whose exercise is not written yet. */
 export const ROADMAP_PHASES: ReadonlyArray<{ phase: number; title: string; summary: string }> = [
   { phase: 1, title: 'Backend Foundations', summary: 'Auth + Users service: JWT and refresh tokens, RBAC, validation, one error shape, OpenAPI.' },
   { phase: 2, title: 'Databases & Data Layer', summary: 'Cursor pagination, filtering and sorting, soft delete, indexes, no N+1 queries.' },

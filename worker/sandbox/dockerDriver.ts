@@ -1,6 +1,6 @@
 /**
  * The Docker driver of the sandbox: every learner-code container gets the profile of
- * DESIGN.md (non-root, read-only root, capped tmpfs, no capabilities, no-new-privileges,
+ * docs/ARCHITECTURE.md (non-root, read-only root, capped tmpfs, no capabilities, no-new-privileges,
  * pids/memory/CPU limits, no core dumps, labels for the reaper). Containers are always
  * stopped through the API (kill, then remove).
  */

@@ -1,6 +1,6 @@
 /**
  * Stage 5: read and validate the tester's results.json: a regular file (never a symlink),
- * at most 1 MB, DESIGN.md's schema (zod); scores clamped. Anything else is a grading error.
+ * at most 1 MB, ResultsFileSchema (zod, core/models/results.ts); scores clamped. Anything else is a grading error.
  * Also the harness's evidence.json (the requests it sent, in summary), for the diagnosis.
  */
 import fs from 'node:fs';

@@ -39,7 +39,7 @@ export interface ProjectFolders {
 }
 
 /**
- * The sandbox profile of DESIGN.md, for any container that runs the learner's code. The install
+ * The sandbox profile (docs/ARCHITECTURE.md), for any container that runs the learner's code. The install
  * folder is mounted at /workspace (a monorepo's root, so its hoisted node_modules are there) and
  * the command runs in the app's folder: /workspace or /workspace/<member>.
  */

@@ -76,7 +76,7 @@ export function platformVariableNames(): string[] {
 }
 
 /**
- * Everything the learner's app is given: the contract of DESIGN.md, plus the exercise's own, the
+ * Everything the learner's app is given: the README's "What a learner's app gets", plus the exercise's own, the
  * names backend-pro.yml maps, and its literal values (which never replace a variable given above).
  */
 export function appEnvironment(context: JobContext, workspace: Workspace, secrets: PodSecrets): Record<string, string> {
