@@ -56,132 +56,15 @@ export class DockerSandbox implements Sandbox {
   async start(jobId: string, spec: ContainerSpec, options: { outputLimitBytes: number }): Promise<RunningContainer> {
     const name = `bp-${jobId.slice(0, 12)}-${spec.role}-${crypto.randomBytes(3).toString('hex')}`;
     const registry = spec.network.kind === 'registry' ? await ensureRegistryNetwork(this.docker) : null;
-    const created = await this.docker.createContainer({
-      name,
-      Image: spec.image,
-      Cmd: spec.cmd,
-      Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-      User: spec.user,
-      WorkingDir: spec.workdir,
-      Labels: { [JOB_LABEL]: jobId, [ROLE_LABEL]: spec.role, [NAMESPACE_LABEL]: this.namespace },
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      HostConfig: {
-        Binds: spec.mounts.map((mount) => `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`),
-        Tmpfs: Object.fromEntries(
-          Object.entries(spec.tmpfs).map(([path, sizeMb]) => [path, `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`]),
-        ),
-        NetworkMode: registry ? registry.network : spec.network.kind === 'join' ? `container:${spec.network.container}` : 'none',
-        // The registry by name without DNS: the addresses the firewall lets through.
-        ExtraHosts: registry ? Object.entries(registry.hosts).map(([host, address]) => `${host}:${address}`) : undefined,
-        ReadonlyRootfs: spec.readOnlyRoot,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges:true'],
-        Privileged: false,
-        PidsLimit: spec.pids,
-        Memory: spec.memoryMb * 1024 * 1024,
-        MemorySwap: spec.memoryMb * 1024 * 1024,
-        NanoCpus: Math.round(spec.cpus * 1e9),
-        Ulimits: [
-          { Name: 'core', Soft: 0, Hard: 0 },
-          { Name: 'nofile', Soft: 4096, Hard: 4096 },
-        ],
-        // Output is read from the attach stream and capped there; nothing piles up on disk.
-        LogConfig: { Type: 'none', Config: {} },
-        AutoRemove: false,
-        Init: true,
-      },
-    });
-    const tail = new TailBuffer(options.outputLimitBytes);
-    const stream = await created.attach({ stream: true, stdout: true, stderr: true });
-    const sink = new PassThrough();
-    sink.on('data', (chunk: Buffer) => tail.push(chunk));
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- docker-modem is typed `any` in dockerode's types
-    created.modem.demuxStream(stream, sink, sink);
-    const streamEnded = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
+    const created = await this.docker.createContainer(containerOptions(name, jobId, this.namespace, spec, registry));
+    const output = await attachOutput(created, options.outputLimitBytes);
     try {
       await created.start();
     } catch (error) {
       await this.remove(created.id);
       throw error;
     }
-    const startedAt = Date.now();
-    const docker = this.docker;
-
-    const state = async (): Promise<ContainerState> => {
-      const info = await created.inspect();
-      return {
-        running: info.State.Running,
-        exitCode: info.State.Running ? null : info.State.ExitCode,
-        oomKilled: info.State.OOMKilled,
-      };
-    };
-
-    const kill = async (): Promise<void> => {
-      await created.kill({ signal: 'SIGKILL' }).catch(() => undefined);
-    };
-
-    return {
-      id: created.id,
-      role: spec.role,
-      output: () => tail.text(),
-      outputBytes: () => tail.total,
-      state,
-      kill,
-      async exec(cmd, timeoutMs) {
-        const exec = await docker.getContainer(created.id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-        const execStream = await exec.start({ hijack: true, stdin: false });
-        const execTail = new TailBuffer(16 * 1024);
-        const execSink = new PassThrough();
-        execSink.on('data', (chunk: Buffer) => execTail.push(chunk));
-        docker.modem.demuxStream(execStream, execSink, execSink);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            execStream.destroy();
-            resolve();
-          }, timeoutMs);
-          execStream.on('end', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          execStream.on('error', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-        const info = await exec.inspect();
-        return { exitCode: info.Running ? null : info.ExitCode, output: execTail.text() };
-      },
-      async wait(timeoutMs) {
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          void kill();
-        }, timeoutMs);
-        try {
-          await created.wait();
-        } finally {
-          clearTimeout(timer);
-        }
-        // Let the attach stream deliver its last bytes.
-        await Promise.race([streamEnded, new Promise((resolve) => setTimeout(resolve, 1000))]);
-        const final = await state();
-        return {
-          exitCode: final.exitCode,
-          timedOut,
-          oomKilled: final.oomKilled,
-          output: tail.text(),
-          outputBytes: tail.total,
-          outputTruncated: tail.truncated,
-          durationMs: Date.now() - startedAt,
-        };
-      },
-    };
+    return runningContainer(this.docker, created, spec, output);
   }
 
   async removeJob(jobId: string): Promise<number> {
@@ -303,4 +186,148 @@ export class DockerSandbox implements Sandbox {
 
 function sentinelRunId(info: Docker.ContainerInspectInfo): string {
   return `${info.Id}@${info.State.StartedAt}`;
+}
+
+/** The one sandbox profile every container gets (README "The sandbox", docs/ARCHITECTURE.md). Pure. */
+function containerOptions(
+  name: string,
+  jobId: string,
+  namespace: string,
+  spec: ContainerSpec,
+  registry: Awaited<ReturnType<typeof ensureRegistryNetwork>> | null,
+): Docker.ContainerCreateOptions {
+  return {
+    name,
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    User: spec.user,
+    WorkingDir: spec.workdir,
+    Labels: { [JOB_LABEL]: jobId, [ROLE_LABEL]: spec.role, [NAMESPACE_LABEL]: namespace },
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: {
+      Binds: spec.mounts.map((mount) => `${mount.host}:${mount.container}:${mount.readOnly ? 'ro' : 'rw'}`),
+      Tmpfs: Object.fromEntries(
+        Object.entries(spec.tmpfs).map(([path, sizeMb]) => [path, `rw,nosuid,nodev,${spec.tmpfsExec ? 'exec' : 'noexec'},size=${sizeMb}m,mode=1777`]),
+      ),
+      NetworkMode: registry ? registry.network : spec.network.kind === 'join' ? `container:${spec.network.container}` : 'none',
+      // The registry by name without DNS: the addresses the firewall lets through.
+      ExtraHosts: registry ? Object.entries(registry.hosts).map(([host, address]) => `${host}:${address}`) : undefined,
+      ReadonlyRootfs: spec.readOnlyRoot,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
+      PidsLimit: spec.pids,
+      Memory: spec.memoryMb * 1024 * 1024,
+      MemorySwap: spec.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(spec.cpus * 1e9),
+      Ulimits: [
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'nofile', Soft: 4096, Hard: 4096 },
+      ],
+      // Output is read from the attach stream and capped there; nothing piles up on disk.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+      Init: true,
+    },
+  };
+}
+
+/** A container's output as it runs: capped to its tail, and a promise that the stream has ended. */
+interface AttachedOutput {
+  tail: TailBuffer;
+  ended: Promise<void>;
+}
+
+/** Attached before the start, so no first byte is missed. */
+async function attachOutput(created: Docker.Container, limitBytes: number): Promise<AttachedOutput> {
+  const tail = new TailBuffer(limitBytes);
+  const stream = await created.attach({ stream: true, stdout: true, stderr: true });
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => tail.push(chunk));
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- docker-modem is typed `any` in dockerode's types
+  created.modem.demuxStream(stream, sink, sink);
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  return { tail, ended };
+}
+
+/** The handle of a started container: its state, output, a kill, an exec and a bounded wait. */
+function runningContainer(docker: Docker, created: Docker.Container, spec: ContainerSpec, { tail, ended }: AttachedOutput): RunningContainer {
+  const startedAt = Date.now();
+  const state = async (): Promise<ContainerState> => {
+    const info = await created.inspect();
+    return {
+      running: info.State.Running,
+      exitCode: info.State.Running ? null : info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
+    };
+  };
+  const kill = async (): Promise<void> => {
+    await created.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  };
+  return {
+    id: created.id,
+    role: spec.role,
+    output: () => tail.text(),
+    outputBytes: () => tail.total,
+    state,
+    kill,
+    exec: (cmd, timeoutMs) => execIn(docker, created.id, cmd, timeoutMs),
+    async wait(timeoutMs) {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        void kill();
+      }, timeoutMs);
+      try {
+        await created.wait();
+      } finally {
+        clearTimeout(timer);
+      }
+      // Let the attach stream deliver its last bytes.
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      const final = await state();
+      return {
+        exitCode: final.exitCode,
+        timedOut,
+        oomKilled: final.oomKilled,
+        output: tail.text(),
+        outputBytes: tail.total,
+        outputTruncated: tail.truncated,
+        durationMs: Date.now() - startedAt,
+      };
+    },
+  };
+}
+
+/** Runs a command in a running container; its output capped at 16 KiB, given up after timeoutMs. */
+async function execIn(docker: Docker, containerId: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const execStream = await exec.start({ hijack: true, stdin: false });
+  const execTail = new TailBuffer(16 * 1024);
+  const execSink = new PassThrough();
+  execSink.on('data', (chunk: Buffer) => execTail.push(chunk));
+  docker.modem.demuxStream(execStream, execSink, execSink);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      execStream.destroy();
+      resolve();
+    }, timeoutMs);
+    execStream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    execStream.on('error', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const info = await exec.inspect();
+  return { exitCode: info.Running ? null : info.ExitCode, output: execTail.text() };
 }
