@@ -13,39 +13,37 @@
  * package registry (which the install step is meant to reach).
  */
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { canRestartDocker, restartDocker } from '../../scripts/services';
-import { closePool, initPool } from '../../core/db/sql';
-import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
-import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { EngineInterruptedError } from '../../worker/errors';
 import { DockerSandbox, ENGINE_SENTINEL } from '../../worker/sandbox/dockerDriver';
 import type { ContainerSpec } from '../../worker/sandbox/sandbox';
 import { REGISTRY_BRIDGE, REGISTRY_NETWORK } from '../../worker/sandbox/registryNetwork';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { jobContainers, resultCount, slowHelloVariant, startWorkerProcess, until, waitUntilFinished, type WorkerProcess } from '../support/faults';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import {
+  faultQueue,
+  closeTestQueue,
+  submitApp,
+  startWorkerProcess,
+  type WorkerProcess,
+  slowHelloVariant,
+  until,
+  waitUntilFinished,
+  resultCount,
+  jobContainers,
+} from '../support/faults';
+import { helloVariant, imagesFromEnv, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { hostAddresses, recordCase } from '../support/securityCases';
 
 jest.setTimeout(300_000);
 
-const docker = new Docker();
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-engine-'));
-const queueName = `fault-engine-${crypto.randomBytes(4).toString('hex')}`;
-const redisUrl = process.env.REDIS_URL!;
-const connection = createRedisConnection(redisUrl, 'worker');
-const queue = createGradingQueue(connection, queueName);
-const policy = { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] };
+const bed = faultQueue('fault-engine');
+const { docker, dataDir, queueName, redisUrl, queue, policy } = bed;
 /** The app listens after this long, and the install's own script sleeps this long: time to restart in. */
 const DELAY_MS = 8_000;
 const restartable = canRestartDocker();
@@ -83,9 +81,8 @@ function firewallInPlace(): { input: boolean; dockerUser: boolean; chainRejects:
   };
 }
 
-async function submit(name: string, appDir: string): Promise<Submission> {
-  const repo = git.publish(name, appDir);
-  return createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+function submit(name: string, appDir: string): Promise<Submission> {
+  return submitApp(git, queue, userId, name, appDir, policy);
 }
 
 async function sentinelRun(): Promise<string | null> {
@@ -161,10 +158,7 @@ if (!restartable) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
-  userId = (await upsertUser({ login: 'engine-test', role: 'learner' })).id;
+  ({ database, userId } = await createFixtureDatabase('engine-test'));
   git = await startGitServer();
   await queue.waitUntilReady();
   listener = net.createServer((socket) => {
@@ -174,28 +168,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
   port = (listener.address() as net.AddressInfo).port;
   if (restartable) {
-    worker = await startWorkerProcess({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: queueName,
-      DATA_DIR: dataDir,
-      GIT_HTTP_HOSTS: '127.0.0.1',
-      FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40, installSeconds: 60 }),
-    });
+    worker = await startWorkerProcess(
+      testWorkerEnv({ databaseUrl: database.url, redisUrl, queueName, dataDir }, { FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40, installSeconds: 60 }) }),
+    );
   }
 });
 
 afterAll(async () => {
   await worker?.stop(30_000);
   await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  connection.disconnect();
   await new Promise((resolve) => listener.close(resolve));
-  await git.close();
-  await closePool();
-  await database.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await closeTestQueue(bed, git, database);
 });
 
 describeWithEngine('When the Docker engine restarts in the middle of a job', () => {

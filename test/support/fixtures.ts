@@ -33,6 +33,25 @@ export function imagesFromEnv(): Images {
   return { runtimes: { '20': IMAGE_RUNTIME_NODE20, '22': IMAGE_RUNTIME_NODE22, '24': IMAGE_RUNTIME_NODE24 }, services: IMAGE_SERVICES, tester: IMAGE_TESTER };
 }
 
+/**
+ * A grading worker's settings in these tests, as the real worker reads them from its environment:
+ * its database, Redis, queue and DATA_DIR, git over loopback, and `extra`.
+ */
+export function testWorkerEnv(
+  at: { databaseUrl: string; redisUrl: string; queueName: string; dataDir: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: at.databaseUrl,
+    REDIS_URL: at.redisUrl,
+    QUEUE_NAME: at.queueName,
+    DATA_DIR: at.dataDir,
+    GIT_HTTP_HOSTS: '127.0.0.1',
+    ...extra,
+  };
+}
+
 /** A copy of the hello app with files replaced or removed (null removes). */
 export function helloVariant(changes: Record<string, string | null> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-app-'));
