@@ -81,8 +81,7 @@ function expectCleanErrorPage(response: request.Response): void {
 
 describe('When PostgreSQL restarts while the server is serving', () => {
   test('then requests during the outage get a clear error page, and sign-in and submitting work again afterwards without restarting the server', async () => {
-    const ada = new Browser(web);
-    await ada.signIn('ada');
+    const ada = await Browser.signedIn(web, 'ada');
     const phasePage = await ada.get('/phases/phase-1-auth');
     expect(phasePage.status).toBe(200);
     const token = csrfTokenOf(phasePage.text);
@@ -112,8 +111,7 @@ describe('When PostgreSQL restarts while the server is serving', () => {
     const { rows: adaRows } = await getPool().query("SELECT s.id FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.login = 'ada'");
     expect(adaRows).toEqual([]);
     expect(await queue.count()).toBe(0);
-    const grace = new Browser(web);
-    await grace.signIn('grace');
+    const grace = await Browser.signedIn(web, 'grace');
     const submitted = await grace.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/grace/auth' }, { formPage: '/phases/phase-1-auth' });
     expect(submitted.status).toBe(303);
     const id = /\/submissions\/([0-9a-f-]{36})$/.exec(submitted.headers.location)?.[1];

@@ -3,23 +3,16 @@
  * column), shown once above the score or the error, its markdown rendered and sanitised.
  */
 import { selectOptionalResult, storeOutcome } from '../../core/models/results';
-import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
+import { Browser, startWebTestApp, type WebApp, type WebTestContext, outcome } from './support';
 
 let context: WebTestContext;
 let app: WebApp;
 
-beforeAll(async () => {
-  context = await startWebTestContext();
-  app = await context.startApp();
-});
-
-afterAll(async () => {
-  await context?.close();
-});
+beforeAll(async () => ({ context, app } = await startWebTestApp()));
+afterAll(async () => await context?.close());
 
 test('When a result carries a diagnosis, then the submission page shows it first, once, rendered and sanitised', async () => {
-  const browser = new Browser(app);
-  await browser.signIn('barbara');
+  const browser = await Browser.signedIn(app, 'barbara');
   const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/barbara/auth' }, { formPage: '/phases/phase-1-auth' });
   const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
   const diagnosis = {
@@ -28,18 +21,12 @@ test('When a result carries a diagnosis, then the submission page shows it first
     title: 'Your routes are under a global prefix the grader does not know',
     message: 'Add `prefix: /api` to backend-pro.yml <script>alert(1)</script>',
   };
-  await storeOutcome(id, {
-    status: 'scored',
-    cause: null,
-    message: null,
-    score: 0,
-    maxScore: 100,
-    executionTimeMs: 1000,
-    tests: [],
-    appLog: null,
-    warnings: [],
-    diagnosis,
-  });
+  await storeOutcome(
+    id,
+    outcome({
+      diagnosis,
+    }),
+  );
   expect((await selectOptionalResult(id))?.diagnosis).toEqual(diagnosis);
 
   const page = (await browser.get(`/submissions/${id}`)).text;
@@ -51,8 +38,7 @@ test('When a result carries a diagnosis, then the submission page shows it first
 });
 
 test('When an error result carries a diagnosis, then the diagnosis leads and the raw error is folded under it', async () => {
-  const browser = new Browser(app);
-  await browser.signIn('edsger');
+  const browser = await Browser.signedIn(app, 'edsger');
   const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/edsger/auth' }, { formPage: '/phases/phase-1-auth' });
   const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
   const diagnosis = {
@@ -61,18 +47,16 @@ test('When an error result carries a diagnosis, then the diagnosis leads and the
     title: 'Your app requires an environment variable the grader does not set',
     message: 'Give `MAIL_API_KEY` a value.',
   };
-  await storeOutcome(id, {
-    status: 'error',
-    cause: 'learner',
-    message: 'Your app exited (code 1) before listening on PORT 3000.',
-    score: 0,
-    maxScore: 0,
-    executionTimeMs: 1000,
-    tests: [],
-    appLog: null,
-    warnings: [],
-    diagnosis,
-  });
+  await storeOutcome(
+    id,
+    outcome({
+      status: 'error',
+      cause: 'learner',
+      message: 'Your app exited (code 1) before listening on PORT 3000.',
+      maxScore: 0,
+      diagnosis,
+    }),
+  );
   const page = (await browser.get(`/submissions/${id}`)).text;
   expect(page.indexOf('id="diagnosis"')).toBeGreaterThan(-1);
   expect(page.indexOf('id="diagnosis"')).toBeLessThan(page.indexOf('<details class="notice notice-error">'));

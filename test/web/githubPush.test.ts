@@ -11,7 +11,7 @@ import { storeOutcome } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { pushDelivery, startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { helloVariant } from '../support/fixtures';
-import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
+import { Browser, startWebTestContext, type WebApp, type WebTestContext, outcome } from './support';
 
 jest.setTimeout(60_000);
 
@@ -154,8 +154,7 @@ describe('When a learner links a repository', () => {
   });
 
   test('then another learner cannot link the same repository', async () => {
-    const grace = new Browser(app);
-    await grace.signIn('grace');
+    const grace = await Browser.signedIn(app, 'grace');
     const response = await linkRepository(grace, { repo: REPO.toLowerCase() });
     expect(response.status).toBe(400);
     expect(response.text).toContain('is already linked by another learner');
@@ -175,8 +174,7 @@ describe('When a learner links a repository', () => {
     });
     expect((await ada.get('/github')).text).toContain('The platform created the webhook');
     // Without a token there is no such button, and the route says why.
-    const viaPlain = new Browser(appNoToken);
-    await viaPlain.signIn('hopper');
+    const viaPlain = await Browser.signedIn(appNoToken, 'hopper');
     expect((await viaPlain.get('/github')).text).not.toContain('Create the webhook for me');
   });
 });
@@ -323,17 +321,12 @@ describe('When a learner pushes several times in a row', () => {
     const [graded] = await submissionsOf('ada-l');
     // The pending grade ran: it has a result now, and the cooldown (60 s) counts from it.
     await getPool().query('UPDATE submissions SET started_at = now() WHERE id = $1', [graded.id]);
-    await storeOutcome(graded.id, {
-      status: 'scored',
-      cause: null,
-      message: null,
-      score: 92,
-      maxScore: 100,
-      executionTimeMs: 1000,
-      tests: [],
-      appLog: null,
-      warnings: [],
-    });
+    await storeOutcome(
+      graded.id,
+      outcome({
+        score: 92,
+      }),
+    );
 
     const third = github.commit(REPO, 'main', { 'src/third.js': '3\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: third, secret, changed: ['src/third.js'] }));
@@ -372,8 +365,7 @@ describe('When a learner pushes several times in a row', () => {
 
   test('then an instructor has no cooldown and can grade any learner’s commit again', async () => {
     const [graded] = await submissionsOf('ada-l');
-    const prof = new Browser(app);
-    await prof.signIn('prof');
+    const prof = await Browser.signedIn(app, 'prof');
     const response = await prof.post(`/submissions/${graded.id}/regrade`, {}, { formPage: `/submissions/${graded.id}` });
     expect(response.status).toBe(303);
     const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1];

@@ -16,6 +16,7 @@ import { closePool, initPool } from '../../core/db/sql';
 import type { SubmissionEventHub } from '../../server/events/hub';
 import { loadExercises } from '../../server/exercises/load';
 import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingJobData } from '../../core/queue';
+import type { Outcome } from '../../core/models/results';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 export interface WebApp {
@@ -36,6 +37,12 @@ export interface WebTestContext {
   /** Starts one more app on the same database and queue (e.g. with NODE_ENV=production). */
   startApp(env?: Record<string, string>): Promise<WebApp>;
   close(): Promise<void>;
+}
+
+/** A fresh context and one app on it: what most web test files start in beforeAll (and close with `context.close()`). */
+export async function startWebTestApp(): Promise<{ context: WebTestContext; app: WebApp }> {
+  const context = await startWebTestContext();
+  return { context, app: await context.startApp() };
 }
 
 export async function startWebTestContext(): Promise<WebTestContext> {
@@ -138,6 +145,18 @@ export class Browser {
     const response = await this.post('/auth/dev', { login });
     if (response.status !== 303) throw new Error(`dev sign-in failed: ${response.status} ${response.text.slice(0, 200)}`);
   }
+
+  /** A new browser, signed in as `login` (dev sign-in). */
+  static async signedIn(app: WebApp, login: string): Promise<Browser> {
+    const browser = new Browser(app);
+    await browser.signIn(login);
+    return browser;
+  }
+}
+
+/** A result to store for a submission (storeOutcome): scored 0/100 in 1 s, with no tests, log or warnings, unless `fields` says otherwise. */
+export function outcome(fields: Partial<Outcome>): Outcome {
+  return { status: 'scored', cause: null, message: null, score: 0, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [], ...fields };
 }
 
 export interface SseEvent {
