@@ -2,6 +2,7 @@
  * Fixtures of the pipeline tests: the fixture exercise (graded by test/fixtures/graders/
  * fixture-hello) and learner apps made from test/fixtures/apps/hello with one change each.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,17 @@ import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import type { Images } from '../../worker/stages/context';
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+/** The platform's checkout. */
+export const PLATFORM_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The instructors' CLI (`npm run grade -- …args`) as a process from the platform's root, through tsx alone: at most 120 s. */
+export function runGradeCli(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(PLATFORM_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/grade.ts', ...args], {
+    cwd: PLATFORM_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
 
 export function fixtureExercise(limits: Record<string, number> = {}, id = 'fixture-hello', extra: Record<string, unknown> = {}): ExerciseDefinition {
   const frontMatter = FrontMatterSchema.parse({
@@ -78,7 +90,7 @@ export function testGradeEnvironment(docker: Docker, namespace: string, dataDir:
     sandbox: new DockerSandbox(docker, namespace),
     images: imagesFromEnv(),
     dataDir,
-    platformDir: path.resolve(__dirname, '..', '..'),
+    platformDir: PLATFORM_ROOT,
     cloneTimeoutMs: 30_000,
     cloneMaxBytes: 50 * 1024 * 1024,
     cloneMaxFiles: 50_000,
