@@ -12,22 +12,14 @@ import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/grade
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import type { Source } from '../../worker/stages/fetchSource';
 import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
-import { startGitServer, type GitServer } from '../support/gitServer';
+import { gitServerForTests } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(180_000);
 
 const docker = new Docker();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-data-'));
-let git: GitServer;
-
-beforeAll(async () => {
-  git = await startGitServer();
-});
-afterAll(async () => {
-  await git.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const git = gitServerForTests(dataDir);
 
 async function grade(
   source: Source,
@@ -55,7 +47,7 @@ function failedIds(outcome: GradeOutcome) {
 
 describe('When a working app is submitted', () => {
   test('then it is cloned from git, installed, built, started, tested and scored, and nothing is left behind', async () => {
-    const repo = git.publish('hello', helloVariant());
+    const repo = git().publish('hello', helloVariant());
     const { outcome, stages, leftovers, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null });
     expect(outcome.message).toBeNull();
     expect(outcome.status).toBe('scored');
@@ -194,7 +186,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   });
 
   test('a branch that does not exist', async () => {
-    const repo = git.publish('branchy', helloVariant(), { branch: 'develop' });
+    const repo = git().publish('branchy', helloVariant(), { branch: 'develop' });
     const { outcome } = await grade({ kind: 'git', url: repo.url, ref: 'release' });
     expect(outcome.status).toBe('error');
     expect(outcome.cause).toBe('learner');
@@ -202,7 +194,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   });
 
   test('a repository that does not exist', async () => {
-    const { outcome } = await grade({ kind: 'git', url: `${git.url}/learner/missing.git`, ref: null });
+    const { outcome } = await grade({ kind: 'git', url: `${git().url}/learner/missing.git`, ref: null });
     expect(outcome.status).toBe('error');
     expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/was not found or is private/);
