@@ -36,7 +36,7 @@ import {
   resultCount,
   jobContainers,
 } from '../support/faults';
-import { helloVariant, imagesFromEnv, testWorkerEnv } from '../support/fixtures';
+import { helloPackageJson, helloVariant, imagesFromEnv, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { hostAddresses, recordCase } from '../support/securityCases';
 
@@ -54,8 +54,6 @@ let worker: WorkerProcess;
 let listener: net.Server;
 let port: number;
 const arrivals: string[] = [];
-
-const HELLO_PACKAGE = { name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' } };
 
 function iptablesHas(...rule: string[]): boolean {
   try {
@@ -140,7 +138,7 @@ const attempt = (host, port) => new Promise((resolve) => {
 `;
   return helloVariant({
     'probe.js': script,
-    'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: 'node probe.js' } }),
+    'package.json': helloPackageJson({ preinstall: 'node probe.js' }),
   });
 }
 
@@ -242,7 +240,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
   test('then a job whose install was running is retried, not failed as "npm ci failed (exit code 143)"', async () => {
     // The root package's own preinstall sleeps: the install container is up long enough to be hit.
     const sleepy = helloVariant({
-      'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: `node -e "setTimeout(() => {}, ${DELAY_MS})"` } }),
+      'package.json': helloPackageJson({ preinstall: `node -e "setTimeout(() => {}, ${DELAY_MS})"` }),
     });
     const submission = await submit('engine-restart-install', sleepy);
     const { killed, restartSeconds } = await restartDuring(submission.id, 'installing', 'install');

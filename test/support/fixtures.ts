@@ -64,6 +64,14 @@ export function testWorkerEnv(
   };
 }
 
+/** The hello app's package.json (test/fixtures/apps/hello). */
+export const HELLO_PACKAGE = { name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' } };
+
+/** The hello app's package.json as text, with `scripts` added to (or replacing) its own and `fields` added (e.g. dependencies). */
+export function helloPackageJson(scripts: Record<string, string> = {}, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, ...scripts }, ...fields });
+}
+
 /** A copy of the hello app with files replaced or removed (null removes). */
 export function helloVariant(changes: Record<string, string | null> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-app-'));

@@ -11,7 +11,7 @@ import { PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import type { Source } from '../../worker/stages/fetchSource';
-import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
+import { fixtureExercise, helloPackageJson, helloVariant, testGradeEnvironment } from '../support/fixtures';
 import { gitServerForTests } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
@@ -87,13 +87,7 @@ describe('When a working app is submitted', () => {
     const useBcrypt =
       "const bcrypt = require('bcrypt'); const hash = bcrypt.hashSync('secret', 4); console.log('bcrypt ' + require('bcrypt/package.json').version + ' works: ' + bcrypt.compareSync('secret', hash));\n";
     const app = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { build: 'node build.js', start: 'node dist/server.js' },
-        dependencies: { bcrypt: '5.1.1' },
-      }),
+      'package.json': helloPackageJson({}, { dependencies: { bcrypt: '5.1.1' } }),
       'package-lock.json': null,
       'server.js': `${useBcrypt}${server}`,
     });

@@ -20,7 +20,7 @@ import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { ensureRegistryNetwork } from '../../worker/sandbox/registryNetwork';
 import { LEARNER_UID } from '../../worker/stages/context';
-import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
+import { fixtureExercise, helloPackageJson, helloVariant, testGradeEnvironment } from '../support/fixtures';
 import { hostAddresses, recordCase } from '../support/securityCases';
 import { Browser, csrfTokenOf, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 
@@ -151,12 +151,7 @@ describe('When a lifecycle script tries to get out during the install', () => {
         registry: "return await attempt('registry.npmjs.org', 443);",
         registryHttp: "return await attempt('registry.npmjs.org', 80);",
       }).replace('%EXIT%', 'process.exit(1);'),
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { preinstall: 'node escape.js', build: 'node build.js', start: 'node dist/server.js' },
-      }),
+      'package.json': helloPackageJson({ preinstall: 'node escape.js' }),
     });
     const { outcome } = await grade(app);
     expect(outcome.status).toBe('error');
@@ -188,15 +183,8 @@ describe('When a lifecycle script tries to get out during the install', () => {
 describe('When an install runs code of its own', () => {
   test("then its node_modules never reaches the dependency cache, so another learner's install with the same lockfile is clean", async () => {
     const poisoner = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: {
-          postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"",
-          build: 'node build.js',
-          start: 'node dist/server.js',
-        },
+      'package.json': helloPackageJson({
+        postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"",
       }),
     });
     const first = await grade(poisoner);
@@ -606,12 +594,7 @@ console.log('NEIGHBOUR ' + JSON.stringify(report));
 describe('When the build never ends', () => {
   test('then it is stopped at the build limit with an explained error', async () => {
     const app = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { build: 'echo building forever && sleep infinity', start: 'node dist/server.js' },
-      }),
+      'package.json': helloPackageJson({ build: 'echo building forever && sleep infinity' }),
     });
     const { outcome, seconds } = await grade(app, { buildSeconds: 5 });
     expect(outcome.status).toBe('error');
