@@ -119,6 +119,18 @@ async function firstFailure(id: string): Promise<string> {
   return (job?.stacktrace ?? [])[0]?.split('\n')[0] ?? '';
 }
 
+/** The job broken by the restart ended scored 10/10 with one result after exactly one retry; returns how its first attempt failed (an infrastructure fault). */
+async function expectRetriedOnceAndScored(id: string): Promise<string> {
+  const finished = await waitUntilFinished(id, 180_000);
+  expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
+  expect(await resultCount(id)).toBe(1);
+  // One failed attempt (the restart), then the one that graded it.
+  expect((await queue.getJob(id))?.attemptsMade).toBe(2);
+  const failure = await firstFailure(id);
+  expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+  return failure;
+}
+
 /** A preinstall script that tries the registry and every host address, prints one line, and fails the install. */
 function probeInstall(): string {
   const script = `
@@ -186,15 +198,8 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     const { killed, restartSeconds } = await restartDuring(submission.id, 'starting', 'app');
     expect(killed.length).toBeGreaterThanOrEqual(2); // services + app
 
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
+    const failure = await expectRetriedOnceAndScored(submission.id);
     expect((await selectOptionalResult(submission.id))?.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
-    const job = await queue.getJob(submission.id);
-    // One failed attempt (the restart), then the one that graded it.
-    expect(job?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
     // The killed attempt's containers were removed, and so was everything of the job.
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);
@@ -222,12 +227,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     const submission = await submit('engine-restart-testing', slow);
     const { killed, restartSeconds } = await restartDuring(submission.id, 'testing', 'tester');
 
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
-    expect((await queue.getJob(submission.id))?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+    const failure = await expectRetriedOnceAndScored(submission.id);
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     recordCase({
       area: 'Fault',
@@ -245,12 +245,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     const submission = await submit('engine-restart-install', sleepy);
     const { killed, restartSeconds } = await restartDuring(submission.id, 'installing', 'install');
 
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
-    expect((await queue.getJob(submission.id))?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+    const failure = await expectRetriedOnceAndScored(submission.id);
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);

@@ -143,6 +143,14 @@ function parseReport(text: string): {
   return JSON.parse(line.slice(line.indexOf('ESCAPE ') + 7));
 }
 
+/** What no escape may reach: the Docker socket, the platform's or the worker's variables, the test's own listener on the host. */
+function expectHostUntouched(report: ReturnType<typeof parseReport>, arrivalsBefore: number): void {
+  expect(report.dockerSocket).toBe('ENOENT');
+  expect(report.platformEnv).toEqual([]);
+  expect(report.workerEnv).toEqual([]);
+  expect(arrivals.length).toBe(arrivalsBefore);
+}
+
 describe('When a lifecycle script tries to get out during the install', () => {
   test('then only the package registry answers: no host address, no host service, no DNS', async () => {
     const before = arrivals.length;
@@ -168,10 +176,7 @@ describe('When a lifecycle script tries to get out during the install', () => {
     }
     expect(Object.values(report.services)).not.toContain('connected');
     expect(report.dns).not.toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(report.dockerSocket).toBe('ENOENT');
-    expect(report.platformEnv).toEqual([]);
-    expect(report.workerEnv).toEqual([]);
-    expect(arrivals.length).toBe(before);
+    expectHostUntouched(report, before);
     recordCase({
       area: 'Escape attempt',
       case: `Install lifecycle script connects to every host address (${Object.keys(report.hosts).join(', ')}), host PostgreSQL/Redis/Docker API, DNS`,
@@ -244,10 +249,7 @@ describe('When the app tries to get out while it runs', () => {
     expect(report.extra.writeResults).not.toBe('written');
     expect(report.extra.readGrader).toBe('ENOENT');
     expect(report.extra.writeOutside).not.toBe('written');
-    expect(report.dockerSocket).toBe('ENOENT');
-    expect(report.platformEnv).toEqual([]);
-    expect(report.workerEnv).toEqual([]);
-    expect(arrivals.length).toBe(before);
+    expectHostUntouched(report, before);
     recordCase({
       area: 'Escape attempt',
       case: 'App connects to every host address and host services, resolves DNS, reads the hidden tests, writes outside its workspace',
