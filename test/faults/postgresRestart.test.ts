@@ -6,21 +6,17 @@
  * submitting work again without restarting the server (the pg Pool reconnects).
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../server/app';
 import { parseConfig } from '../../core/config';
 import { runMigrations } from '../../server/db/migrate';
 import { closePool, getPool, initPool } from '../../core/db/sql';
-import type { SubmissionEventHub } from '../../server/events/hub';
 import { loadExercises } from '../../server/exercises/load';
 import { createGradingQueue, createGradingQueueEvents, createRedisConnection } from '../../core/queue';
 import { postgresAnswers, startOwnPostgres, type OwnPostgres } from '../support/faults';
 import { recordCase } from '../support/securityCases';
-import { Browser, csrfTokenOf, type WebApp } from '../web/support';
+import { Browser, closeQueueClients, csrfTokenOf, serveWebApp, stopWebApp, type WebApp } from '../web/support';
 
 jest.setTimeout(180_000);
 
@@ -50,23 +46,12 @@ beforeAll(async () => {
     RATE_LIMIT_SIGNIN_PER_MINUTE: '10000',
     RATE_LIMIT_SUBMIT_PER_MINUTE: '10000',
   });
-  const app = createApp({ config, queue, queueEvents, redis: producer, logger: pino({ level: 'silent' }) });
-  const server = await new Promise<http.Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  web = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+  web = await serveWebApp(config, { queue, queueEvents, producer }, pino({ level: 'silent' }));
 });
 
 afterAll(async () => {
-  if (web) {
-    web.hub.close();
-    web.server.closeAllConnections();
-    await new Promise((resolve) => web.server.close(resolve));
-  }
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queueEvents.close();
-  await queue.close();
-  producer.disconnect();
+  if (web) await stopWebApp(web);
+  await closeQueueClients({ queue, queueEvents, producer });
   await closePool().catch(() => undefined);
   await postgres?.destroy();
 });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type express from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -82,29 +83,48 @@ export async function startWebTestContext(): Promise<WebTestContext> {
         RATE_LIMIT_GITHUB_PER_MINUTE: '10000',
         ...env,
       });
-      const app = createApp({ config, queue, queueEvents, redis: producer, logger });
-      const server = await new Promise<http.Server>((resolve) => {
-        const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-      });
-      const { port } = server.address() as AddressInfo;
-      const webApp = { url: `http://127.0.0.1:${port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+      const webApp = await serveWebApp(config, { queue, queueEvents, producer }, logger);
       apps.push(webApp);
       return webApp;
     },
     async close() {
-      for (const app of apps) {
-        app.hub.close();
-        app.server.closeAllConnections();
-        await new Promise((resolve) => app.server.close(resolve));
-      }
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queueEvents.close();
-      await queue.close();
-      producer.disconnect();
+      for (const app of apps) await stopWebApp(app);
+      await closeQueueClients({ queue, queueEvents, producer });
       await closePool();
       await database.drop();
     },
   };
+}
+
+interface QueueClients {
+  queue: Queue<GradingJobData>;
+  queueEvents: QueueEvents;
+  producer: Redis;
+}
+
+/** The platform's web app with `config`, listening on a free loopback port. */
+export async function serveWebApp(config: Config, { queue, queueEvents, producer }: QueueClients, logger: pino.Logger): Promise<WebApp> {
+  const app = createApp({ config, queue, queueEvents, redis: producer, logger });
+  const server = await new Promise<http.Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+}
+
+/** Stops a web app: its event streams, its connections, its server. */
+export async function stopWebApp(app: WebApp): Promise<void> {
+  app.hub.close();
+  app.server.closeAllConnections();
+  await new Promise((resolve) => app.server.close(resolve));
+}
+
+/** Empties a test's own queue and closes it, its events and its producer connection. */
+export async function closeQueueClients({ queue, queueEvents, producer }: QueueClients): Promise<void> {
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queueEvents.close();
+  await queue.close();
+  producer.disconnect();
 }
 
 /** Pulls the CSRF token out of a rendered form. */
