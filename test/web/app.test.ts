@@ -22,6 +22,18 @@ let app: WebApp;
 beforeAll(async () => ({ context, app } = await startWebTestApp()));
 afterAll(async () => await context?.close());
 
+/** A phase-1 submission of `login` (signed in before) from https://github.com/<login>/auth, inserted directly rather than through the form. */
+async function insertPhase1Submission(login: string): Promise<string> {
+  const user = await getPool().query<{ id: string }>('SELECT id FROM users WHERE login = $1', [login]);
+  const { id } = await insertSubmission({
+    userId: Number(user.rows[0].id),
+    exerciseId: 'phase-1-auth',
+    repoUrl: `https://github.com/${login}/auth`,
+    source: 'web',
+  });
+  return id;
+}
+
 function submissionIdFrom(location: string | undefined): string {
   const match = /^\/submissions\/([0-9a-f-]{36})$/.exec(location ?? '');
   if (!match) throw new Error(`not a submission location: ${location}`);
@@ -117,12 +129,7 @@ describe('the course page', () => {
     const browser = await Browser.signedIn(app, 'linus');
     const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/linus/auth' }, { formPage: '/phases/phase-1-auth' });
     const id = submissionIdFrom(created.headers.location);
-    await storeOutcome(
-      id,
-      outcome({
-        score: 92,
-      }),
-    );
+    await storeOutcome(id, outcome({ score: 92 }));
     const response = await browser.get('/');
     expect(response.text).toContain('Passed with distinction');
     expect(response.text).toContain('92%');
@@ -132,13 +139,7 @@ describe('the course page', () => {
   test('When a score above the pass mark fails a required check, then the phase is not passed and every page says which check', async () => {
     const browser = await Browser.signedIn(app, 'katherine');
     // Inserted directly: submitting through the form would start this learner's cooldown.
-    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'katherine'");
-    const { id } = await insertSubmission({
-      userId: Number(user.rows[0].id),
-      exerciseId: 'phase-1-auth',
-      repoUrl: 'https://github.com/katherine/auth',
-      source: 'web',
-    });
+    const id = await insertPhase1Submission('katherine');
     const test = (
       id: string,
       status: 'passed' | 'failed',
@@ -189,13 +190,7 @@ describe('the course page', () => {
 
   test('When checks fail only because a step they need failed, then the page says it once, naming the step, hidden checks by placeholder', async () => {
     const browser = await Browser.signedIn(app, 'dorothy');
-    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'dorothy'");
-    const { id } = await insertSubmission({
-      userId: Number(user.rows[0].id),
-      exerciseId: 'phase-1-auth',
-      repoUrl: 'https://github.com/dorothy/auth',
-      source: 'web',
-    });
+    const id = await insertPhase1Submission('dorothy');
     const base = { group: 'Tokens', score: 0, max_score: 5, status: 'failed' as const, required: false };
     await storeOutcome(
       id,

@@ -11,22 +11,26 @@ let app: WebApp;
 beforeAll(async () => ({ context, app } = await startWebTestApp()));
 afterAll(async () => await context?.close());
 
+/** `login` signs in and submits https://github.com/<login>/auth for phase 1 through the form: the browser and the submission's id. */
+async function submitPhase1(login: string): Promise<{ browser: Browser; id: string }> {
+  const browser = await Browser.signedIn(app, login);
+  const created = await browser.post(
+    '/phases/phase-1-auth/submissions',
+    { repo_url: `https://github.com/${login}/auth` },
+    { formPage: '/phases/phase-1-auth' },
+  );
+  return { browser, id: /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '' };
+}
+
 test('When a result carries a diagnosis, then the submission page shows it first, once, rendered and sanitised', async () => {
-  const browser = await Browser.signedIn(app, 'barbara');
-  const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/barbara/auth' }, { formPage: '/phases/phase-1-auth' });
-  const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
+  const { browser, id } = await submitPhase1('barbara');
   const diagnosis = {
     id: 'global-prefix',
     cause: 'learner' as const,
     title: 'Your routes are under a global prefix the grader does not know',
     message: 'Add `prefix: /api` to backend-pro.yml <script>alert(1)</script>',
   };
-  await storeOutcome(
-    id,
-    outcome({
-      diagnosis,
-    }),
-  );
+  await storeOutcome(id, outcome({ diagnosis }));
   expect((await selectOptionalResult(id))?.diagnosis).toEqual(diagnosis);
 
   const page = (await browser.get(`/submissions/${id}`)).text;
@@ -38,9 +42,7 @@ test('When a result carries a diagnosis, then the submission page shows it first
 });
 
 test('When an error result carries a diagnosis, then the diagnosis leads and the raw error is folded under it', async () => {
-  const browser = await Browser.signedIn(app, 'edsger');
-  const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/edsger/auth' }, { formPage: '/phases/phase-1-auth' });
-  const id = /^\/submissions\/([0-9a-f-]{36})$/.exec(created.headers.location ?? '')?.[1] ?? '';
+  const { browser, id } = await submitPhase1('edsger');
   const diagnosis = {
     id: 'missing-env-variable',
     cause: 'learner' as const,

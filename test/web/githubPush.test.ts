@@ -321,12 +321,7 @@ describe('When a learner pushes several times in a row', () => {
     const [graded] = await submissionsOf('ada-l');
     // The pending grade ran: it has a result now, and the cooldown (60 s) counts from it.
     await getPool().query('UPDATE submissions SET started_at = now() WHERE id = $1', [graded.id]);
-    await storeOutcome(
-      graded.id,
-      outcome({
-        score: 92,
-      }),
-    );
+    await storeOutcome(graded.id, outcome({ score: 92 }));
 
     const third = github.commit(REPO, 'main', { 'src/third.js': '3\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: third, secret, changed: ['src/third.js'] }));
