@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LearnerError } from '../../worker/errors';
-import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
+import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { fetchSource, measureTree, type FetchOptions, type Source } from '../../worker/stages/fetchSource';
@@ -91,6 +91,25 @@ async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?
   const seconds = (Date.now() - started) / 1000;
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   return { outcome, stages, seconds, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
+}
+
+/**
+ * The grading stopped at the clone as an error saying `message` (a text, or a pattern it matches)
+ * within `maxSeconds`, with no job folder and no process mentioning `processText` left.
+ */
+async function expectStoppedAtClone(
+  result: { outcome: GradeOutcome; stages: string[]; seconds: number; jobDirExists: boolean },
+  message: string | RegExp,
+  maxSeconds: number,
+  processText: string,
+): Promise<void> {
+  expect(result.outcome.status).toBe('error');
+  if (typeof message === 'string') expect(result.outcome.message).toBe(message);
+  else expect(result.outcome.message).toMatch(message);
+  expect(result.stages).toEqual(['cloning', 'error']);
+  expect(result.seconds).toBeLessThan(maxSeconds);
+  expect(result.jobDirExists).toBe(false);
+  expect(await settled(() => processesMentioning(processText))).toEqual([]);
 }
 
 /** Bytes under `dir` (apparent sizes, like fetchSource's own measure); 0 when it does not exist. */
@@ -298,12 +317,7 @@ describe('When the repository is too big for the clone limits', () => {
     const name = repoName('huge');
     const repo = git().publishTree(name, [PACKAGE_JSON, { path: 'blob.bin', content: crypto.randomBytes(5 * MB) }]);
     const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 2 * MB });
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toBe('The repository is larger than the 2 MB limit for a submission.');
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(30);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, 'The repository is larger than the 2 MB limit for a submission.', 30, name);
     recordCase({ area: 'Hostile repository', case: '5 MB of random data, clone cap 2 MB', outcome: `${outcome.status}: ${outcome.message}`, seconds });
 
     // fetchSource alone removes the partial checkout too, and stops every git process.
@@ -362,12 +376,7 @@ describe('When the repository is small packed but huge checked out', () => {
     expect(logical.bytes).toBeGreaterThan(10_000 * MB);
 
     const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 200 * MB });
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toBe('The repository is larger than the 200 MB limit for a submission.');
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(5);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, 'The repository is larger than the 200 MB limit for a submission.', 5, name);
 
     // fetchSource alone, its folder watched: the job folder never holds more than the pack.
     const target = newTarget();
@@ -466,12 +475,12 @@ describe('When the repository is small packed but huge checked out', () => {
         { kind: 'git', url: repo.url, ref: null },
         { cloneMaxBytes: 200 * MB, cloneMaxFiles: 50_000 },
       );
-      expect(outcome.status).toBe('error');
-      expect(outcome.message).toBe('The repository has more than 50000 files; the limit for a submission is 50000.');
-      expect(stages).toEqual(['cloning', 'error']);
-      expect(seconds).toBeLessThan(10);
-      expect(jobDirExists).toBe(false);
-      expect(await settled(() => processesMentioning(name))).toEqual([]);
+      await expectStoppedAtClone(
+        { outcome, stages, seconds, jobDirExists },
+        'The repository has more than 50000 files; the limit for a submission is 50000.',
+        10,
+        name,
+      );
       recordCase({
         area: 'Hostile repository',
         case: `A million files (1000 folders × 1000 paths of one blob: ${Math.ceil(packBytes / 1024)} KB of git objects, built in ${buildSeconds.toFixed(1)} s), file limit 50 000`,
@@ -646,12 +655,7 @@ describe('When the git server accepts the connection and never answers (tarpit)'
       { kind: 'git', url: `http://127.0.0.1:${port}/learner/slow.git`, ref: null },
       { cloneTimeoutMs: 3000 },
     );
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toMatch(/took longer than 3 s and was stopped\.$/);
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(10);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(`127.0.0.1:${port}`))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, /took longer than 3 s and was stopped\.$/, 10, `127.0.0.1:${port}`);
   });
 });
 
