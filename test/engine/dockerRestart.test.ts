@@ -131,6 +131,12 @@ async function expectRetriedOnceAndScored(id: string): Promise<string> {
   return failure;
 }
 
+/** Restarts the engine once the job is `stage` with its `role` container up (restartDuring), then expects it retried once and scored. */
+async function restartAndExpectRetried(id: string, stage: string, role: string): Promise<{ killed: string[]; restartSeconds: number; failure: string }> {
+  const restart = await restartDuring(id, stage, role);
+  return { ...restart, failure: await expectRetriedOnceAndScored(id) };
+}
+
 /** A preinstall script that tries the registry and every host address, prints one line, and fails the install. */
 function probeInstall(): string {
   const script = `
@@ -195,10 +201,8 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
   test('then a job whose app was starting is retried as an infrastructure fault and scored in full, not failed as "your app exited (code 143)"', async () => {
     const sentinelBefore = await sentinelRun();
     const submission = await submit('engine-restart-starting', slowHelloVariant(DELAY_MS));
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'starting', 'app');
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'starting', 'app');
     expect(killed.length).toBeGreaterThanOrEqual(2); // services + app
-
-    const failure = await expectRetriedOnceAndScored(submission.id);
     expect((await selectOptionalResult(submission.id))?.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
     // The killed attempt's containers were removed, and so was everything of the job.
     const left = await docker.listContainers({ all: true });
@@ -225,9 +229,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     if (!server.includes(handler)) throw new Error('the hello fixture no longer serves the way this test slows down');
     const slow = helloVariant({ 'server.js': server.replace(handler, `${handler}\n  await new Promise((resolve) => setTimeout(resolve, 1500));`) });
     const submission = await submit('engine-restart-testing', slow);
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'testing', 'tester');
-
-    const failure = await expectRetriedOnceAndScored(submission.id);
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'testing', 'tester');
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     recordCase({
       area: 'Fault',
@@ -243,9 +245,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
       'package.json': helloPackageJson({ preinstall: `node -e "setTimeout(() => {}, ${DELAY_MS})"` }),
     });
     const submission = await submit('engine-restart-install', sleepy);
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'installing', 'install');
-
-    const failure = await expectRetriedOnceAndScored(submission.id);
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'installing', 'install');
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);

@@ -112,6 +112,19 @@ async function expectStoppedAtClone(
   expect(await settled(() => processesMentioning(processText))).toEqual([]);
 }
 
+/**
+ * fetchSource refused a 200 MB-plus repository before checking it out: a LearnerError naming the
+ * limit within 5 s, at most 5 MB ever in `target` and nothing left there, no process of `name`.
+ */
+async function expectRefusedBeforeCheckout(fetched: { error: Error | null; seconds: number }, peak: number, target: string, name: string): Promise<void> {
+  expect(fetched.error).toBeInstanceOf(LearnerError);
+  expect(fetched.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
+  expect(peak).toBeLessThan(5 * MB);
+  expect(fetched.seconds).toBeLessThan(5);
+  expect(fs.existsSync(target)).toBe(false);
+  expect(await settled(() => processesMentioning(name))).toEqual([]);
+}
+
 /** Bytes under `dir` (apparent sizes, like fetchSource's own measure); 0 when it does not exist. */
 async function directoryBytes(dir: string): Promise<number> {
   const du = await new Promise<string>((resolve) => execFile('du', ['-sb', '--apparent-size', dir], (error, stdout) => resolve(error ? '0' : stdout)));
@@ -385,13 +398,8 @@ describe('When the repository is small packed but huge checked out', () => {
       peak,
       looks,
     } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB }, target));
-    expect(direct.error).toBeInstanceOf(LearnerError);
-    expect(direct.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
     expect(looks).toBeGreaterThan(1);
-    expect(peak).toBeLessThan(5 * MB);
-    expect(direct.seconds).toBeLessThan(5);
-    expect(fs.existsSync(target)).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectRefusedBeforeCheckout(direct, peak, target, name);
     recordCase({
       area: 'Hostile repository',
       case: `Zip bomb: one 10 MB blob of zeros at 1000 paths (${Math.round(logical.bytes / MB)} MB checked out, ${Math.ceil(packBytes / 1024)} KB of git objects), clone cap 200 MB`,
@@ -421,12 +429,7 @@ describe('When the repository is small packed but huge checked out', () => {
       path.dirname(target),
       fetchDirect({ kind: 'git', url: bomb.url, ref: 'main', commit: bomb.commit }, { maxBytes: 200 * MB }, target),
     );
-    expect(pinned.error).toBeInstanceOf(LearnerError);
-    expect(pinned.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
-    expect(peak).toBeLessThan(5 * MB);
-    expect(pinned.seconds).toBeLessThan(5);
-    expect(fs.existsSync(target)).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectRefusedBeforeCheckout(pinned, peak, target, name);
     recordCase({
       area: 'Hostile repository',
       case: 'Zip bomb (10 GB checked out) as the pinned commit of a push, the branch moved on to a small commit',
