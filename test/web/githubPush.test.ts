@@ -184,22 +184,25 @@ describe('When GitHub delivers to the webhook', () => {
   beforeAll(async () => {
     secret = await secretOf(REPO);
   });
+  /** A push of firstCommit to the tracked branch of REPO, signed with its secret, with `fields` changed. */
+  const pushToMain = (fields: Partial<Parameters<typeof pushDelivery>[0]> = {}) =>
+    pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret, ...fields });
 
   test('then a forged or missing signature is refused with 401 and creates nothing', async () => {
     const before = (await submissionsOf('ada-l')).length;
-    const forged = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret: 'guessed' });
+    const forged = pushToMain({ secret: 'guessed' });
     expect((await deliver(app, forged)).status).toBe(401);
-    const unsigned = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const unsigned = pushToMain();
     delete unsigned.headers['x-hub-signature-256'];
     expect((await deliver(app, unsigned)).status).toBe(401);
-    const tampered = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const tampered = pushToMain();
     tampered.body = tampered.body.replace('refs/heads/main', 'refs/heads/mainx');
     expect((await deliver(app, tampered)).status).toBe(401);
     expect((await submissionsOf('ada-l')).length).toBe(before);
   });
 
   test('then a ping is answered', async () => {
-    const ping = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const ping = pushToMain();
     ping.headers['x-github-event'] = 'ping';
     const response = await deliver(app, ping);
     expect(response.status).toBe(200);
@@ -207,11 +210,7 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a push to a tracked branch is accepted at once and graded at the pushed commit, cloned from the link', async () => {
-    const delivery = pushDelivery({
-      repo: REPO,
-      ref: 'refs/heads/main',
-      after: firstCommit,
-      secret,
+    const delivery = pushToMain({
       cloneUrl: 'http://127.0.0.1:9/evil/other.git',
       changed: ['src/main.js'],
     });
@@ -283,11 +282,7 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a payload over the size cap is refused with 413', async () => {
-    const big = pushDelivery({
-      repo: REPO,
-      ref: 'refs/heads/main',
-      after: firstCommit,
-      secret,
+    const big = pushToMain({
       changed: Array.from({ length: 6000 }, (_, i) => `file-${i}.ts`),
     });
     expect(Buffer.byteLength(big.body)).toBeGreaterThan(64 * 1024);
