@@ -137,6 +137,20 @@ async function restartAndExpectRetried(id: string, stage: string, role: string):
   return { ...restart, failure: await expectRetriedOnceAndScored(id) };
 }
 
+/** The security report's row of a restart case: how the first attempt failed, the retry's score, what was left, the engine's downtime. */
+function recordRestart(
+  what: string,
+  { killed, restartSeconds, failure }: { killed: string[]; restartSeconds: number; failure: string },
+  leftBehind = `; the ${killed.length} stopped containers removed`,
+): void {
+  recordCase({
+    area: 'Fault',
+    case: what,
+    outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result${leftBehind}; engine back in ${restartSeconds.toFixed(1)} s`,
+    seconds: restartSeconds,
+  });
+}
+
 /** A preinstall script that tries the registry and every host address, prints one line, and fails the install. */
 function probeInstall(): string {
   const script = `
@@ -214,12 +228,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     expect(sentinelAfter).not.toBeNull();
     expect(sentinelAfter).not.toBe(sentinelBefore);
     expect(worker.alive()).toBe(true);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted while the app was starting (every container stopped, exit 143)',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result; the ${killed.length} stopped containers removed; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted while the app was starting (every container stopped, exit 143)', { killed, restartSeconds, failure });
   });
 
   test('then a job in the middle of its hidden tests is retried, not stored as a grader error or a partial score', async () => {
@@ -231,12 +240,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     const submission = await submit('engine-restart-testing', slow);
     const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'testing', 'tester');
     expect(await jobContainers(docker, submission.id)).toEqual([]);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted during the hidden tests (tester and app stopped)',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result; the ${killed.length} stopped containers removed; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted during the hidden tests (tester and app stopped)', { killed, restartSeconds, failure });
   });
 
   test('then a job whose install was running is retried, not failed as "npm ci failed (exit code 143)"', async () => {
@@ -249,12 +253,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted during the install step',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result, nothing left; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted during the install step', { killed, restartSeconds, failure }, ', nothing left');
   });
 
   test('then after the restarts the install network is still fenced: only the registry answers, nothing on the host', async () => {
