@@ -18,6 +18,9 @@ const list = (fallback: string) =>
         .filter(Boolean),
     );
 
+/** A whole number of at least 1, `fallback` when unset. */
+const atLeastOne = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -56,10 +59,10 @@ const ConfigSchema = z
     INSTRUCTORS: list(''),
     // Burst limits per minute (counted in Redis, shared by every server process): sign-in per
     // client IP, submissions and "grade again" per learner (instructors exempt), webhook per IP.
-    RATE_LIMIT_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-    RATE_LIMIT_SUBMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-    RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).default(120),
-    RATE_LIMIT_GITHUB_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+    RATE_LIMIT_SIGNIN_PER_MINUTE: atLeastOne(20),
+    RATE_LIMIT_SUBMIT_PER_MINUTE: atLeastOne(10),
+    RATE_LIMIT_WEBHOOK_PER_MINUTE: atLeastOne(120),
+    RATE_LIMIT_GITHUB_PER_MINUTE: atLeastOne(10),
     // Which proxies in front of the server are trusted for the client address (X-Forwarded-For)
     // and protocol: a hop count ("1") or addresses/subnets ("loopback, 10.0.0.0/8"). Unset: 1 in
     // production (one TLS-terminating proxy), none otherwise. Never "true": any client could then
@@ -86,8 +89,8 @@ const ConfigSchema = z
     // Where Prisma downloads its engines instead of binaries.prisma.sh (its host is allowed too).
     PRISMA_ENGINES_MIRROR: z.string().url().optional(),
     CLONE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(60),
-    CLONE_MAX_MB: z.coerce.number().int().min(1).default(200),
-    CLONE_MAX_FILES: z.coerce.number().int().min(1).default(50000),
+    CLONE_MAX_MB: atLeastOne(200),
+    CLONE_MAX_FILES: atLeastOne(50000),
     JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(30).default(1200),
     DATA_DIR: z
       .string()

@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config';
 import { ROOT_DIR } from '../core/config';
 import { ExerciseDefinitionError, findExerciseDefinition, type ExerciseDefinition } from '../core/exercises/definition';
-import { createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../core/queue';
+import { closePool, initPool } from '../core/db/sql';
+import { createGradingQueue, createRedisConnection, GradingJobDataSchema, type GradingJobData, type GradingProgress } from '../core/queue';
 import { claimSubmission, selectOptionalSubmission, updateSubmissionCommit, type Stage } from '../core/models/submissions';
 import { failForGood, GradingAttempt } from '../core/submissionLifecycle';
 import { refundSubmitHit } from '../core/lib/submitLimit';
@@ -247,6 +248,34 @@ async function sharePlatformFiles(dataDir: string): Promise<string> {
 }
 
 /** The server's way to start a worker in its own process (core/ports.ts), bound to sandbox images. */
+/**
+ * A grading worker as its process's one job (npm run worker, test/support/workerProcess.ts): the
+ * database pool (`poolSize` connections), a producer connection and the queue, and the worker on
+ * them. On SIGTERM or SIGINT it calls `onStop`, finishes the jobs in hand (for at most
+ * `closeWithinMs`, when given), closes the rest and exits.
+ */
+export async function runWorkerProcess(
+  config: Config,
+  options: Omit<Parameters<typeof startGradingWorker>[0], 'config' | 'queue'> & { poolSize?: number; closeWithinMs?: number; onStop?: () => void },
+): Promise<void> {
+  const { poolSize, closeWithinMs, onStop, ...workerOptions } = options;
+  initPool(config.DATABASE_URL, poolSize);
+  const producer = createRedisConnection(config.REDIS_URL, 'producer');
+  const queue = createGradingQueue(producer, config.QUEUE_NAME);
+  const worker = await startGradingWorker({ ...workerOptions, config, queue });
+  const stop = async () => {
+    onStop?.();
+    const closed = worker.close();
+    await (closeWithinMs === undefined ? closed : Promise.race([closed, new Promise((resolve) => setTimeout(resolve, closeWithinMs))]));
+    await queue.close();
+    producer.disconnect();
+    await closePool();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
 export function gradingWorkerStarter(images: Images | undefined): StartGradingWorker | undefined {
   return images ? (deps) => startGradingWorker({ ...deps, images }) : undefined;
 }

@@ -57,20 +57,16 @@ export class SubmissionEventHub {
       this.refreshPositions();
     };
     const onQueueMoved = () => this.refreshPositions();
-    this.queueEvents.on('progress', onProgress);
-    this.queueEvents.on('completed', onCompleted);
-    this.queueEvents.on('failed', onFailed);
-    this.queueEvents.on('waiting', onQueueMoved);
-    this.queueEvents.on('active', onQueueMoved);
-    this.queueEvents.on('removed', onQueueMoved);
-    this.detach = () => {
-      this.queueEvents.off('progress', onProgress);
-      this.queueEvents.off('completed', onCompleted);
-      this.queueEvents.off('failed', onFailed);
-      this.queueEvents.off('waiting', onQueueMoved);
-      this.queueEvents.off('active', onQueueMoved);
-      this.queueEvents.off('removed', onQueueMoved);
+    const listen = (method: 'on' | 'off') => {
+      this.queueEvents[method]('progress', onProgress);
+      this.queueEvents[method]('completed', onCompleted);
+      this.queueEvents[method]('failed', onFailed);
+      this.queueEvents[method]('waiting', onQueueMoved);
+      this.queueEvents[method]('active', onQueueMoved);
+      this.queueEvents[method]('removed', onQueueMoved);
     };
+    listen('on');
+    this.detach = () => listen('off');
   }
 
   /**

@@ -2,17 +2,7 @@
  * The diagnosis in the instructors' CLI as a process: `--json` carries it beside the results, the
  * readable report says it first.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { helloVariant } from '../support/fixtures';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const grade = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/grade.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+import { helloVariant, runGradeCli as grade } from '../support/fixtures';
 
 describe('npm run grade and the diagnosis', () => {
   const app = helloVariant({ 'backend-pro.yml': 'env:\n  MAIL_KEY: mail-key\n' });

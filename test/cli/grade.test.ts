@@ -2,19 +2,11 @@
  * The instructors' CLI as a process: `--json` prints only the results object, a result of any
  * score exits 0, bad usage exits 2.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ResultsFileSchema } from '../../core/models/results';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const grade = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/grade.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+import { PLATFORM_ROOT as ROOT, runGradeCli as grade } from '../support/fixtures';
 
 describe('npm run grade', () => {
   test('When a folder has no package.json, then --json prints only an error result and the exit code is 0', () => {

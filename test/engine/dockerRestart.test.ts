@@ -13,39 +13,37 @@
  * package registry (which the install step is meant to reach).
  */
 import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { canRestartDocker, restartDocker } from '../../scripts/services';
-import { closePool, initPool } from '../../core/db/sql';
-import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
-import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { EngineInterruptedError } from '../../worker/errors';
 import { DockerSandbox, ENGINE_SENTINEL } from '../../worker/sandbox/dockerDriver';
 import type { ContainerSpec } from '../../worker/sandbox/sandbox';
 import { REGISTRY_BRIDGE, REGISTRY_NETWORK } from '../../worker/sandbox/registryNetwork';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { jobContainers, resultCount, slowHelloVariant, startWorkerProcess, until, waitUntilFinished, type WorkerProcess } from '../support/faults';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import {
+  faultQueue,
+  closeTestQueue,
+  submitApp,
+  startWorkerProcess,
+  type WorkerProcess,
+  slowHelloVariant,
+  until,
+  waitUntilFinished,
+  resultCount,
+  jobContainers,
+} from '../support/faults';
+import { helloPackageJson, helloVariant, imagesFromEnv, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { hostAddresses, recordCase } from '../support/securityCases';
 
 jest.setTimeout(300_000);
 
-const docker = new Docker();
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-engine-'));
-const queueName = `fault-engine-${crypto.randomBytes(4).toString('hex')}`;
-const redisUrl = process.env.REDIS_URL!;
-const connection = createRedisConnection(redisUrl, 'worker');
-const queue = createGradingQueue(connection, queueName);
-const policy = { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] };
+const bed = faultQueue('fault-engine');
+const { docker, dataDir, queueName, redisUrl, queue, policy } = bed;
 /** The app listens after this long, and the install's own script sleeps this long: time to restart in. */
 const DELAY_MS = 8_000;
 const restartable = canRestartDocker();
@@ -56,8 +54,6 @@ let worker: WorkerProcess;
 let listener: net.Server;
 let port: number;
 const arrivals: string[] = [];
-
-const HELLO_PACKAGE = { name: 'fixture-hello', version: '1.0.0', private: true, scripts: { build: 'node build.js', start: 'node dist/server.js' } };
 
 function iptablesHas(...rule: string[]): boolean {
   try {
@@ -83,9 +79,8 @@ function firewallInPlace(): { input: boolean; dockerUser: boolean; chainRejects:
   };
 }
 
-async function submit(name: string, appDir: string): Promise<Submission> {
-  const repo = git.publish(name, appDir);
-  return createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+function submit(name: string, appDir: string): Promise<Submission> {
+  return submitApp(git, queue, userId, name, appDir, policy);
 }
 
 async function sentinelRun(): Promise<string | null> {
@@ -124,6 +119,38 @@ async function firstFailure(id: string): Promise<string> {
   return (job?.stacktrace ?? [])[0]?.split('\n')[0] ?? '';
 }
 
+/** The job broken by the restart ended scored 10/10 with one result after exactly one retry; returns how its first attempt failed (an infrastructure fault). */
+async function expectRetriedOnceAndScored(id: string): Promise<string> {
+  const finished = await waitUntilFinished(id, 180_000);
+  expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
+  expect(await resultCount(id)).toBe(1);
+  // One failed attempt (the restart), then the one that graded it.
+  expect((await queue.getJob(id))?.attemptsMade).toBe(2);
+  const failure = await firstFailure(id);
+  expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+  return failure;
+}
+
+/** Restarts the engine once the job is `stage` with its `role` container up (restartDuring), then expects it retried once and scored. */
+async function restartAndExpectRetried(id: string, stage: string, role: string): Promise<{ killed: string[]; restartSeconds: number; failure: string }> {
+  const restart = await restartDuring(id, stage, role);
+  return { ...restart, failure: await expectRetriedOnceAndScored(id) };
+}
+
+/** The security report's row of a restart case: how the first attempt failed, the retry's score, what was left, the engine's downtime. */
+function recordRestart(
+  what: string,
+  { killed, restartSeconds, failure }: { killed: string[]; restartSeconds: number; failure: string },
+  leftBehind = `; the ${killed.length} stopped containers removed`,
+): void {
+  recordCase({
+    area: 'Fault',
+    case: what,
+    outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result${leftBehind}; engine back in ${restartSeconds.toFixed(1)} s`,
+    seconds: restartSeconds,
+  });
+}
+
 /** A preinstall script that tries the registry and every host address, prints one line, and fails the install. */
 function probeInstall(): string {
   const script = `
@@ -143,7 +170,7 @@ const attempt = (host, port) => new Promise((resolve) => {
 `;
   return helloVariant({
     'probe.js': script,
-    'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: 'node probe.js' } }),
+    'package.json': helloPackageJson({ preinstall: 'node probe.js' }),
   });
 }
 
@@ -161,10 +188,7 @@ if (!restartable) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
-  userId = (await upsertUser({ login: 'engine-test', role: 'learner' })).id;
+  ({ database, userId } = await createFixtureDatabase('engine-test'));
   git = await startGitServer();
   await queue.waitUntilReady();
   listener = net.createServer((socket) => {
@@ -174,46 +198,26 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
   port = (listener.address() as net.AddressInfo).port;
   if (restartable) {
-    worker = await startWorkerProcess({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-      QUEUE_NAME: queueName,
-      DATA_DIR: dataDir,
-      GIT_HTTP_HOSTS: '127.0.0.1',
-      FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40, installSeconds: 60 }),
-    });
+    worker = await startWorkerProcess(
+      testWorkerEnv({ databaseUrl: database.url, redisUrl, queueName, dataDir }, { FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40, installSeconds: 60 }) }),
+    );
   }
 });
 
 afterAll(async () => {
   await worker?.stop(30_000);
   await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  connection.disconnect();
   await new Promise((resolve) => listener.close(resolve));
-  await git.close();
-  await closePool();
-  await database.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await closeTestQueue(bed, git, database);
 });
 
 describeWithEngine('When the Docker engine restarts in the middle of a job', () => {
   test('then a job whose app was starting is retried as an infrastructure fault and scored in full, not failed as "your app exited (code 143)"', async () => {
     const sentinelBefore = await sentinelRun();
     const submission = await submit('engine-restart-starting', slowHelloVariant(DELAY_MS));
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'starting', 'app');
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'starting', 'app');
     expect(killed.length).toBeGreaterThanOrEqual(2); // services + app
-
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
     expect((await selectOptionalResult(submission.id))?.tests.map((t) => t.status)).toEqual(['passed', 'passed', 'passed']);
-    const job = await queue.getJob(submission.id);
-    // One failed attempt (the restart), then the one that graded it.
-    expect(job?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
     // The killed attempt's containers were removed, and so was everything of the job.
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);
@@ -224,12 +228,7 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     expect(sentinelAfter).not.toBeNull();
     expect(sentinelAfter).not.toBe(sentinelBefore);
     expect(worker.alive()).toBe(true);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted while the app was starting (every container stopped, exit 143)',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result; the ${killed.length} stopped containers removed; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted while the app was starting (every container stopped, exit 143)', { killed, restartSeconds, failure });
   });
 
   test('then a job in the middle of its hidden tests is retried, not stored as a grader error or a partial score', async () => {
@@ -239,46 +238,22 @@ describeWithEngine('When the Docker engine restarts in the middle of a job', () 
     if (!server.includes(handler)) throw new Error('the hello fixture no longer serves the way this test slows down');
     const slow = helloVariant({ 'server.js': server.replace(handler, `${handler}\n  await new Promise((resolve) => setTimeout(resolve, 1500));`) });
     const submission = await submit('engine-restart-testing', slow);
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'testing', 'tester');
-
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
-    expect((await queue.getJob(submission.id))?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'testing', 'tester');
     expect(await jobContainers(docker, submission.id)).toEqual([]);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted during the hidden tests (tester and app stopped)',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result; the ${killed.length} stopped containers removed; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted during the hidden tests (tester and app stopped)', { killed, restartSeconds, failure });
   });
 
   test('then a job whose install was running is retried, not failed as "npm ci failed (exit code 143)"', async () => {
     // The root package's own preinstall sleeps: the install container is up long enough to be hit.
     const sleepy = helloVariant({
-      'package.json': JSON.stringify({ ...HELLO_PACKAGE, scripts: { ...HELLO_PACKAGE.scripts, preinstall: `node -e "setTimeout(() => {}, ${DELAY_MS})"` } }),
+      'package.json': helloPackageJson({ preinstall: `node -e "setTimeout(() => {}, ${DELAY_MS})"` }),
     });
     const submission = await submit('engine-restart-install', sleepy);
-    const { killed, restartSeconds } = await restartDuring(submission.id, 'installing', 'install');
-
-    const finished = await waitUntilFinished(submission.id, 180_000);
-    expect(finished).toMatchObject({ status: 'scored', score: 10, max_score: 10 });
-    expect(await resultCount(submission.id)).toBe(1);
-    expect((await queue.getJob(submission.id))?.attemptsMade).toBe(2);
-    const failure = await firstFailure(submission.id);
-    expect(failure).toMatch(INFRASTRUCTURE_FAILURE);
+    const { killed, restartSeconds, failure } = await restartAndExpectRetried(submission.id, 'installing', 'install');
     expect(await jobContainers(docker, submission.id)).toEqual([]);
     const left = await docker.listContainers({ all: true });
     expect(killed.filter((id) => left.some((info) => info.Id === id))).toEqual([]);
-    recordCase({
-      area: 'Fault',
-      case: 'Docker engine restarted during the install step',
-      outcome: `attempt 1 failed as infrastructure (${failure.slice(0, 80)}), retried: scored 10/10, 1 result, nothing left; engine back in ${restartSeconds.toFixed(1)} s`,
-      seconds: restartSeconds,
-    });
+    recordRestart('Docker engine restarted during the install step', { killed, restartSeconds, failure }, ', nothing left');
   });
 
   test('then after the restarts the install network is still fenced: only the registry answers, nothing on the host', async () => {

@@ -4,47 +4,34 @@
  * shows (core/queue.ts queuePosition) are honest while they wait, and jobs start in the order
  * they were submitted.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Docker from 'dockerode';
-import pino from 'pino';
 import { parseConfig } from '../../core/config';
-import { closePool, getPool, initPool } from '../../core/db/sql';
+import { getPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
 import type { Submission } from '../../core/models/submissions';
 import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection, queuePosition } from '../../core/queue';
+import { queuePosition } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { until } from '../support/faults';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import type { WorkerHandle } from '../../worker/worker';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import { closeTestQueue, faultQueue, until } from '../support/faults';
+import { fixtureExercise, helloVariant, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
+import { startTestWorker } from '../support/gradingStack';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(630_000);
 
 const COUNT = 50;
 const CONCURRENCY = 2;
-const docker = new Docker();
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-burst-'));
-const queueName = `fault-burst-${crypto.randomBytes(4).toString('hex')}`;
-const redisUrl = process.env.REDIS_URL!;
-const connection = createRedisConnection(redisUrl, 'worker');
-const queue = createGradingQueue(connection, queueName);
-const policy = { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] };
+const bed = faultQueue('fault-burst');
+const { docker, dataDir, queueName, redisUrl, queue, policy } = bed;
 let database: TestDatabase;
 let git: GitServer;
 let worker: WorkerHandle | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
+  ({ database } = await createFixtureDatabase());
   git = await startGitServer();
   await queue.waitUntilReady();
 });
@@ -61,12 +48,7 @@ afterAll(async () => {
     ),
   );
   await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  connection.disconnect();
-  await git.close();
-  await closePool();
-  await database.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await closeTestQueue(bed, git, database);
 });
 
 describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCURRENCY} at a time`, () => {
@@ -85,24 +67,15 @@ describe(`When ${COUNT} submissions arrive at once and the worker grades ${CONCU
     const initial = await Promise.all(ids.map((id) => queuePosition(queue, id)));
     expect(initial).toEqual(ids.map((_, i) => i + 1));
 
-    worker = await startGradingWorker({
-      statuses: { report: async () => {} }, // no pushes in this test: nothing to report on a commit
-      config: parseConfig({
-        NODE_ENV: 'test',
-        DATABASE_URL: database.url,
-        REDIS_URL: redisUrl,
-        QUEUE_NAME: queueName,
-        DATA_DIR: dataDir,
-        GIT_HTTP_HOSTS: '127.0.0.1',
-        WORKER_CONCURRENCY: String(CONCURRENCY),
-        LOG_LEVEL: 'silent',
-      }),
-      images: imagesFromEnv(),
-      logger: pino({ level: 'silent' }),
+    worker = await startTestWorker(
+      parseConfig(testWorkerEnv({ databaseUrl: database.url, redisUrl, queueName, dataDir }, { WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'silent' })),
       queue,
-      sandbox: new DockerSandbox(docker, queueName),
-      findExercise: () => fixtureExercise(),
-    });
+      {
+        statuses: { report: async () => {} }, // no pushes in this test: nothing to report on a commit
+        sandbox: new DockerSandbox(docker, queueName),
+        findExercise: () => fixtureExercise(),
+      },
+    );
 
     // While they wait: every snapshot of the waiting list is the not-yet-started submissions in
     // submission order, each one's position is 1 + the earlier ones still waiting, never more

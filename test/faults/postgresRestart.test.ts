@@ -6,21 +6,17 @@
  * submitting work again without restarting the server (the pg Pool reconnects).
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../server/app';
 import { parseConfig } from '../../core/config';
 import { runMigrations } from '../../server/db/migrate';
 import { closePool, getPool, initPool } from '../../core/db/sql';
-import type { SubmissionEventHub } from '../../server/events/hub';
 import { loadExercises } from '../../server/exercises/load';
 import { createGradingQueue, createGradingQueueEvents, createRedisConnection } from '../../core/queue';
 import { postgresAnswers, startOwnPostgres, type OwnPostgres } from '../support/faults';
 import { recordCase } from '../support/securityCases';
-import { Browser, csrfTokenOf, type WebApp } from '../web/support';
+import { Browser, closeQueueClients, csrfTokenOf, serveWebApp, stopWebApp, type WebApp } from '../web/support';
 
 jest.setTimeout(180_000);
 
@@ -50,23 +46,12 @@ beforeAll(async () => {
     RATE_LIMIT_SIGNIN_PER_MINUTE: '10000',
     RATE_LIMIT_SUBMIT_PER_MINUTE: '10000',
   });
-  const app = createApp({ config, queue, queueEvents, redis: producer, logger: pino({ level: 'silent' }) });
-  const server = await new Promise<http.Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  web = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+  web = await serveWebApp(config, { queue, queueEvents, producer }, pino({ level: 'silent' }));
 });
 
 afterAll(async () => {
-  if (web) {
-    web.hub.close();
-    web.server.closeAllConnections();
-    await new Promise((resolve) => web.server.close(resolve));
-  }
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queueEvents.close();
-  await queue.close();
-  producer.disconnect();
+  if (web) await stopWebApp(web);
+  await closeQueueClients({ queue, queueEvents, producer });
   await closePool().catch(() => undefined);
   await postgres?.destroy();
 });
@@ -81,8 +66,7 @@ function expectCleanErrorPage(response: request.Response): void {
 
 describe('When PostgreSQL restarts while the server is serving', () => {
   test('then requests during the outage get a clear error page, and sign-in and submitting work again afterwards without restarting the server', async () => {
-    const ada = new Browser(web);
-    await ada.signIn('ada');
+    const ada = await Browser.signedIn(web, 'ada');
     const phasePage = await ada.get('/phases/phase-1-auth');
     expect(phasePage.status).toBe(200);
     const token = csrfTokenOf(phasePage.text);
@@ -112,8 +96,7 @@ describe('When PostgreSQL restarts while the server is serving', () => {
     const { rows: adaRows } = await getPool().query("SELECT s.id FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.login = 'ada'");
     expect(adaRows).toEqual([]);
     expect(await queue.count()).toBe(0);
-    const grace = new Browser(web);
-    await grace.signIn('grace');
+    const grace = await Browser.signedIn(web, 'grace');
     const submitted = await grace.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/grace/auth' }, { formPage: '/phases/phase-1-auth' });
     expect(submitted.status).toBe(303);
     const id = /\/submissions\/([0-9a-f-]{36})$/.exec(submitted.headers.location)?.[1];

@@ -9,23 +9,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import pino from 'pino';
 import { parseConfig } from '../../core/config';
-import { closePool, getPool, initPool } from '../../core/db/sql';
-import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
+import { closePool } from '../../core/db/sql';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
-import { upsertUser } from '../../server/models/users';
 import { createGradingQueue, createRedisConnection } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
-import { createStatusReporter } from '../../server/github/statuses';
+import type { WorkerHandle } from '../../worker/worker';
 import { redisCommand } from '../../scripts/lib/services/redis';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { jobContainers, type OwnRedis, resultCount, slowHelloVariant, startOwnRedis, until, waitUntilFinished } from '../support/faults';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import {
+  jobContainers,
+  type OwnRedis,
+  removeSubmissionContainers,
+  resultCount,
+  slowHelloVariant,
+  startOwnRedis,
+  submitApp,
+  until,
+  waitUntilFinished,
+} from '../support/faults';
+import { fixtureExercise, helloVariant, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
+import { startTestWorker } from '../support/gradingStack';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(240_000);
@@ -43,9 +49,8 @@ let userId: number;
 let worker: WorkerHandle | undefined;
 const workerErrors: string[] = [];
 
-async function submit(name: string, appDir: string): Promise<Submission> {
-  const repo = git.publish(name, appDir);
-  return createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+function submit(name: string, appDir: string): Promise<Submission> {
+  return submitApp(git, queue, userId, name, appDir, policy);
 }
 
 /**
@@ -69,28 +74,13 @@ beforeAll(async () => {
   queue = createGradingQueue(producer, queueName);
   queue.on('error', () => undefined);
   await queue.waitUntilReady();
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
-  userId = (await upsertUser({ login: 'redis-test', role: 'learner' })).id;
+  ({ database, userId } = await createFixtureDatabase('redis-test'));
   git = await startGitServer();
 });
 
 afterAll(async () => {
   await worker?.close().catch(() => undefined);
-  const { rows } = await getPool().query<{ id: string }>('SELECT id FROM submissions');
-  await Promise.all(
-    rows.map(async ({ id }) =>
-      Promise.all(
-        (await jobContainers(docker, id)).map((cid) =>
-          docker
-            .getContainer(cid)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      ),
-    ),
-  );
+  await removeSubmissionContainers(docker);
   await queue.close().catch(() => undefined);
   producer.disconnect();
   await redis.destroy();
@@ -126,24 +116,11 @@ describe('When Redis restarts', () => {
     expect((await queue.getWaiting()).map((job) => job.id).sort()).toEqual(submissions.map((s) => s.id).sort());
 
     const started = Date.now();
-    const config = parseConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      QUEUE_NAME: queueName,
-      DATA_DIR: dataDir,
-      GIT_HTTP_HOSTS: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-    });
-    worker = await startGradingWorker({
-      statuses: createStatusReporter(config, pino({ level: 'silent' })),
-      config,
-      images: imagesFromEnv(),
-      logger: pino({ level: 'silent' }),
+    worker = await startTestWorker(
+      parseConfig(testWorkerEnv({ databaseUrl: database.url, redisUrl: redis.url, queueName, dataDir }, { LOG_LEVEL: 'silent' })),
       queue,
-      sandbox: new DockerSandbox(docker, queueName),
-      findExercise: () => fixtureExercise({ bootSeconds: 40 }),
-    });
+      { sandbox: new DockerSandbox(docker, queueName), findExercise: () => fixtureExercise({ bootSeconds: 40 }) },
+    );
     worker.worker.on('error', (error) => workerErrors.push(error.message));
     for (const submission of submissions) {
       expect(await waitUntilFinished(submission.id)).toMatchObject({ status: 'scored', score: 10, max_score: 10 });

@@ -5,33 +5,32 @@
  * recovery, short lock for the test), removes what the killed attempt left, and stores exactly
  * one result. A job that kills its worker every time ends as an explained error, never lost.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
-import { closePool, getPool, initPool } from '../../core/db/sql';
-import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
-import { upsertUser } from '../../server/models/users';
-import { createGradingQueue, createRedisConnection } from '../../core/queue';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { jobContainers, resultCount, slowHelloVariant, startWorkerProcess, until, waitUntilFinished, type WorkerProcess } from '../support/faults';
-import { fixtureExercise, helloVariant } from '../support/fixtures';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import {
+  closeTestQueue,
+  faultQueue,
+  jobContainers,
+  removeSubmissionContainers,
+  resultCount,
+  slowHelloVariant,
+  startWorkerProcess,
+  submitApp,
+  until,
+  waitUntilFinished,
+  type WorkerProcess,
+} from '../support/faults';
+import { helloVariant, testWorkerEnv } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(240_000);
 
-const docker = new Docker();
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-fault-kill-'));
-const queueName = `fault-kill-${crypto.randomBytes(4).toString('hex')}`;
-const redisUrl = process.env.REDIS_URL!;
-const connection = createRedisConnection(redisUrl, 'worker');
-const queue = createGradingQueue(connection, queueName);
-const policy = { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] };
+const bed = faultQueue('fault-kill');
+const { docker, dataDir, queueName, redisUrl, queue, policy } = bed;
 /** The app listens after this long: the job stays in 'starting' long enough to be killed there. */
 const APP_DELAY_MS = 8_000;
 let database: TestDatabase;
@@ -40,25 +39,23 @@ let userId: number;
 const workers: WorkerProcess[] = [];
 
 async function startWorker(): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    QUEUE_NAME: queueName,
-    DATA_DIR: dataDir,
-    GIT_HTTP_HOSTS: '127.0.0.1',
-    // A dead worker's job is taken up again within about lock + 2 checks (8 s) instead of 2 minutes.
-    WORKER_LOCK_SECONDS: '4',
-    WORKER_STALLED_CHECK_SECONDS: '2',
-    FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40 }),
-  });
+  const worker = await startWorkerProcess(
+    testWorkerEnv(
+      { databaseUrl: database.url, redisUrl, queueName, dataDir },
+      {
+        // A dead worker's job is taken up again within about lock + 2 checks (8 s) instead of 2 minutes.
+        WORKER_LOCK_SECONDS: '4',
+        WORKER_STALLED_CHECK_SECONDS: '2',
+        FIXTURE_LIMITS: JSON.stringify({ bootSeconds: 40 }),
+      },
+    ),
+  );
   workers.push(worker);
   return worker;
 }
 
-async function submit(name: string, appDir: string): Promise<Submission> {
-  const repo = git.publish(name, appDir);
-  return createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+function submit(name: string, appDir: string): Promise<Submission> {
+  return submitApp(git, queue, userId, name, appDir, policy);
 }
 
 /** Waits until the job is in its pod (app container started, not yet listening): mid-flight. */
@@ -92,10 +89,7 @@ async function expectHonestSubmissionGraded(name: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
-  userId = (await upsertUser({ login: 'kill-test', role: 'learner' })).id;
+  ({ database, userId } = await createFixtureDatabase('kill-test'));
   git = await startGitServer();
   await queue.waitUntilReady();
 });
@@ -107,26 +101,9 @@ afterEach(async () => {
 afterAll(async () => {
   for (const worker of workers.splice(0)) await worker.killHard();
   // Whatever a failed test left: every container of this file's jobs.
-  const { rows } = await getPool().query<{ id: string }>('SELECT id FROM submissions');
-  await Promise.all(
-    rows.map(async ({ id }) =>
-      Promise.all(
-        (await jobContainers(docker, id)).map((cid) =>
-          docker
-            .getContainer(cid)
-            .remove({ force: true })
-            .catch(() => undefined),
-        ),
-      ),
-    ),
-  );
+  await removeSubmissionContainers(docker);
   await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  connection.disconnect();
-  await git.close();
-  await closePool();
-  await database.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await closeTestQueue(bed, git, database);
 });
 
 describe('When the worker is killed with SIGKILL in the middle of a grading job', () => {

@@ -4,7 +4,11 @@
  */
 import crypto from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { initPool } from '../../core/db/sql';
 import { runMigrations } from '../../server/db/migrate';
+import { upsertExercise } from '../../server/models/exercises';
+import { upsertUser } from '../../server/models/users';
+import { fixtureExercise } from './fixtures';
 
 export interface TestDatabase {
   url: string;
@@ -33,4 +37,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.end();
     },
   };
+}
+
+/**
+ * A fresh database for the pipeline tests, the pool on it, with the fixture exercise and (given a
+ * login) one learner, whose id is `userId` (0 without a login).
+ */
+export async function createFixtureDatabase(login?: string): Promise<{ database: TestDatabase; userId: number }> {
+  const database = await createTestDatabase();
+  initPool(database.url);
+  await upsertExercise(fixtureExercise());
+  const userId = login ? (await upsertUser({ login, role: 'learner' })).id : 0;
+  return { database, userId };
 }

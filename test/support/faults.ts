@@ -14,10 +14,15 @@ import Docker from 'dockerode';
 import { Client } from 'pg';
 import { isRoot, runCommand } from '../../scripts/lib/services/process';
 import { redisCommand } from '../../scripts/lib/services/redis';
-import { getPool } from '../../core/db/sql';
+import { initdbArgs } from '../../scripts/lib/services/postgres';
+import { closePool, getPool } from '../../core/db/sql';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
+import { createGradingQueue, createRedisConnection } from '../../core/queue';
+import { createSubmission } from '../../server/lib/createSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
+import type { TestDatabase } from './database';
 import { FIXTURES, helloVariant } from './fixtures';
+import type { GitServer } from './gitServer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -75,6 +80,69 @@ function exited(child: ChildProcess): Promise<void> {
 export async function jobContainers(docker: Docker, jobId: string): Promise<string[]> {
   const containers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   return containers.map((info) => info.Id);
+}
+
+/**
+ * What a fault test grades with: the engine, a DATA_DIR and a queue (random name `<name>-…`) of its
+ * own on the suite's Redis, and the web form's git policy (loopback git server allowed).
+ */
+export function faultQueue(name: string) {
+  const redisUrl = process.env.REDIS_URL!;
+  const queueName = `${name}-${crypto.randomBytes(4).toString('hex')}`;
+  const connection = createRedisConnection(redisUrl, 'worker');
+  return {
+    docker: new Docker(),
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `bp-${name}-`)),
+    queueName,
+    redisUrl,
+    connection,
+    queue: createGradingQueue(connection, queueName),
+    policy: { allowedHosts: [] as string[], httpHosts: ['127.0.0.1'] },
+  };
+}
+
+/** Publishes `appDir` on the git server as `name` and submits it the way the web form does. */
+export async function submitApp(
+  git: GitServer,
+  queue: ReturnType<typeof createGradingQueue>,
+  userId: number,
+  name: string,
+  appDir: string,
+  policy: { allowedHosts: string[]; httpHosts: string[] },
+): Promise<Submission> {
+  const repo = git.publish(name, appDir);
+  return createSubmission({ userId, exerciseId: 'fixture-hello', repoUrl: repo.url, source: 'web' }, policy, queue);
+}
+
+/** Removes every container of every submission in the test's database: whatever a failed test left. */
+export async function removeSubmissionContainers(docker: Docker): Promise<void> {
+  const { rows } = await getPool().query<{ id: string }>('SELECT id FROM submissions');
+  await Promise.all(
+    rows.map(async ({ id }) =>
+      Promise.all(
+        (await jobContainers(docker, id)).map((cid) =>
+          docker
+            .getContainer(cid)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The end of a test file on a queue of its own: the queue closed, its connection, the git server, the pool and the database gone, DATA_DIR removed. */
+export async function closeTestQueue(
+  bed: { queue: ReturnType<typeof createGradingQueue>; connection: { disconnect(): void }; dataDir: string },
+  git: GitServer,
+  database: TestDatabase,
+): Promise<void> {
+  await bed.queue.close();
+  bed.connection.disconnect();
+  await git.close();
+  await closePool();
+  await database.drop();
+  fs.rmSync(bed.dataDir, { recursive: true, force: true });
 }
 
 /** The hello app, listening only after `delayMs` (a job that stays in flight long enough to be hit). */
@@ -263,19 +331,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     },
   };
   try {
-    await asClusterOwner(postgresBin('initdb'), [
-      '-D',
-      dir,
-      '-U',
-      'postgres',
-      `--pwfile=${pwfile}`,
-      '--auth-local=scram-sha-256',
-      '--auth-host=scram-sha-256',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-      '--no-instructions',
-    ]);
+    await asClusterOwner(postgresBin('initdb'), initdbArgs(dir, pwfile));
     fs.rmSync(pwfile, { force: true });
     fs.appendFileSync(
       path.join(dir, 'postgresql.conf'),

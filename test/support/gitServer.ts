@@ -120,6 +120,22 @@ export function serveGit(root: string, req: http.IncomingMessage, res: http.Serv
   backend.on('close', () => res.end());
 }
 
+/**
+ * A git server for one test file: started before its tests; after them closed, and `folders` (the
+ * file's temporary ones) removed. The returned function gives the server, from beforeAll on.
+ */
+export function gitServerForTests(...folders: string[]): () => GitServer {
+  let server: GitServer | undefined;
+  beforeAll(async () => {
+    server = await startGitServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+  });
+  return () => server!;
+}
+
 export async function startGitServer(): Promise<GitServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-git-'));
   const requests: string[] = [];

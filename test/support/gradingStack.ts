@@ -7,13 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { parseConfig } from '../../core/config';
+import type { Queue } from 'bullmq';
+import { parseConfig, type Config } from '../../core/config';
+import type { GradingJobData } from '../../core/queue';
+import type { CommitStatusPort } from '../../core/ports';
 import type { ExerciseDefinition } from '../../core/exercises/definition';
 import type { Sandbox } from '../../worker/sandbox/sandbox';
 import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
 import { createStatusReporter } from '../../server/github/statuses';
 import { startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
-import { imagesFromEnv } from './fixtures';
+import { imagesFromEnv, testWorkerEnv } from './fixtures';
 import { startGitServer, type GitServer } from './gitServer';
 
 export interface GradingStack {
@@ -39,24 +42,10 @@ export async function startGradingStack(options: GradingStackOptions = {}): Prom
   const context = await startWebTestContext();
   const app = await context.startApp(options.appEnv);
   const git = await startGitServer();
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: context.database.url,
-    REDIS_URL: context.redisUrl,
-    QUEUE_NAME: context.queueName,
-    GIT_HTTP_HOSTS: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ...options.workerEnv,
-  });
-  const worker: WorkerHandle = await startGradingWorker({
-    statuses: createStatusReporter(config, pino({ level: 'silent' })),
-    config,
-    images: imagesFromEnv(),
-    logger: options.logger ?? pino({ level: 'silent' }),
-    queue: context.queue,
-    sandbox: options.sandbox,
-    findExercise: options.findExercise,
-  });
+  const config = parseConfig(
+    testWorkerEnv({ databaseUrl: context.database.url, redisUrl: context.redisUrl, queueName: context.queueName, dataDir }, options.workerEnv),
+  );
+  const worker = await startTestWorker(config, context.queue, options);
   return {
     context,
     dataDir,
@@ -69,4 +58,24 @@ export async function startGradingStack(options: GradingStackOptions = {}): Prom
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A grading worker in this process on `queue`, with the suite's images; it logs nothing and reports
+ * commit statuses the platform's way unless told otherwise.
+ */
+export function startTestWorker(
+  config: Config,
+  queue: Queue<GradingJobData>,
+  options: { statuses?: CommitStatusPort; logger?: pino.Logger; sandbox?: Sandbox; findExercise?: (id: string) => ExerciseDefinition } = {},
+): Promise<WorkerHandle> {
+  return startGradingWorker({
+    statuses: options.statuses ?? createStatusReporter(config, pino({ level: 'silent' })),
+    config,
+    images: imagesFromEnv(),
+    logger: options.logger ?? pino({ level: 'silent' }),
+    queue,
+    sandbox: options.sandbox,
+    findExercise: options.findExercise,
+  });
 }

@@ -9,9 +9,7 @@
  */
 import pino from 'pino';
 import { parseConfig } from '../../core/config';
-import { closePool, initPool } from '../../core/db/sql';
-import { createGradingQueue, createRedisConnection } from '../../core/queue';
-import { startGradingWorker } from '../../worker/worker';
+import { runWorkerProcess } from '../../worker/worker';
 import { createStatusReporter } from '../../server/github/statuses';
 import { fixtureExercise, imagesFromEnv } from './fixtures';
 
@@ -19,27 +17,14 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const limits = process.env.FIXTURE_LIMITS ? (JSON.parse(process.env.FIXTURE_LIMITS) as Record<string, number>) : {};
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2));
-  initPool(config.DATABASE_URL, 5);
-  const producer = createRedisConnection(config.REDIS_URL, 'producer');
-  const queue = createGradingQueue(producer, config.QUEUE_NAME);
-  const worker = await startGradingWorker({
+  await runWorkerProcess(config, {
+    poolSize: 5,
     statuses: createStatusReporter(config, logger),
-    config,
     images: imagesFromEnv(),
     logger,
-    queue,
     findExercise: () => fixtureExercise(limits),
   });
   process.stdout.write(`ready ${process.pid}\n`);
-  const stop = async () => {
-    await worker.close();
-    await queue.close();
-    producer.disconnect();
-    await closePool();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
 }
 
 main().catch((error) => {

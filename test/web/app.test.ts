@@ -11,7 +11,7 @@ import { getPool } from '../../core/db/sql';
 import { coveragePath, parseCoverage } from '../../server/exercises/coverage';
 import { findExerciseDefinition } from '../../core/exercises/definition';
 import { loadChecks } from '../../graders/harness/checkDefinitions';
-import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
+import { Browser, startWebTestApp, type WebApp, type WebTestContext, outcome } from './support';
 
 /** What ejs's `<%= %>` writes for a text. */
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
@@ -19,14 +19,20 @@ const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 let context: WebTestContext;
 let app: WebApp;
 
-beforeAll(async () => {
-  context = await startWebTestContext();
-  app = await context.startApp();
-});
+beforeAll(async () => ({ context, app } = await startWebTestApp()));
+afterAll(async () => await context?.close());
 
-afterAll(async () => {
-  await context?.close();
-});
+/** A phase-1 submission of `login` (signed in before) from https://github.com/<login>/auth, inserted directly rather than through the form. */
+async function insertPhase1Submission(login: string): Promise<string> {
+  const user = await getPool().query<{ id: string }>('SELECT id FROM users WHERE login = $1', [login]);
+  const { id } = await insertSubmission({
+    userId: Number(user.rows[0].id),
+    exerciseId: 'phase-1-auth',
+    repoUrl: `https://github.com/${login}/auth`,
+    source: 'web',
+  });
+  return id;
+}
 
 function submissionIdFrom(location: string | undefined): string {
   const match = /^\/submissions\/([0-9a-f-]{36})$/.exec(location ?? '');
@@ -77,8 +83,7 @@ describe('signing in', () => {
   });
 
   test('When a learner signs out (with CSRF), then the session is gone', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('leaving');
+    const browser = await Browser.signedIn(app, 'leaving');
     expect((await browser.get('/')).text).toContain('Welcome back');
     const response = await browser.post('/auth/signout', {});
     expect(response.status).toBe(303);
@@ -86,8 +91,7 @@ describe('signing in', () => {
   });
 
   test('When sign-out is posted without CSRF, then it is refused with 403', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('stays');
+    const browser = await Browser.signedIn(app, 'stays');
     const response = await browser.post('/auth/signout', {}, { csrf: false });
     expect(response.status).toBe(403);
     expect((await browser.get('/')).text).toContain('Welcome back');
@@ -109,8 +113,7 @@ describe('signing in', () => {
 
 describe('the course page', () => {
   test('When a learner opens /, then the 8 phases are listed with status, best score, attempts and the level', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('grace');
+    const browser = await Browser.signedIn(app, 'grace');
     const response = await browser.get('/');
     expect(response.status).toBe(200);
     for (let phase = 1; phase <= 8; phase += 1) expect(response.text).toContain(`Phase ${phase}</span>`);
@@ -123,21 +126,10 @@ describe('the course page', () => {
   });
 
   test('When a learner passes a phase, then its card says passed with the best score and the level counts it', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('linus');
+    const browser = await Browser.signedIn(app, 'linus');
     const created = await browser.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/linus/auth' }, { formPage: '/phases/phase-1-auth' });
     const id = submissionIdFrom(created.headers.location);
-    await storeOutcome(id, {
-      status: 'scored',
-      cause: null,
-      message: null,
-      score: 92,
-      maxScore: 100,
-      executionTimeMs: 1000,
-      tests: [],
-      appLog: null,
-      warnings: [],
-    });
+    await storeOutcome(id, outcome({ score: 92 }));
     const response = await browser.get('/');
     expect(response.text).toContain('Passed with distinction');
     expect(response.text).toContain('92%');
@@ -145,16 +137,9 @@ describe('the course page', () => {
   });
 
   test('When a score above the pass mark fails a required check, then the phase is not passed and every page says which check', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('katherine');
+    const browser = await Browser.signedIn(app, 'katherine');
     // Inserted directly: submitting through the form would start this learner's cooldown.
-    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'katherine'");
-    const { id } = await insertSubmission({
-      userId: Number(user.rows[0].id),
-      exerciseId: 'phase-1-auth',
-      repoUrl: 'https://github.com/katherine/auth',
-      source: 'web',
-    });
+    const id = await insertPhase1Submission('katherine');
     const test = (
       id: string,
       status: 'passed' | 'failed',
@@ -172,21 +157,17 @@ describe('the course page', () => {
       output: status === 'passed' ? 'Passed.' : 'Expected 401, got 200.',
       ...(extra.hint ? { hint: extra.hint } : {}),
     });
-    await storeOutcome(id, {
-      status: 'scored',
-      cause: null,
-      message: null,
-      score: 95,
-      maxScore: 100,
-      executionTimeMs: 1000,
-      tests: [
-        test('roles.admin-only', 'failed', 5, { required: true }),
-        test('tokens.bad-tokens-rejected', 'passed', 5, { required: true, visibility: 'hidden', hint: 'Verify tokens.' }),
-        test('docs.openapi', 'passed', 90),
-      ],
-      appLog: null,
-      warnings: [],
-    });
+    await storeOutcome(
+      id,
+      outcome({
+        score: 95,
+        tests: [
+          test('roles.admin-only', 'failed', 5, { required: true }),
+          test('tokens.bad-tokens-rejected', 'passed', 5, { required: true, visibility: 'hidden', hint: 'Verify tokens.' }),
+          test('docs.openapi', 'passed', 90),
+        ],
+      }),
+    );
     const { rows } = await getPool().query('SELECT passed, failed_required FROM submissions WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ passed: false, failed_required: ['roles.admin-only'] });
 
@@ -208,52 +189,41 @@ describe('the course page', () => {
   });
 
   test('When checks fail only because a step they need failed, then the page says it once, naming the step, hidden checks by placeholder', async () => {
-    const browser = new Browser(app);
-    await browser.signIn('dorothy');
-    const user = await getPool().query<{ id: string }>("SELECT id FROM users WHERE login = 'dorothy'");
-    const { id } = await insertSubmission({
-      userId: Number(user.rows[0].id),
-      exerciseId: 'phase-1-auth',
-      repoUrl: 'https://github.com/dorothy/auth',
-      source: 'web',
-    });
+    const browser = await Browser.signedIn(app, 'dorothy');
+    const id = await insertPhase1Submission('dorothy');
     const base = { group: 'Tokens', score: 0, max_score: 5, status: 'failed' as const, required: false };
-    await storeOutcome(id, {
-      status: 'scored',
-      cause: null,
-      message: null,
-      score: 0,
-      maxScore: 15,
-      executionTimeMs: 1000,
-      tests: [
-        {
-          ...base,
-          id: 'registration.creates-user',
-          name: 'POST /auth/register creates a user',
-          visibility: 'visible',
-          output: '`POST /auth/register` answered **500**.',
-        },
-        {
-          ...base,
-          id: 'tokens.refresh-rotation',
-          name: 'A refresh token gives a new pair once',
-          visibility: 'visible',
-          output: '**Not tested:** …',
-          needs: 'registration.creates-user',
-        },
-        {
-          ...base,
-          id: 'tokens.refresh-not-access',
-          name: 'SECRET refresh check',
-          visibility: 'hidden',
-          hint: 'Use two secrets.',
-          output: 'Failed. This check is hidden.',
-          needs: 'registration.creates-user',
-        },
-      ],
-      appLog: null,
-      warnings: [],
-    });
+    await storeOutcome(
+      id,
+      outcome({
+        maxScore: 15,
+        tests: [
+          {
+            ...base,
+            id: 'registration.creates-user',
+            name: 'POST /auth/register creates a user',
+            visibility: 'visible',
+            output: '`POST /auth/register` answered **500**.',
+          },
+          {
+            ...base,
+            id: 'tokens.refresh-rotation',
+            name: 'A refresh token gives a new pair once',
+            visibility: 'visible',
+            output: '**Not tested:** …',
+            needs: 'registration.creates-user',
+          },
+          {
+            ...base,
+            id: 'tokens.refresh-not-access',
+            name: 'SECRET refresh check',
+            visibility: 'hidden',
+            hint: 'Use two secrets.',
+            output: 'Failed. This check is hidden.',
+            needs: 'registration.creates-user',
+          },
+        ],
+      }),
+    );
     const page = await browser.get(`/submissions/${id}`);
     expect(page.text).toContain('One failing step costs 3 checks');
     expect(page.text).toContain(
@@ -518,8 +488,7 @@ describe('a scored submission', () => {
   });
 
   test('When another learner asks for it, its events or its .json, then each answers 404', async () => {
-    const other = new Browser(app);
-    await other.signIn('eve');
+    const other = await Browser.signedIn(app, 'eve');
     expect((await other.get(`/submissions/${id}`)).status).toBe(404);
     expect((await other.get(`/submissions/${id}.json`, 'application/json')).status).toBe(404);
     const events = await other.get(`/submissions/${id}/events`, 'text/event-stream');
@@ -537,8 +506,7 @@ describe('a scored submission', () => {
   });
 
   test('When an instructor opens it, then they see hidden checks whole, and the cohort lists the learner with their best score', async () => {
-    const instructor = new Browser(app);
-    await instructor.signIn('prof');
+    const instructor = await Browser.signedIn(app, 'prof');
     const page = await instructor.get(`/submissions/${id}`);
     expect(page.status).toBe(200);
     // The instructor's view is the full record (issue 11 §3): name, feedback and measurements.
@@ -570,8 +538,7 @@ describe('a scored submission', () => {
 
 describe('instructor page, errors and health', () => {
   test('When a learner opens /instructor, then 403', async () => {
-    const learner = new Browser(app);
-    await learner.signIn('curious');
+    const learner = await Browser.signedIn(app, 'curious');
     const response = await learner.get('/instructor');
     expect(response.status).toBe(403);
     expect(response.text).toContain('Not allowed');
@@ -581,8 +548,7 @@ describe('instructor page, errors and health', () => {
     const exercise = findExerciseDefinition('phase-4-deploy');
     const rows = parseCoverage(fs.readFileSync(coveragePath(exercise.graderDir), 'utf8'));
     const checks = loadChecks(path.join(exercise.graderDir, 'checks.ts'));
-    const instructor = new Browser(app);
-    await instructor.signIn('prof');
+    const instructor = await Browser.signedIn(app, 'prof');
     const cohort = await instructor.get('/instructor');
     expect(cohort.text).toContain('href="/instructor/exercises/phase-4-deploy/coverage"');
     const page = await instructor.get('/instructor/exercises/phase-4-deploy/coverage');
@@ -600,8 +566,7 @@ describe('instructor page, errors and health', () => {
     const requiredRow = checkRows.find((row) => row.includes(`<code>${required.id}</code>`))!;
     expect(requiredRow).toContain('>required<');
     expect(requiredRow).toContain(`<td class="num">${required.points}</td>`);
-    const learner = new Browser(app);
-    await learner.signIn('curious');
+    const learner = await Browser.signedIn(app, 'curious');
     expect((await learner.get('/instructor/exercises/phase-4-deploy/coverage')).status).toBe(403);
     expect((await instructor.get('/instructor/exercises/no-such-phase/coverage')).status).toBe(404);
     const untabled = await instructor.get('/instructor/exercises/phase-8-portfolio/coverage');

@@ -6,7 +6,7 @@ import { Worker } from 'bullmq';
 import { storeOutcome } from '../../core/models/results';
 import { finishStage, startStage, type Stage } from '../../core/models/submissions';
 import { createRedisConnection, type GradingJobData } from '../../core/queue';
-import { Browser, eventually, SseClient, startWebTestContext, type WebApp, type WebTestContext } from './support';
+import { Browser, eventually, SseClient, startWebTestApp, type WebApp, type WebTestContext, outcome } from './support';
 
 let context: WebTestContext;
 let app: WebApp;
@@ -21,8 +21,7 @@ async function openStream(id: string, browser = learner): Promise<SseClient> {
 }
 
 beforeAll(async () => {
-  context = await startWebTestContext();
-  app = await context.startApp();
+  ({ context, app } = await startWebTestApp());
   learner = new Browser(app);
   await learner.signIn('katherine');
   const response = await learner.post(
@@ -61,8 +60,7 @@ test('When the job reports progress on the real queue, then the stream pushes it
 });
 
 test('When a job ahead in the queue starts, then the position is pushed', async () => {
-  const other = new Browser(app);
-  await other.signIn('dorothy');
+  const other = await Browser.signedIn(app, 'dorothy');
   const first = await other.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/dorothy/auth' }, { formPage: '/phases/phase-1-auth' });
   const secondId = first.headers.location.split('/').pop()!;
   // katherine's is first in the queue, dorothy's second.
@@ -96,17 +94,14 @@ test('When a worker grades the job, then the stream pushes every stage, the fina
       }
       await startStage(submissionId, 'scored', new Date());
       await finishStage(submissionId, 'scored', new Date());
-      await storeOutcome(submissionId, {
-        status: 'scored',
-        cause: null,
-        message: null,
-        score: 9,
-        maxScore: 10,
-        executionTimeMs: 500,
-        tests: [],
-        appLog: null,
-        warnings: [],
-      });
+      await storeOutcome(
+        submissionId,
+        outcome({
+          score: 9,
+          maxScore: 10,
+          executionTimeMs: 500,
+        }),
+      );
       await job.updateProgress({ stage: 'scored', at: new Date().toISOString() });
       return { status: 'scored' };
     },
@@ -134,8 +129,7 @@ test('When the stream of a finished submission is opened, then it sends the stat
 });
 
 test('When browsers disconnect, then the hub forgets them', async () => {
-  const other = new Browser(app);
-  await other.signIn('hedy');
+  const other = await Browser.signedIn(app, 'hedy');
   const created = await other.post('/phases/phase-1-auth/submissions', { repo_url: 'https://github.com/hedy/auth' }, { formPage: '/phases/phase-1-auth' });
   const id = created.headers.location.split('/').pop()!;
   const streams = await Promise.all([openStream(id, other), openStream(id, other), openStream(id, other)]);

@@ -11,7 +11,7 @@ import { storeOutcome } from '../../core/models/results';
 import { selectOptionalSubmission, type Submission } from '../../core/models/submissions';
 import { pushDelivery, startFakeGitHub, type FakeGitHub } from '../support/fakeGitHub';
 import { helloVariant } from '../support/fixtures';
-import { Browser, startWebTestContext, type WebApp, type WebTestContext } from './support';
+import { Browser, startWebTestContext, type WebApp, type WebTestContext, outcome } from './support';
 
 jest.setTimeout(60_000);
 
@@ -154,8 +154,7 @@ describe('When a learner links a repository', () => {
   });
 
   test('then another learner cannot link the same repository', async () => {
-    const grace = new Browser(app);
-    await grace.signIn('grace');
+    const grace = await Browser.signedIn(app, 'grace');
     const response = await linkRepository(grace, { repo: REPO.toLowerCase() });
     expect(response.status).toBe(400);
     expect(response.text).toContain('is already linked by another learner');
@@ -175,8 +174,7 @@ describe('When a learner links a repository', () => {
     });
     expect((await ada.get('/github')).text).toContain('The platform created the webhook');
     // Without a token there is no such button, and the route says why.
-    const viaPlain = new Browser(appNoToken);
-    await viaPlain.signIn('hopper');
+    const viaPlain = await Browser.signedIn(appNoToken, 'hopper');
     expect((await viaPlain.get('/github')).text).not.toContain('Create the webhook for me');
   });
 });
@@ -186,22 +184,25 @@ describe('When GitHub delivers to the webhook', () => {
   beforeAll(async () => {
     secret = await secretOf(REPO);
   });
+  /** A push of firstCommit to the tracked branch of REPO, signed with its secret, with `fields` changed. */
+  const pushToMain = (fields: Partial<Parameters<typeof pushDelivery>[0]> = {}) =>
+    pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret, ...fields });
 
   test('then a forged or missing signature is refused with 401 and creates nothing', async () => {
     const before = (await submissionsOf('ada-l')).length;
-    const forged = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret: 'guessed' });
+    const forged = pushToMain({ secret: 'guessed' });
     expect((await deliver(app, forged)).status).toBe(401);
-    const unsigned = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const unsigned = pushToMain();
     delete unsigned.headers['x-hub-signature-256'];
     expect((await deliver(app, unsigned)).status).toBe(401);
-    const tampered = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const tampered = pushToMain();
     tampered.body = tampered.body.replace('refs/heads/main', 'refs/heads/mainx');
     expect((await deliver(app, tampered)).status).toBe(401);
     expect((await submissionsOf('ada-l')).length).toBe(before);
   });
 
   test('then a ping is answered', async () => {
-    const ping = pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: firstCommit, secret });
+    const ping = pushToMain();
     ping.headers['x-github-event'] = 'ping';
     const response = await deliver(app, ping);
     expect(response.status).toBe(200);
@@ -209,11 +210,7 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a push to a tracked branch is accepted at once and graded at the pushed commit, cloned from the link', async () => {
-    const delivery = pushDelivery({
-      repo: REPO,
-      ref: 'refs/heads/main',
-      after: firstCommit,
-      secret,
+    const delivery = pushToMain({
       cloneUrl: 'http://127.0.0.1:9/evil/other.git',
       changed: ['src/main.js'],
     });
@@ -285,11 +282,7 @@ describe('When GitHub delivers to the webhook', () => {
   });
 
   test('then a payload over the size cap is refused with 413', async () => {
-    const big = pushDelivery({
-      repo: REPO,
-      ref: 'refs/heads/main',
-      after: firstCommit,
-      secret,
+    const big = pushToMain({
       changed: Array.from({ length: 6000 }, (_, i) => `file-${i}.ts`),
     });
     expect(Buffer.byteLength(big.body)).toBeGreaterThan(64 * 1024);
@@ -323,17 +316,7 @@ describe('When a learner pushes several times in a row', () => {
     const [graded] = await submissionsOf('ada-l');
     // The pending grade ran: it has a result now, and the cooldown (60 s) counts from it.
     await getPool().query('UPDATE submissions SET started_at = now() WHERE id = $1', [graded.id]);
-    await storeOutcome(graded.id, {
-      status: 'scored',
-      cause: null,
-      message: null,
-      score: 92,
-      maxScore: 100,
-      executionTimeMs: 1000,
-      tests: [],
-      appLog: null,
-      warnings: [],
-    });
+    await storeOutcome(graded.id, outcome({ score: 92 }));
 
     const third = github.commit(REPO, 'main', { 'src/third.js': '3\n' });
     const response = await deliver(app, pushDelivery({ repo: REPO, ref: 'refs/heads/main', after: third, secret, changed: ['src/third.js'] }));
@@ -372,8 +355,7 @@ describe('When a learner pushes several times in a row', () => {
 
   test('then an instructor has no cooldown and can grade any learner’s commit again', async () => {
     const [graded] = await submissionsOf('ada-l');
-    const prof = new Browser(app);
-    await prof.signIn('prof');
+    const prof = await Browser.signedIn(app, 'prof');
     const response = await prof.post(`/submissions/${graded.id}/regrade`, {}, { formPage: `/submissions/${graded.id}` });
     expect(response.status).toBe(303);
     const id = /\/submissions\/([0-9a-f-]{36})/.exec(response.headers.location)![1];

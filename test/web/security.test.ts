@@ -227,8 +227,7 @@ describe('CSRF', () => {
   });
 
   test.each(stateChanging)('When a signed-in learner posts %s without a CSRF token or with a forged one, then 403 and nothing changes', async (route) => {
-    const browser = new Browser(app);
-    await browser.signIn('csrf-carl');
+    const browser = await Browser.signedIn(app, 'csrf-carl');
     const path = pathOf(route, { submission: ownedId });
     const before = await getPool().query("SELECT count(*)::int AS n FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.login = 'csrf-carl'");
     const fields = { login: 'csrf-victim', repo_url: 'https://github.com/csrf/x', repo: 'csrf/x' };
@@ -448,8 +447,7 @@ describe('SQL injection attempts', () => {
   let attacker: Browser;
 
   beforeAll(async () => {
-    const victim = new Browser(app);
-    await victim.signIn('victim-vic');
+    const victim = await Browser.signedIn(app, 'victim-vic');
     expect((await submit(victim, { repo_url: VICTIM_REPO })).status).toBe(303);
     attacker = new Browser(app);
     await attacker.signIn('mallory-sql');
@@ -634,10 +632,8 @@ describe('rate limits', () => {
 
   test('When a learner goes past the submit limit across submissions and "grade again", then 429 with the headers; another learner and an instructor are unaffected', async () => {
     // Signed in on the generous app: sessions live in PostgreSQL and both apps share the secret.
-    const eager = new Browser(app);
-    await eager.signIn('eager-eve');
-    const calm = new Browser(app);
-    await calm.signIn('calm-cal');
+    const eager = await Browser.signedIn(app, 'eager-eve');
+    const calm = await Browser.signedIn(app, 'calm-cal');
     const onLimited = (browser: Browser) => Object.assign(new Browser(limited), { cookie: browser.cookie });
     const eagerHere = onLimited(eager);
 
@@ -666,10 +662,8 @@ describe('rate limits', () => {
   });
 
   test('When a learner asks the platform to call GitHub too often (read backend-pro.yml, create the webhook), then 429 with the headers; another learner is unaffected', async () => {
-    const busy = new Browser(app);
-    await busy.signIn('busy-bea');
-    const other = new Browser(app);
-    await other.signIn('other-otto');
+    const busy = await Browser.signedIn(app, 'busy-bea');
+    const other = await Browser.signedIn(app, 'other-otto');
     const busyHere = Object.assign(new Browser(limited), { cookie: busy.cookie });
     // Not linked yet: each of these is answered (and counted) without reaching GitHub.
     for (let attempt = 0; attempt < 3; attempt += 1) {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type express from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -16,6 +17,7 @@ import { closePool, initPool } from '../../core/db/sql';
 import type { SubmissionEventHub } from '../../server/events/hub';
 import { loadExercises } from '../../server/exercises/load';
 import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingJobData } from '../../core/queue';
+import type { Outcome } from '../../core/models/results';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 export interface WebApp {
@@ -36,6 +38,12 @@ export interface WebTestContext {
   /** Starts one more app on the same database and queue (e.g. with NODE_ENV=production). */
   startApp(env?: Record<string, string>): Promise<WebApp>;
   close(): Promise<void>;
+}
+
+/** A fresh context and one app on it: what most web test files start in beforeAll (and close with `context.close()`). */
+export async function startWebTestApp(): Promise<{ context: WebTestContext; app: WebApp }> {
+  const context = await startWebTestContext();
+  return { context, app: await context.startApp() };
 }
 
 export async function startWebTestContext(): Promise<WebTestContext> {
@@ -75,29 +83,48 @@ export async function startWebTestContext(): Promise<WebTestContext> {
         RATE_LIMIT_GITHUB_PER_MINUTE: '10000',
         ...env,
       });
-      const app = createApp({ config, queue, queueEvents, redis: producer, logger });
-      const server = await new Promise<http.Server>((resolve) => {
-        const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-      });
-      const { port } = server.address() as AddressInfo;
-      const webApp = { url: `http://127.0.0.1:${port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+      const webApp = await serveWebApp(config, { queue, queueEvents, producer }, logger);
       apps.push(webApp);
       return webApp;
     },
     async close() {
-      for (const app of apps) {
-        app.hub.close();
-        app.server.closeAllConnections();
-        await new Promise((resolve) => app.server.close(resolve));
-      }
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queueEvents.close();
-      await queue.close();
-      producer.disconnect();
+      for (const app of apps) await stopWebApp(app);
+      await closeQueueClients({ queue, queueEvents, producer });
       await closePool();
       await database.drop();
     },
   };
+}
+
+interface QueueClients {
+  queue: Queue<GradingJobData>;
+  queueEvents: QueueEvents;
+  producer: Redis;
+}
+
+/** The platform's web app with `config`, listening on a free loopback port. */
+export async function serveWebApp(config: Config, { queue, queueEvents, producer }: QueueClients, logger: pino.Logger): Promise<WebApp> {
+  const app = createApp({ config, queue, queueEvents, redis: producer, logger });
+  const server = await new Promise<http.Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, app, server, config, hub: app.locals.eventHub as SubmissionEventHub };
+}
+
+/** Stops a web app: its event streams, its connections, its server. */
+export async function stopWebApp(app: WebApp): Promise<void> {
+  app.hub.close();
+  app.server.closeAllConnections();
+  await new Promise((resolve) => app.server.close(resolve));
+}
+
+/** Empties a test's own queue and closes it, its events and its producer connection. */
+export async function closeQueueClients({ queue, queueEvents, producer }: QueueClients): Promise<void> {
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queueEvents.close();
+  await queue.close();
+  producer.disconnect();
 }
 
 /** Pulls the CSRF token out of a rendered form. */
@@ -138,6 +165,18 @@ export class Browser {
     const response = await this.post('/auth/dev', { login });
     if (response.status !== 303) throw new Error(`dev sign-in failed: ${response.status} ${response.text.slice(0, 200)}`);
   }
+
+  /** A new browser, signed in as `login` (dev sign-in). */
+  static async signedIn(app: WebApp, login: string): Promise<Browser> {
+    const browser = new Browser(app);
+    await browser.signIn(login);
+    return browser;
+  }
+}
+
+/** A result to store for a submission (storeOutcome): scored 0/100 in 1 s, with no tests, log or warnings, unless `fields` says otherwise. */
+export function outcome(fields: Partial<Outcome>): Outcome {
+  return { status: 'scored', cause: null, message: null, score: 0, maxScore: 100, executionTimeMs: 1000, tests: [], appLog: null, warnings: [], ...fields };
 }
 
 export interface SseEvent {

@@ -11,23 +11,15 @@ import { PlatformError } from '../../worker/errors';
 import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import type { Source } from '../../worker/stages/fetchSource';
-import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
-import { startGitServer, type GitServer } from '../support/gitServer';
+import { fixtureExercise, helloPackageJson, helloVariant, testGradeEnvironment } from '../support/fixtures';
+import { gitServerForTests } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(180_000);
 
 const docker = new Docker();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-data-'));
-let git: GitServer;
-
-beforeAll(async () => {
-  git = await startGitServer();
-});
-afterAll(async () => {
-  await git.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const git = gitServerForTests(dataDir);
 
 async function grade(
   source: Source,
@@ -55,7 +47,7 @@ function failedIds(outcome: GradeOutcome) {
 
 describe('When a working app is submitted', () => {
   test('then it is cloned from git, installed, built, started, tested and scored, and nothing is left behind', async () => {
-    const repo = git.publish('hello', helloVariant());
+    const repo = git().publish('hello', helloVariant());
     const { outcome, stages, leftovers, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null });
     expect(outcome.message).toBeNull();
     expect(outcome.status).toBe('scored');
@@ -95,13 +87,7 @@ describe('When a working app is submitted', () => {
     const useBcrypt =
       "const bcrypt = require('bcrypt'); const hash = bcrypt.hashSync('secret', 4); console.log('bcrypt ' + require('bcrypt/package.json').version + ' works: ' + bcrypt.compareSync('secret', hash));\n";
     const app = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { build: 'node build.js', start: 'node dist/server.js' },
-        dependencies: { bcrypt: '5.1.1' },
-      }),
+      'package.json': helloPackageJson({}, { dependencies: { bcrypt: '5.1.1' } }),
       'package-lock.json': null,
       'server.js': `${useBcrypt}${server}`,
     });
@@ -194,7 +180,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   });
 
   test('a branch that does not exist', async () => {
-    const repo = git.publish('branchy', helloVariant(), { branch: 'develop' });
+    const repo = git().publish('branchy', helloVariant(), { branch: 'develop' });
     const { outcome } = await grade({ kind: 'git', url: repo.url, ref: 'release' });
     expect(outcome.status).toBe('error');
     expect(outcome.cause).toBe('learner');
@@ -202,7 +188,7 @@ describe('When a submission cannot be graded, then it ends as an explained error
   });
 
   test('a repository that does not exist', async () => {
-    const { outcome } = await grade({ kind: 'git', url: `${git.url}/learner/missing.git`, ref: null });
+    const { outcome } = await grade({ kind: 'git', url: `${git().url}/learner/missing.git`, ref: null });
     expect(outcome.status).toBe('error');
     expect(outcome.cause).toBe('learner');
     expect(outcome.message).toMatch(/was not found or is private/);

@@ -20,7 +20,7 @@ import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { ensureRegistryNetwork } from '../../worker/sandbox/registryNetwork';
 import { LEARNER_UID } from '../../worker/stages/context';
-import { fixtureExercise, helloVariant, testGradeEnvironment } from '../support/fixtures';
+import { fixtureExercise, helloPackageJson, helloVariant, testGradeEnvironment } from '../support/fixtures';
 import { hostAddresses, recordCase } from '../support/securityCases';
 import { Browser, csrfTokenOf, startWebTestContext, type WebApp, type WebTestContext } from '../web/support';
 
@@ -143,6 +143,14 @@ function parseReport(text: string): {
   return JSON.parse(line.slice(line.indexOf('ESCAPE ') + 7));
 }
 
+/** What no escape may reach: the Docker socket, the platform's or the worker's variables, the test's own listener on the host. */
+function expectHostUntouched(report: ReturnType<typeof parseReport>, arrivalsBefore: number): void {
+  expect(report.dockerSocket).toBe('ENOENT');
+  expect(report.platformEnv).toEqual([]);
+  expect(report.workerEnv).toEqual([]);
+  expect(arrivals.length).toBe(arrivalsBefore);
+}
+
 describe('When a lifecycle script tries to get out during the install', () => {
   test('then only the package registry answers: no host address, no host service, no DNS', async () => {
     const before = arrivals.length;
@@ -151,12 +159,7 @@ describe('When a lifecycle script tries to get out during the install', () => {
         registry: "return await attempt('registry.npmjs.org', 443);",
         registryHttp: "return await attempt('registry.npmjs.org', 80);",
       }).replace('%EXIT%', 'process.exit(1);'),
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { preinstall: 'node escape.js', build: 'node build.js', start: 'node dist/server.js' },
-      }),
+      'package.json': helloPackageJson({ preinstall: 'node escape.js' }),
     });
     const { outcome } = await grade(app);
     expect(outcome.status).toBe('error');
@@ -173,10 +176,7 @@ describe('When a lifecycle script tries to get out during the install', () => {
     }
     expect(Object.values(report.services)).not.toContain('connected');
     expect(report.dns).not.toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(report.dockerSocket).toBe('ENOENT');
-    expect(report.platformEnv).toEqual([]);
-    expect(report.workerEnv).toEqual([]);
-    expect(arrivals.length).toBe(before);
+    expectHostUntouched(report, before);
     recordCase({
       area: 'Escape attempt',
       case: `Install lifecycle script connects to every host address (${Object.keys(report.hosts).join(', ')}), host PostgreSQL/Redis/Docker API, DNS`,
@@ -188,15 +188,8 @@ describe('When a lifecycle script tries to get out during the install', () => {
 describe('When an install runs code of its own', () => {
   test("then its node_modules never reaches the dependency cache, so another learner's install with the same lockfile is clean", async () => {
     const poisoner = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: {
-          postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"",
-          build: 'node build.js',
-          start: 'node dist/server.js',
-        },
+      'package.json': helloPackageJson({
+        postinstall: "node -e \"require('fs').mkdirSync('node_modules', { recursive: true }); require('fs').writeFileSync('node_modules/POISON', 'x')\"",
       }),
     });
     const first = await grade(poisoner);
@@ -256,10 +249,7 @@ describe('When the app tries to get out while it runs', () => {
     expect(report.extra.writeResults).not.toBe('written');
     expect(report.extra.readGrader).toBe('ENOENT');
     expect(report.extra.writeOutside).not.toBe('written');
-    expect(report.dockerSocket).toBe('ENOENT');
-    expect(report.platformEnv).toEqual([]);
-    expect(report.workerEnv).toEqual([]);
-    expect(arrivals.length).toBe(before);
+    expectHostUntouched(report, before);
     recordCase({
       area: 'Escape attempt',
       case: 'App connects to every host address and host services, resolves DNS, reads the hidden tests, writes outside its workspace',
@@ -606,12 +596,7 @@ console.log('NEIGHBOUR ' + JSON.stringify(report));
 describe('When the build never ends', () => {
   test('then it is stopped at the build limit with an explained error', async () => {
     const app = helloVariant({
-      'package.json': JSON.stringify({
-        name: 'fixture-hello',
-        version: '1.0.0',
-        private: true,
-        scripts: { build: 'echo building forever && sleep infinity', start: 'node dist/server.js' },
-      }),
+      'package.json': helloPackageJson({ build: 'echo building forever && sleep infinity' }),
     });
     const { outcome, seconds } = await grade(app, { buildSeconds: 5 });
     expect(outcome.status).toBe('error');

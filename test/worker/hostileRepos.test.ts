@@ -16,12 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { LearnerError } from '../../worker/errors';
-import { gradeSubmission, newJobId } from '../../worker/gradeSubmission';
+import { gradeSubmission, newJobId, type GradeOutcome } from '../../worker/gradeSubmission';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL } from '../../worker/sandbox/sandbox';
 import { fetchSource, measureTree, type FetchOptions, type Source } from '../../worker/stages/fetchSource';
 import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
-import { startGitServer, type GitServer, type Published, type TreeEntry } from '../support/gitServer';
+import { gitServerForTests, startGitServer, type GitServer, type Published, type TreeEntry } from '../support/gitServer';
 import { recordCase } from '../support/securityCases';
 
 jest.setTimeout(120_000);
@@ -30,16 +30,7 @@ const MB = 1024 * 1024;
 const docker = new Docker();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-hostile-repos-'));
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-hostile-clones-'));
-let git: GitServer;
-
-beforeAll(async () => {
-  git = await startGitServer();
-});
-afterAll(async () => {
-  await git.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+const git = gitServerForTests(dataDir, scratch);
 
 const PACKAGE_JSON: TreeEntry = { path: 'package.json', content: JSON.stringify({ name: 'hostile', version: '1.0.0', scripts: { start: 'node server.js' } }) };
 
@@ -100,6 +91,38 @@ async function grade(source: Source, options: { subdir?: string; cloneTimeoutMs?
   const seconds = (Date.now() - started) / 1000;
   const leftovers = await docker.listContainers({ all: true, filters: { label: [`${JOB_LABEL}=${jobId}`] } });
   return { outcome, stages, seconds, leftovers, jobDirExists: fs.existsSync(path.join(dataDir, 'jobs', jobId)) };
+}
+
+/**
+ * The grading stopped at the clone as an error saying `message` (a text, or a pattern it matches)
+ * within `maxSeconds`, with no job folder and no process mentioning `processText` left.
+ */
+async function expectStoppedAtClone(
+  result: { outcome: GradeOutcome; stages: string[]; seconds: number; jobDirExists: boolean },
+  message: string | RegExp,
+  maxSeconds: number,
+  processText: string,
+): Promise<void> {
+  expect(result.outcome.status).toBe('error');
+  if (typeof message === 'string') expect(result.outcome.message).toBe(message);
+  else expect(result.outcome.message).toMatch(message);
+  expect(result.stages).toEqual(['cloning', 'error']);
+  expect(result.seconds).toBeLessThan(maxSeconds);
+  expect(result.jobDirExists).toBe(false);
+  expect(await settled(() => processesMentioning(processText))).toEqual([]);
+}
+
+/**
+ * fetchSource refused a 200 MB-plus repository before checking it out: a LearnerError naming the
+ * limit within 5 s, at most 5 MB ever in `target` and nothing left there, no process of `name`.
+ */
+async function expectRefusedBeforeCheckout(fetched: { error: Error | null; seconds: number }, peak: number, target: string, name: string): Promise<void> {
+  expect(fetched.error).toBeInstanceOf(LearnerError);
+  expect(fetched.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
+  expect(peak).toBeLessThan(5 * MB);
+  expect(fetched.seconds).toBeLessThan(5);
+  expect(fs.existsSync(target)).toBe(false);
+  expect(await settled(() => processesMentioning(name))).toEqual([]);
 }
 
 /** Bytes under `dir` (apparent sizes, like fetchSource's own measure); 0 when it does not exist. */
@@ -193,7 +216,7 @@ describe('When a URL or a branch tries to smuggle a git option or transport past
     ],
   ])('%s: refused as a LearnerError, and the command never runs', async (name, make, message) => {
     const marker = markerPath();
-    const repo = git.publishTree(repoName('inject'), [PACKAGE_JSON]);
+    const repo = git().publishTree(repoName('inject'), [PACKAGE_JSON]);
     const { url, ref } = make(marker);
     const { result, error, seconds, target } = await fetchDirect({ kind: 'git', url: url === '<repo>' ? repo.url : url, ref });
     expect(result).toBeNull();
@@ -222,13 +245,13 @@ describe('When a URL or a branch tries to smuggle a git option or transport past
       /^Only https:\/\/ repository URLs are accepted \("http" is not\)\.$/,
     ],
   ])('%s: refused as a LearnerError before anything reaches the server', async (name, change, message) => {
-    const repo = git.publishTree(repoName('refused'), [PACKAGE_JSON]);
-    const before = git.requests.length;
+    const repo = git().publishTree(repoName('refused'), [PACKAGE_JSON]);
+    const before = git().requests.length;
     const { error, seconds } = await fetchDirect({ kind: 'git', url: change(repo.url), ref: null });
     expect(error).toBeInstanceOf(LearnerError);
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('s3cr3t');
-    expect(git.requests.slice(before)).toEqual([]);
+    expect(git().requests.slice(before)).toEqual([]);
     recordCase({
       area: 'Hostile repository',
       case: `Past validation: ${name}`,
@@ -305,14 +328,9 @@ describe('When the repository server redirects to an internal address', () => {
 describe('When the repository is too big for the clone limits', () => {
   test('then a 5 MB file against a 2 MB cap ends as an error outcome naming the limit, and the checkout is removed', async () => {
     const name = repoName('huge');
-    const repo = git.publishTree(name, [PACKAGE_JSON, { path: 'blob.bin', content: crypto.randomBytes(5 * MB) }]);
+    const repo = git().publishTree(name, [PACKAGE_JSON, { path: 'blob.bin', content: crypto.randomBytes(5 * MB) }]);
     const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 2 * MB });
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toBe('The repository is larger than the 2 MB limit for a submission.');
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(30);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, 'The repository is larger than the 2 MB limit for a submission.', 30, name);
     recordCase({ area: 'Hostile repository', case: '5 MB of random data, clone cap 2 MB', outcome: `${outcome.status}: ${outcome.message}`, seconds });
 
     // fetchSource alone removes the partial checkout too, and stops every git process.
@@ -331,7 +349,7 @@ describe('When the repository is too big for the clone limits', () => {
       for (let i = 0; i < 20_000; i++) {
         entries.push({ path: `src/d${String(i % 200).padStart(3, '0')}/f${i}.txt`, content: `file ${i}\n${'x'.repeat(100 + (i % 50))}\n` });
       }
-      repo = git.publishTree(name, entries);
+      repo = git().publishTree(name, entries);
     });
 
     test('then within generous limits it is cloned completely and in bounded time', async () => {
@@ -363,7 +381,7 @@ describe('When the repository is small packed but huge checked out', () => {
     const name = repoName('zipbomb');
     const zeros = Buffer.alloc(10 * MB);
     const bomb = Array.from({ length: 1000 }, (_, i): TreeEntry => ({ path: `assets/z${String(i).padStart(4, '0')}.bin`, content: zeros }));
-    const repo = git.publishTree(name, [PACKAGE_JSON, ...bomb]);
+    const repo = git().publishTree(name, [PACKAGE_JSON, ...bomb]);
     // The premise: a repository of a few KB that a checkout would make 10 GB.
     const packBytes = await directoryBytes(path.join(repo.dir, 'objects'));
     expect(packBytes).toBeLessThan(1 * MB);
@@ -371,12 +389,7 @@ describe('When the repository is small packed but huge checked out', () => {
     expect(logical.bytes).toBeGreaterThan(10_000 * MB);
 
     const { outcome, stages, seconds, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { cloneMaxBytes: 200 * MB });
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toBe('The repository is larger than the 200 MB limit for a submission.');
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(5);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, 'The repository is larger than the 200 MB limit for a submission.', 5, name);
 
     // fetchSource alone, its folder watched: the job folder never holds more than the pack.
     const target = newTarget();
@@ -385,13 +398,8 @@ describe('When the repository is small packed but huge checked out', () => {
       peak,
       looks,
     } = await peakBytes(path.dirname(target), fetchDirect({ kind: 'git', url: repo.url, ref: null }, { maxBytes: 200 * MB }, target));
-    expect(direct.error).toBeInstanceOf(LearnerError);
-    expect(direct.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
     expect(looks).toBeGreaterThan(1);
-    expect(peak).toBeLessThan(5 * MB);
-    expect(direct.seconds).toBeLessThan(5);
-    expect(fs.existsSync(target)).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectRefusedBeforeCheckout(direct, peak, target, name);
     recordCase({
       area: 'Hostile repository',
       case: `Zip bomb: one 10 MB blob of zeros at 1000 paths (${Math.round(logical.bytes / MB)} MB checked out, ${Math.ceil(packBytes / 1024)} KB of git objects), clone cap 200 MB`,
@@ -403,7 +411,7 @@ describe('When the repository is small packed but huge checked out', () => {
   test('then a zip bomb pinned as the pushed commit, under a branch that moved on to a small commit, is measured and refused the same way', async () => {
     const name = repoName('pinnedbomb');
     const zeros = Buffer.alloc(10 * MB);
-    const bomb = git.publishTree(name, [PACKAGE_JSON, ...Array.from({ length: 1000 }, (_, i): TreeEntry => ({ path: `assets/z${i}.bin`, content: zeros }))]);
+    const bomb = git().publishTree(name, [PACKAGE_JSON, ...Array.from({ length: 1000 }, (_, i): TreeEntry => ({ path: `assets/z${i}.bin`, content: zeros }))]);
     // The branch moves on: a new head holding only package.json, whose parent is the bomb.
     const inBare = (args: string[], input?: string) => spawnSync('git', args, { cwd: bomb.dir, input, encoding: 'utf8' }).stdout.trim();
     const blob = inBare(['hash-object', '-w', '--stdin'], PACKAGE_JSON.content.toString());
@@ -421,12 +429,7 @@ describe('When the repository is small packed but huge checked out', () => {
       path.dirname(target),
       fetchDirect({ kind: 'git', url: bomb.url, ref: 'main', commit: bomb.commit }, { maxBytes: 200 * MB }, target),
     );
-    expect(pinned.error).toBeInstanceOf(LearnerError);
-    expect(pinned.error?.message).toBe('The repository is larger than the 200 MB limit for a submission.');
-    expect(peak).toBeLessThan(5 * MB);
-    expect(pinned.seconds).toBeLessThan(5);
-    expect(fs.existsSync(target)).toBe(false);
-    expect(await settled(() => processesMentioning(name))).toEqual([]);
+    await expectRefusedBeforeCheckout(pinned, peak, target, name);
     recordCase({
       area: 'Hostile repository',
       case: 'Zip bomb (10 GB checked out) as the pinned commit of a push, the branch moved on to a small commit',
@@ -447,7 +450,7 @@ describe('When the repository is small packed but huge checked out', () => {
     }
     beforeAll(() => {
       const started = Date.now();
-      repo = git.publishTree(name, entries());
+      repo = git().publishTree(name, entries());
       buildSeconds = (Date.now() - started) / 1000;
     });
 
@@ -475,12 +478,12 @@ describe('When the repository is small packed but huge checked out', () => {
         { kind: 'git', url: repo.url, ref: null },
         { cloneMaxBytes: 200 * MB, cloneMaxFiles: 50_000 },
       );
-      expect(outcome.status).toBe('error');
-      expect(outcome.message).toBe('The repository has more than 50000 files; the limit for a submission is 50000.');
-      expect(stages).toEqual(['cloning', 'error']);
-      expect(seconds).toBeLessThan(10);
-      expect(jobDirExists).toBe(false);
-      expect(await settled(() => processesMentioning(name))).toEqual([]);
+      await expectStoppedAtClone(
+        { outcome, stages, seconds, jobDirExists },
+        'The repository has more than 50000 files; the limit for a submission is 50000.',
+        10,
+        name,
+      );
       recordCase({
         area: 'Hostile repository',
         case: `A million files (1000 folders × 1000 paths of one blob: ${Math.ceil(packBytes / 1024)} KB of git objects, built in ${buildSeconds.toFixed(1)} s), file limit 50 000`,
@@ -504,14 +507,14 @@ describe('When a tree is exactly at a clone limit', () => {
 
   test('then a tree of maxFiles entries is cloned, and one entry more is refused (symlinks and submodules count)', async () => {
     const limit = entries.length;
-    const atLimit = git.publishTree(repoName('files-at'), entries);
+    const atLimit = git().publishTree(repoName('files-at'), entries);
     const at = await fetchDirect({ kind: 'git', url: atLimit.url, ref: null }, { maxFiles: limit });
     expect(at.error).toBeNull();
     expect(at.result?.commitSha).toBe(atLimit.commit);
     const listed = spawnSync('git', ['-C', at.target, 'ls-files'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     expect(listed).toHaveLength(limit);
 
-    const overLimit = git.publishTree(repoName('files-over'), [...entries, { path: 'src/c.txt', content: 'c' }]);
+    const overLimit = git().publishTree(repoName('files-over'), [...entries, { path: 'src/c.txt', content: 'c' }]);
     const over = await fetchDirect({ kind: 'git', url: overLimit.url, ref: null }, { maxFiles: limit });
     expect(over.error).toBeInstanceOf(LearnerError);
     expect(over.error?.message).toBe(`The repository has more than ${limit} files; the limit for a submission is ${limit}.`);
@@ -519,7 +522,7 @@ describe('When a tree is exactly at a clone limit', () => {
   });
 
   test('then blobs summing to exactly maxBytes pass the measure, and a limit one byte lower stops it (a submodule has no size)', async () => {
-    const repo = git.publishTree(repoName('bytes-exact'), entries);
+    const repo = git().publishTree(repoName('bytes-exact'), entries);
     expect(await measurePublished(repo, { maxBytes: blobBytes, maxFiles: 100 })).toEqual({ files: entries.length, bytes: blobBytes, over: null });
     expect(await measurePublished(repo, { maxBytes: blobBytes - 1, maxFiles: 100 })).toMatchObject({ over: 'bytes' });
     expect(await measurePublished(repo, { maxBytes: blobBytes, maxFiles: entries.length - 1 })).toMatchObject({ files: entries.length, over: 'files' });
@@ -558,7 +561,7 @@ describe('When the repository declares submodules pointing at file:// and ext::'
       `\turl = file://${secretBare}`,
       '',
     ].join('\n');
-    const repo = git.publishTree(repoName('submodules'), [
+    const repo = git().publishTree(repoName('submodules'), [
       PACKAGE_JSON,
       { path: '.gitmodules', content: gitmodules },
       { path: 'evil', mode: '160000', content: secretCommit },
@@ -593,16 +596,16 @@ describe('When the repository has Git LFS pointer files', () => {
       '',
     ].join('\n');
     const name = repoName('lfs');
-    const repo = git.publishTree(name, [
+    const repo = git().publishTree(name, [
       PACKAGE_JSON,
       { path: '.gitattributes', content: '*.bin filter=lfs diff=lfs merge=lfs -text\n' },
       { path: 'models/weights.bin', content: pointer },
     ]);
-    const before = git.requests.length;
+    const before = git().requests.length;
     const { error, seconds, target } = await fetchDirect({ kind: 'git', url: repo.url, ref: null });
     expect(error).toBeNull();
     expect(fs.readFileSync(path.join(target, 'models', 'weights.bin'), 'utf8')).toBe(pointer);
-    const requests = git.requests.slice(before);
+    const requests = git().requests.slice(before);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((line) => line.includes(name) && /info\/lfs|objects\/batch/.test(line))).toEqual([]);
     const lfs = spawnSync('git', ['lfs', 'version'], { encoding: 'utf8' }).status === 0 ? 'git-lfs installed' : 'git-lfs not installed';
@@ -655,12 +658,7 @@ describe('When the git server accepts the connection and never answers (tarpit)'
       { kind: 'git', url: `http://127.0.0.1:${port}/learner/slow.git`, ref: null },
       { cloneTimeoutMs: 3000 },
     );
-    expect(outcome.status).toBe('error');
-    expect(outcome.message).toMatch(/took longer than 3 s and was stopped\.$/);
-    expect(stages).toEqual(['cloning', 'error']);
-    expect(seconds).toBeLessThan(10);
-    expect(jobDirExists).toBe(false);
-    expect(await settled(() => processesMentioning(`127.0.0.1:${port}`))).toEqual([]);
+    await expectStoppedAtClone({ outcome, stages, seconds, jobDirExists }, /took longer than 3 s and was stopped\.$/, 10, `127.0.0.1:${port}`);
   });
 });
 
@@ -688,7 +686,7 @@ describe('When the repository holds symlinks to host paths', () => {
       '"services/api" is a symbolic link; point at a real folder.',
     ],
   ] as [string, TreeEntry[], string | null, string][])('%s (cloned from git): refused without following it', async (name, entries, subdir, message) => {
-    const repo = git.publishTree(repoName('symlink'), entries);
+    const repo = git().publishTree(repoName('symlink'), entries);
     const { outcome, stages, jobDirExists } = await grade({ kind: 'git', url: repo.url, ref: null }, { subdir: subdir ?? undefined });
     expect(outcome.status).toBe('error');
     expect(outcome.message).toBe(message);

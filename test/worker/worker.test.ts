@@ -8,38 +8,28 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import Docker from 'dockerode';
-import pino from 'pino';
 import { parseConfig } from '../../core/config';
-import { closePool, getPool, initPool } from '../../core/db/sql';
+import { getPool } from '../../core/db/sql';
 import { createSubmission } from '../../server/lib/createSubmission';
-import { upsertExercise } from '../../server/models/exercises';
 import { selectOptionalResult } from '../../core/models/results';
 import { selectOptionalSubmission, selectStages } from '../../core/models/submissions';
-import { upsertUser } from '../../server/models/users';
 import { createGradingQueue, createGradingQueueEvents, createRedisConnection, type GradingProgress } from '../../core/queue';
 import { DockerSandbox } from '../../worker/sandbox/dockerDriver';
 import { JOB_LABEL, NAMESPACE_LABEL } from '../../worker/sandbox/sandbox';
 import type { ContainerSpec, Sandbox } from '../../worker/sandbox/sandbox';
-import { startGradingWorker, type WorkerHandle } from '../../worker/worker';
-import { createStatusReporter } from '../../server/github/statuses';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { fixtureExercise, helloVariant, imagesFromEnv } from '../support/fixtures';
+import type { WorkerHandle } from '../../worker/worker';
+import { createFixtureDatabase, type TestDatabase } from '../support/database';
+import { fixtureExercise, helloVariant, imagesFromEnv, testWorkerEnv } from '../support/fixtures';
+import { closeTestQueue } from '../support/faults';
 import { startGitServer, type GitServer } from '../support/gitServer';
+import { startTestWorker } from '../support/gradingStack';
 
 jest.setTimeout(180_000);
 
 const docker = new Docker();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-worker-'));
 const queueName = `grading-test-${crypto.randomBytes(4).toString('hex')}`;
-const config = parseConfig({
-  NODE_ENV: 'test',
-  DATABASE_URL: 'unused',
-  REDIS_URL: process.env.REDIS_URL,
-  QUEUE_NAME: queueName,
-  DATA_DIR: dataDir,
-  GIT_HTTP_HOSTS: '127.0.0.1',
-  LOG_LEVEL: 'silent',
-});
+const config = parseConfig(testWorkerEnv({ databaseUrl: 'unused', redisUrl: process.env.REDIS_URL!, queueName, dataDir }, { LOG_LEVEL: 'silent' }));
 const connection = createRedisConnection(config.REDIS_URL, 'worker');
 const queue = createGradingQueue(connection, queueName);
 const events = createGradingQueueEvents(config.REDIS_URL, queueName);
@@ -59,22 +49,11 @@ class FlakyOnceSandbox extends DockerSandbox {
 }
 
 async function startWorker(sandbox?: Sandbox) {
-  worker = await startGradingWorker({
-    statuses: createStatusReporter(config, pino({ level: 'silent' })),
-    config,
-    images: imagesFromEnv(),
-    logger: pino({ level: 'silent' }),
-    queue,
-    sandbox: sandbox ?? new DockerSandbox(docker, queueName),
-    findExercise: () => fixtureExercise(),
-  });
+  worker = await startTestWorker(config, queue, { sandbox: sandbox ?? new DockerSandbox(docker, queueName), findExercise: () => fixtureExercise() });
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  initPool(database.url);
-  await upsertExercise(fixtureExercise());
-  userId = (await upsertUser({ login: 'ada', role: 'learner' })).id;
+  ({ database, userId } = await createFixtureDatabase('ada'));
   git = await startGitServer();
   await events.waitUntilReady();
 });
@@ -87,12 +66,7 @@ afterEach(async () => {
 afterAll(async () => {
   await events.close();
   await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  await git.close();
-  await closePool();
-  await database.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await closeTestQueue({ queue, connection, dataDir }, git, database);
 });
 
 describe('When a learner submits a repository', () => {

@@ -30,39 +30,16 @@ export async function runMigrations(
   }
 }
 
+/** psql as the superuser on `database`, running `statements` in order and stopping at the first error. */
+function psqlAsPostgres(database: string, ...statements: string[]): string[] {
+  return ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', database, ...statements.flatMap((sql) => ['-c', sql])];
+}
+
 /** Drops the app's database and makes it again as the services image does (owner, schema, pg_stat_statements). */
 export async function recreateAppDatabase(services: RunningContainer, redisPort: number): Promise<void> {
   const steps: string[][] = [
-    [
-      'psql',
-      '-X',
-      '-q',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-U',
-      'postgres',
-      '-d',
-      'postgres',
-      '-c',
-      'DROP DATABASE app WITH (FORCE)',
-      '-c',
-      'CREATE DATABASE app OWNER app',
-    ],
-    [
-      'psql',
-      '-X',
-      '-q',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-U',
-      'postgres',
-      '-d',
-      'app',
-      '-c',
-      'ALTER SCHEMA public OWNER TO app',
-      '-c',
-      'CREATE EXTENSION IF NOT EXISTS pg_stat_statements',
-    ],
+    psqlAsPostgres('postgres', 'DROP DATABASE app WITH (FORCE)', 'CREATE DATABASE app OWNER app'),
+    psqlAsPostgres('app', 'ALTER SCHEMA public OWNER TO app', 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'),
     ['redis-cli', '-h', '127.0.0.1', '-p', String(redisPort), 'FLUSHALL'],
   ];
   for (const step of steps) {

@@ -56,6 +56,23 @@ function findBinDir(): string | undefined {
   return versions.map((v) => path.join(root, v, 'bin')).find((dir) => fs.existsSync(path.join(dir, 'initdb')));
 }
 
+/** initdb's arguments for a cluster in `dir`: superuser postgres (password read from `pwfile`), password logins only, UTF-8. */
+export function initdbArgs(dir: string, pwfile: string): string[] {
+  return [
+    '-D',
+    dir,
+    '-U',
+    'postgres',
+    `--pwfile=${pwfile}`,
+    '--auth-local=scram-sha-256',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-instructions',
+  ];
+}
+
 /** PostgreSQL refuses to run as root: as root, its commands run as the `postgres` system user. */
 function asClusterOwner(binary: string, args: string[]): [string, string[]] {
   return isRoot() ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
@@ -120,19 +137,7 @@ async function initCluster(binDir: string, paths: PostgresPaths, password: strin
     fs.chownSync(pwfile, uid, gid);
   }
   try {
-    const [cmd, args] = asClusterOwner(path.join(binDir, 'initdb'), [
-      '-D',
-      dir,
-      '-U',
-      'postgres',
-      `--pwfile=${pwfile}`,
-      '--auth-local=scram-sha-256',
-      '--auth-host=scram-sha-256',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-      '--no-instructions',
-    ]);
+    const [cmd, args] = asClusterOwner(path.join(binDir, 'initdb'), initdbArgs(dir, pwfile));
     await mustRun(cmd, args, `initdb failed; remove ${dir} and run again.`);
   } finally {
     fs.rmSync(path.dirname(pwfile), { recursive: true, force: true });
