@@ -15,7 +15,7 @@ import { parseRepoConfig } from '../../server/github/repoConfig';
 import { renderFailuresTable, withFailuresTable } from '../../worker/diagnosis/failuresTable';
 import { DIAGNOSIS_RULES } from '../../worker/diagnosis/rules';
 import { AppConfigError, checkEnvTargets, parseAppConfig, readAppConfig } from '../../worker/stages/appConfig';
-import { platformVariableNames } from '../../worker/stages/pod';
+import { platformVariableNames } from '../../worker/stages/platformEnv';
 import type { HarnessEvidence } from '../../worker/stages/collect';
 
 const failedChecks = [

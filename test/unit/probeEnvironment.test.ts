@@ -1,7 +1,8 @@
 import { FrontMatterSchema } from '../../core/exercises/definition';
 import type { JobContext } from '../../worker/stages/context';
 import type { Workspace } from '../../worker/stages/inspectWorkspace';
-import { newPodSecrets, probeEnvironment } from '../../worker/stages/pod';
+import { newPodSecrets } from '../../worker/stages/platformEnv';
+import { probeEnvironment } from '../../worker/stages/pod';
 
 const exercise = {
   ...FrontMatterSchema.parse({

@@ -1,6 +1,6 @@
 /** Sentences several diagnosis rules share: what the pod gives the app, and where settings go. */
 import { APP_CONFIG_DOCS } from '../stages/appConfig';
-import { platformVariableNames } from '../stages/pod';
+import { platformVariableNames } from '../stages/platformEnv';
 
 export { APP_CONFIG_DOCS };
 

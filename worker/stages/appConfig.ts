@@ -7,8 +7,8 @@
  */
 import YAML from 'yaml';
 import { LearnerError } from '../errors';
-import { regularFileInside } from './inspectWorkspace';
-import { platformVariableNames } from './pod';
+import { regularFileInside } from './workspaceFiles';
+import { platformVariableNames } from './platformEnv';
 
 export interface AppConfig {
   /** The app's variable name → the platform variable whose value it gets. */

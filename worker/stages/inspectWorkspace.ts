@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LearnerError } from '../errors';
 import { readAppConfig, type AppConfig } from './appConfig';
 import { findWorkspaceRoot } from './workspaceRoot';
+import { regularFileInside } from './workspaceFiles';
 import { choosePackageManager, parsePackageManagerField, type ManagerChoice, type PackageManager } from './packageManagers';
 
 export type { PackageManager } from './packageManagers';
@@ -75,28 +76,6 @@ const INSTALL_FIELDS = [
   'packageManager',
   'workspaces',
 ];
-
-/** A regular file inside `root` (no symlink anywhere on the way), or null when absent. */
-export function regularFileInside(root: string, relative: string, maxBytes: number): Buffer | null {
-  const full = path.join(root, relative);
-  if (!full.startsWith(root + path.sep)) return null;
-  let current = root;
-  for (const segment of path.relative(root, full).split(path.sep)) {
-    current = path.join(current, segment);
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(current);
-    } catch {
-      return null;
-    }
-    if (stat.isSymbolicLink()) throw new LearnerError(`${relative} is a symbolic link; the grader only reads regular files.`);
-    if (current === full) {
-      if (!stat.isFile()) return null;
-      if (stat.size > maxBytes) throw new LearnerError(`${relative} is larger than ${Math.round(maxBytes / 1024)} KB.`);
-    }
-  }
-  return fs.readFileSync(full);
-}
 
 type PackageJson = z.infer<typeof PackageJsonSchema>;
 

@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { LearnerError } from '../errors';
-import { regularFileInside } from './inspectWorkspace';
+import { regularFileInside } from './workspaceFiles';
 
 /** The Node majors there is a runtime image for, oldest first. */
 export const NODE_MAJORS = ['20', '22', '24'] as const;

@@ -5,7 +5,6 @@
  * grader (read-only) and its output folder, so the app can neither read the hidden suite nor
  * write results.json.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProbeOutcome } from '../../graders/harness/context';
@@ -16,64 +15,9 @@ import type { RunningContainer } from '../sandbox/sandbox';
 import { learnerContainer, seconds, TESTER_UID, type JobContext } from './context';
 import type { Workspace } from './inspectWorkspace';
 import { recreateAppDatabase, runMigrations } from './podDatabase';
+import { APP_PORT, newPodSecrets, PG_PORT, platformEnvironment, REDIS_PORT, type PodSecrets } from './platformEnv';
 
-export const APP_PORT = 3000;
-const PG_PORT = 5432;
-const REDIS_PORT = 6379;
 const APP_LOG_LIMIT = 64 * 1024;
-
-export interface PodSecrets {
-  superuserPassword: string;
-  appPassword: string;
-  jwtSecret: string;
-  jwtRefreshSecret: string;
-}
-
-export function newPodSecrets(): PodSecrets {
-  const secret = () => crypto.randomBytes(24).toString('base64url');
-  return { superuserPassword: secret(), appPassword: secret(), jwtSecret: secret(), jwtRefreshSecret: secret() };
-}
-
-/** The variables the platform itself gives every app, whatever the exercise (PORT, DATABASE_URL, DB_*…). */
-function platformEnvironment(secrets: PodSecrets, memoryMb: number): Record<string, string> {
-  const databaseUrl = `postgres://app:${secrets.appPassword}@127.0.0.1:${PG_PORT}/app`;
-  return {
-    NODE_ENV: 'production',
-    PORT: String(APP_PORT),
-    HOME: '/tmp',
-    DATABASE_URL: databaseUrl,
-    DB_HOST: '127.0.0.1',
-    DB_PORT: String(PG_PORT),
-    DB_USERNAME: 'app',
-    DB_USER: 'app',
-    DB_PASSWORD: secrets.appPassword,
-    DB_NAME: 'app',
-    DB_DATABASE: 'app',
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: String(PG_PORT),
-    POSTGRES_USER: 'app',
-    POSTGRES_PASSWORD: secrets.appPassword,
-    POSTGRES_DB: 'app',
-    PGHOST: '127.0.0.1',
-    PGPORT: String(PG_PORT),
-    PGUSER: 'app',
-    PGPASSWORD: secrets.appPassword,
-    PGDATABASE: 'app',
-    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
-    REDIS_HOST: '127.0.0.1',
-    REDIS_PORT: String(REDIS_PORT),
-    JWT_SECRET: secrets.jwtSecret,
-    JWT_REFRESH_SECRET: secrets.jwtRefreshSecret,
-    NODE_OPTIONS: `--max-old-space-size=${Math.floor(memoryMb * 0.75)}`,
-    npm_config_update_notifier: 'false',
-  };
-}
-
-/** The names of {@link platformEnvironment}: what backend-pro.yml may map to and never give a value. */
-export function platformVariableNames(): string[] {
-  const placeholder = { superuserPassword: '', appPassword: '', jwtSecret: '', jwtRefreshSecret: '' };
-  return Object.keys(platformEnvironment(placeholder, 256));
-}
 
 /**
  * Everything the learner's app is given: the README's "What a learner's app gets", plus the exercise's own, the

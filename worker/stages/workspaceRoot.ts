@@ -7,7 +7,7 @@ import path from 'node:path';
 import { minimatch } from 'minimatch';
 import YAML from 'yaml';
 import { LearnerError } from '../errors';
-import { regularFileInside } from './inspectWorkspace';
+import { regularFileInside } from './workspaceFiles';
 
 /** The lockfiles an install folder may hold (inspectWorkspace.ts picks among them). */
 const LOCKFILE_NAMES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock'];
