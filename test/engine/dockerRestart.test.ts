@@ -185,6 +185,9 @@ if (!restartable) {
   // Said once, loudly: on a machine whose engine npm test did not start (a system dockerd,
   // DOCKER_HOST), these cases are skipped rather than restarting someone else's engine.
   console.warn('dockerRestart.test.ts: skipped — the Docker engine was not started by npm test (scripts/services.ts), so it is not restarted.');
+  // Jest runs no hook of a file whose tests are all skipped: the queue's Redis connection, opened
+  // when the file loads, would otherwise keep Jest from exiting (the engine pass hung on it).
+  void bed.queue.close().finally(() => bed.connection.disconnect());
 }
 
 beforeAll(async () => {
