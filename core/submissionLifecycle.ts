@@ -8,10 +8,9 @@
  */
 import { errorOutcome } from './lib/outcomes';
 import { storeOutcome, type ErrorCause, type Outcome } from './models/results';
-import { finishStage, startStage, updateStageDetail, type Stage } from './models/submissions';
+import { finishStage, STAGES, startStage, updateStageDetail, type Stage } from './models/submissions';
 
-/** Stages in the order a grading walks them; `scored` and `error` are final. */
-export const STAGE_ORDER: readonly Stage[] = ['queued', 'cloning', 'installing', 'building', 'probing', 'starting', 'testing', 'scored', 'error'];
+/** `scored` and `error` are final; STAGES (the database's enum) lists the stages in the order a grading walks them. */
 const FINAL: ReadonlySet<Stage> = new Set<Stage>(['scored', 'error']);
 
 export class IllegalTransitionError extends Error {
@@ -28,7 +27,7 @@ export class IllegalTransitionError extends Error {
 /** Forward only (a stage may be skipped, e.g. probing), out of any stage not final, to error from any of them. */
 export function isLegalTransition(from: Stage, to: Stage): boolean {
   if (FINAL.has(from)) return false;
-  return to === 'error' || STAGE_ORDER.indexOf(to) > STAGE_ORDER.indexOf(from);
+  return to === 'error' || STAGES.indexOf(to) > STAGES.indexOf(from);
 }
 
 /** A new submission waits in the queue. */
