@@ -57,7 +57,7 @@ export class DockerSandbox implements Sandbox {
     const name = `bp-${jobId.slice(0, 12)}-${spec.role}-${crypto.randomBytes(3).toString('hex')}`;
     const registry = spec.network.kind === 'registry' ? await ensureRegistryNetwork(this.docker) : null;
     const created = await this.docker.createContainer(containerOptions(name, jobId, this.namespace, spec, registry));
-    const output = await attachOutput(created, options.outputLimitBytes);
+    const output = await attachOutput(this.docker, created, options.outputLimitBytes);
     try {
       await created.start();
     } catch (error) {
@@ -242,19 +242,24 @@ interface AttachedOutput {
 }
 
 /** Attached before the start, so no first byte is missed. */
-async function attachOutput(created: Docker.Container, limitBytes: number): Promise<AttachedOutput> {
-  const tail = new TailBuffer(limitBytes);
+async function attachOutput(docker: Docker, created: Docker.Container, limitBytes: number): Promise<AttachedOutput> {
   const stream = await created.attach({ stream: true, stdout: true, stderr: true });
-  const sink = new PassThrough();
-  sink.on('data', (chunk: Buffer) => tail.push(chunk));
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- docker-modem is typed `any` in dockerode's types
-  created.modem.demuxStream(stream, sink, sink);
+  const tail = demuxedTail(docker, stream, limitBytes);
   const ended = new Promise<void>((resolve) => {
     stream.on('end', resolve);
     stream.on('close', resolve);
     stream.on('error', () => resolve());
   });
   return { tail, ended };
+}
+
+/** stdout and stderr of an attached stream (Docker multiplexes them when there is no TTY), kept to their last `limitBytes`. */
+function demuxedTail(docker: Docker, stream: NodeJS.ReadableStream, limitBytes: number): TailBuffer {
+  const tail = new TailBuffer(limitBytes);
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => tail.push(chunk));
+  docker.modem.demuxStream(stream, sink, sink);
+  return tail;
 }
 
 /** The handle of a started container: its state, output, a kill, an exec and a bounded wait. */
@@ -310,10 +315,7 @@ function runningContainer(docker: Docker, created: Docker.Container, spec: Conta
 async function execIn(docker: Docker, containerId: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
   const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const execStream = await exec.start({ hijack: true, stdin: false });
-  const execTail = new TailBuffer(16 * 1024);
-  const execSink = new PassThrough();
-  execSink.on('data', (chunk: Buffer) => execTail.push(chunk));
-  docker.modem.demuxStream(execStream, execSink, execSink);
+  const execTail = demuxedTail(docker, execStream, 16 * 1024);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       execStream.destroy();
